@@ -1,0 +1,382 @@
+//! The key table: meaning, unit and allowed range of every scenario key. It drives range
+//! validation and `docs/SCENARIO.md` (`corridor schema`), so the two cannot drift apart; a unit
+//! test checks that every key of the scenario types is listed here.
+
+/// Allowed values of a numeric key.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Range {
+    /// Any finite number.
+    Any,
+    /// >= 0.
+    NonNeg,
+    /// > 0.
+    Positive,
+    /// 0 ..= 1.
+    Share,
+    /// lo ..= hi.
+    Between(f64, f64),
+    /// Not numeric (names, lists, enumerations): checked by the loader and validator.
+    Text,
+}
+
+impl Range {
+    pub fn allows(self, v: f64) -> bool {
+        v.is_finite()
+            && match self {
+                Range::Any | Range::Text => true,
+                Range::NonNeg => v >= 0.0,
+                Range::Positive => v > 0.0,
+                Range::Share => (0.0..=1.0).contains(&v),
+                Range::Between(lo, hi) => v >= lo && v <= hi,
+            }
+    }
+    pub fn describe(self) -> String {
+        match self {
+            Range::Any => "any number".into(),
+            Range::NonNeg => ">= 0".into(),
+            Range::Positive => "> 0".into(),
+            Range::Share => "0 to 1".into(),
+            Range::Between(lo, hi) => format!("{lo} to {hi}"),
+            Range::Text => "see meaning".into(),
+        }
+    }
+}
+
+pub struct Key {
+    /// Dotted path; `*` stands for any element of an array.
+    pub path: &'static str,
+    pub unit: &'static str,
+    pub range: Range,
+    pub meaning: &'static str,
+}
+
+const fn k(path: &'static str, unit: &'static str, range: Range, meaning: &'static str) -> Key {
+    Key { path, unit, range, meaning }
+}
+
+use Range::*;
+
+const Y: Range = Between(1900.0, 2200.0);
+
+/// Every key of a scenario file.
+pub const KEYS: &[Key] = &[
+    k("name", "", Text, "short name; the run writes to output/<name>/"),
+    k("title", "", Text, "title for charts and reports"),
+    k("title_zh", "", Text, "Chinese title"),
+    k("extends", "path", Text, "scenario file this one overrides (relative to this file); tables merge key by key, arrays of named tables merge by `name`"),
+    k("start_year", "year", Y, "first simulated year (January)"),
+    k("years", "years", Between(1.0, 200.0), "length of the run"),
+    k("seed", "", NonNeg, "default random seed (`--seed` overrides)"),
+    k("agent_scale", "people per agent", Between(0.01, 1.0e6), "people (and housing units) one talent agent stands for; KPIs are reported in people"),
+    // grid
+    k("grid.width", "cells", Between(1.0, 4000.0), "cells west to east"),
+    k("grid.height", "cells", Between(1.0, 4000.0), "cells north to south"),
+    k("grid.cell_km", "km", Between(0.01, 100.0), "side of a square cell"),
+    k("grid.distance", "", Text, "`euclidean` or `manhattan` road distance"),
+    k("grid.road_kmh", "km/h", Between(1.0, 200.0), "door-to-door road speed"),
+    k("grid.base_amenity", "index", Share, "amenity of a cell before hubs"),
+    k("grid.housing_capacity", "units per cell", NonNeg, "land capacity for housing units at a hub centre (scaled by the hub kernel)"),
+    k("grid.initial_housing_fill", "share", Share, "share of the housing capacity built at the start"),
+    k("grid.office_capacity", "jobs per cell", NonNeg, "land capacity for office jobs at a hub centre"),
+    k("grid.outside_commute_min", "minutes", Between(0.0, 300.0), "one-way commute of a household that lives outside the corridor"),
+    k("grid.outside_rent", "yuan/month", NonNeg, "housing cost of a household that lives outside the corridor"),
+    k("grid.layers", "", Text, "CSV raster overrides: `[{ layer = \"amenity\" | \"housing_capacity\" | \"office_capacity\" | \"district\" | \"initial_housing\", file = \"path.csv\" }]`, `height` rows of `width` numbers"),
+    k("grid.layers.*.layer", "", Text, "which layer the file overrides"),
+    k("grid.layers.*.file", "path", Text, "CSV file relative to the scenario file"),
+    // districts
+    k("districts.*.name", "", Text, "district name (snake case; used in KPI columns and lever scopes)"),
+    k("districts.*.name_zh", "", Text, "Chinese name"),
+    k("districts.*.x0", "cell", NonNeg, "west edge (inclusive)"),
+    k("districts.*.y0", "cell", NonNeg, "north edge (inclusive)"),
+    k("districts.*.x1", "cell", NonNeg, "east edge (inclusive)"),
+    k("districts.*.y1", "cell", NonNeg, "south edge (inclusive)"),
+    k("districts.*.primary_seats", "seats", NonNeg, "primary-school seats at the start (ages 6-11)"),
+    k("districts.*.middle_seats", "seats", NonNeg, "middle-school seats at the start (ages 12-14)"),
+    k("districts.*.school_quality", "index", Share, "school quality at the start"),
+    // hubs
+    k("hubs.*.name", "", Text, "hub name"),
+    k("hubs.*.name_zh", "", Text, "Chinese name"),
+    k("hubs.*.kind", "", Text, "free label (science_city, station, town_centre, ...)"),
+    k("hubs.*.x", "cell", NonNeg, "centre, cells from the west edge (must lie on the grid)"),
+    k("hubs.*.y", "cell", NonNeg, "centre, cells from the north edge (must lie on the grid)"),
+    k("hubs.*.radius_km", "km", Between(0.01, 100.0), "kernel radius: weights fall as exp(-(d/r)^2)"),
+    k("hubs.*.housing", "weight", NonNeg, "housing capacity multiplier at the centre"),
+    k("hubs.*.office", "weight", NonNeg, "office capacity multiplier at the centre"),
+    k("hubs.*.amenity", "index", Share, "amenity added at the centre"),
+    k("hubs.*.rent_premium", "share", Between(0.0, 10.0), "initial market-rent premium at the centre"),
+    // transit
+    k("transit.access_kmh", "km/h", Between(1.0, 100.0), "speed to and from stations"),
+    k("transit.wait_min", "minutes", Between(0.0, 60.0), "mean wait per transit trip"),
+    k("transit.lines.*.name", "", Text, "line name"),
+    k("transit.lines.*.name_zh", "", Text, "Chinese name"),
+    k("transit.lines.*.kmh", "km/h", Between(1.0, 400.0), "mean speed along the line"),
+    k("transit.lines.*.open_year", "year", Y, "year the line opens (January)"),
+    k("transit.lines.*.stations", "cells", Text, "stations as [x, y] pairs in order; at least 2, all on the grid"),
+    k("transit.lines.*.capex", "yuan", NonNeg, "capital cost (counted only for `new_lines`)"),
+    k("transit.lines.*.build_years", "years", Between(1.0, 20.0), "years over which capex is spent before opening"),
+    k("transit.lines.*.operating_cost_per_year", "yuan/year", NonNeg, "operating cost once open (counted only for `new_lines`)"),
+    k("transit.new_lines.*.name", "", Text, "lever `transit.new_line`: line name"),
+    k("transit.new_lines.*.name_zh", "", Text, "Chinese name"),
+    k("transit.new_lines.*.kmh", "km/h", Between(1.0, 400.0), "mean speed along the line"),
+    k("transit.new_lines.*.open_year", "year", Y, "opening year; must fall within the run"),
+    k("transit.new_lines.*.stations", "cells", Text, "stations as [x, y] pairs; at least 2, all on the grid"),
+    k("transit.new_lines.*.capex", "yuan", NonNeg, "capital cost, public"),
+    k("transit.new_lines.*.build_years", "years", Between(1.0, 20.0), "capex spread evenly over these years before opening"),
+    k("transit.new_lines.*.operating_cost_per_year", "yuan/year", NonNeg, "public operating cost once open"),
+    // sectors
+    k("sectors.*.name", "", Text, "sector name"),
+    k("sectors.*.name_zh", "", Text, "Chinese name"),
+    k("sectors.*.talent_share", "share", Share, "share of talent skilled in this sector (normalised over sectors)"),
+    k("sectors.*.firm_share", "share", Share, "share of initial firms (normalised over sectors)"),
+    k("sectors.*.productivity", "yuan/month", Positive, "base TFP A of a firm: output per efficiency unit^alpha"),
+    k("sectors.*.rd_intensity", "share", Share, "R&D / output rho before subsidies"),
+    k("sectors.*.digital", "bool", Text, "whether the compute-centre lever applies"),
+    // talent
+    k("talent.initial", "people", NonNeg, "talent in the corridor at the start"),
+    k("talent.tiers.*.name", "", Text, "tier name"),
+    k("talent.tiers.*.name_zh", "", Text, "Chinese name"),
+    k("talent.tiers.*.share", "share", Share, "share of the initial stock (normalised over tiers)"),
+    k("talent.tiers.*.wage", "yuan/month", Positive, "initial market wage"),
+    k("talent.tiers.*.inflow", "people/month", NonNeg, "potential migrants per month before the attractiveness logit"),
+    k("talent.tiers.*.outside_wage_ratio", "ratio", Between(0.01, 10.0), "net income elsewhere relative to the corridor wage (sets U_outside)"),
+    k("talent.tiers.*.productivity", "efficiency units", Positive, "labour efficiency of one person of this tier"),
+    k("talent.tiers.*.founding_rate", "1/month", Share, "monthly probability that an employed person founds a firm"),
+    k("talent.tiers.*.research_share", "share", Share, "share who look for research jobs in labs"),
+    k("talent.retirement_age", "years", Between(30.0, 90.0), "age at which a person leaves"),
+    k("talent.max_unemployed_months", "months", Between(1.0, 600.0), "a person leaves after this many months without a job"),
+    k("talent.move_rate", "1/month", Share, "base monthly probability of moving home"),
+    k("talent.on_job_search", "1/month", Share, "monthly probability that an employed person searches"),
+    k("talent.job_candidates", "vacancies", Between(1.0, 1000.0), "vacancies sampled per job search (k)"),
+    k("talent.home_candidates", "cells", Between(1.0, 1000.0), "cells sampled per residential choice (k)"),
+    k("talent.max_rent_share", "share", Share, "a household moves when rent exceeds this share of income"),
+    k("talent.max_commute_min", "minutes", Between(1.0, 300.0), "after a job change a household moves when the commute exceeds this"),
+    k("talent.value_of_time", "share of hourly wage", Between(0.0, 2.0), "value of commuting time"),
+    k("talent.working_days_per_month", "days", Between(1.0, 31.0), "commuting days per month"),
+    k("talent.child_rate", "1/month", Share, "monthly probability of a first child for ages 25-40"),
+    k("talent.initial_child_share", "share", Share, "share of initial households with a child"),
+    k("talent.initial_owner_share", "share", Share, "share of initial households that own their home"),
+    k("talent.wage_adjustment", "1/month", Between(0.0, 0.5), "monthly wage change per unit of labour-market tightness"),
+    k("talent.utility.beta_income", "", NonNeg, "weight of ln(net income)"),
+    k("talent.utility.beta_time", "1/minute", NonNeg, "disutility per minute of one-way commute"),
+    k("talent.utility.beta_amenity", "", NonNeg, "weight of amenity"),
+    k("talent.utility.beta_school", "", NonNeg, "weight of school access for households with a child"),
+    k("talent.utility.school_penalty", "", NonNeg, "utility loss while a school-age child has no seat"),
+    k("talent.utility.taste_scale", "", Positive, "scale of the Gumbel taste shock"),
+    k("talent.exit.p_base", "1/month", Share, "base monthly exit probability"),
+    k("talent.exit.p_max", "1/month", Share, "largest utility-driven monthly exit probability"),
+    k("talent.exit.alpha", "", NonNeg, "logit slope on U_outside - U_current"),
+    k("talent.exit.threshold", "utility", Any, "moving cost: the gap at which half of p_max applies"),
+    k("talent.arrival.alpha", "", NonNeg, "logit slope of the arrival decision"),
+    k("talent.arrival.friction", "utility", NonNeg, "migration friction (lowered by `talent.friction`)"),
+    k("talent.arrival.age_min", "years", Between(16.0, 80.0), "youngest arrival"),
+    k("talent.arrival.age_max", "years", Between(16.0, 80.0), "oldest arrival"),
+    k("talent.subsidy.start_year", "year", Y, "lever `talent.subsidy`: first year"),
+    k("talent.subsidy.end_year", "year", Y, "last year"),
+    k("talent.subsidy.tiers", "tier names", Text, "tiers that receive it"),
+    k("talent.subsidy.relocation_bonus", "yuan", NonNeg, "one-off bonus on arrival"),
+    k("talent.subsidy.rent_subsidy", "yuan/month", NonNeg, "rent subsidy in the first `rent_months` months"),
+    k("talent.subsidy.rent_months", "months", Between(0.0, 600.0), "months of rent subsidy"),
+    k("talent.subsidy.districts", "district names", Text, "districts whose residents get the rent subsidy; empty = all"),
+    k("talent.friction.start_year", "year", Y, "lever `talent.friction` (one-stop services): first year"),
+    k("talent.friction.end_year", "year", Y, "last year"),
+    k("talent.friction.reduction", "share", Share, "share by which migration friction falls"),
+    k("talent.friction.cost_per_year", "yuan/year", NonNeg, "public cost while active"),
+    k("talent.failure_tolerance.start_year", "year", Y, "lever: failure tolerance for founders, first year"),
+    k("talent.failure_tolerance.end_year", "year", Y, "last year"),
+    k("talent.failure_tolerance.founding_boost", "share", Between(0.0, 10.0), "relative rise of founding rates"),
+    k("talent.failure_tolerance.cost_per_startup", "yuan", NonNeg, "public cost per firm founded while active"),
+    // housing
+    k("housing.natural_vacancy", "share", Share, "natural vacancy rate v*"),
+    k("housing.rent_lambda", "", NonNeg, "rent adjustment speed lambda"),
+    k("housing.max_rent_step", "share/month", Share, "largest monthly rent change"),
+    k("housing.base_rent", "yuan/month", Positive, "market rent of a unit at the start, before premia"),
+    k("housing.amenity_rent_premium", "share", Between(0.0, 10.0), "initial rent premium per unit of amenity"),
+    k("housing.price_to_rent_months", "months", Positive, "unit price in months of rent"),
+    k("housing.shared_cost_share", "share/month", Share, "monthly cost of a shared-ownership unit as a share of its market price"),
+    k("housing.construction_cost", "yuan/unit", Positive, "construction cost of a unit"),
+    k("housing.build_lag_months", "months", Between(0.0, 240.0), "months from start to completion"),
+    k("housing.developer_hurdle", "ratio", Positive, "developers build where price / cost exceeds this"),
+    k("housing.max_project_units", "units", Positive, "largest project per cell and year"),
+    k("housing.land_quota.start_year", "year", Y, "lever `housing.land_quota`: first year"),
+    k("housing.land_quota.end_year", "year", Y, "last year"),
+    k("housing.land_quota.units_per_year", "units/year", NonNeg, "market units developers may start per year"),
+    k("housing.talent_units.start_year", "year", Y, "lever `housing.talent_units`: first year"),
+    k("housing.talent_units.end_year", "year", Y, "last year"),
+    k("housing.talent_units.units_per_year", "units/year", NonNeg, "talent units started per year"),
+    k("housing.talent_units.near_hubs", "hub names", Text, "hubs near which units are placed; empty = best land anywhere"),
+    k("housing.talent_units.districts", "district names", Text, "districts where units may go; empty = any"),
+    k("housing.talent_units.eligible_tiers", "tier names", Text, "tiers that may rent them; empty = all"),
+    k("housing.talent_units.rent_share", "share", Share, "rent as a share of local market rent"),
+    k("housing.talent_units.cost_per_unit", "yuan", NonNeg, "public cost per unit at start of construction"),
+    k("housing.shared_ownership_units.start_year", "year", Y, "lever `housing.shared_ownership_units`: first year"),
+    k("housing.shared_ownership_units.end_year", "year", Y, "last year"),
+    k("housing.shared_ownership_units.units_per_year", "units/year", NonNeg, "shared-ownership units started per year"),
+    k("housing.shared_ownership_units.near_hubs", "hub names", Text, "hubs near which units are placed"),
+    k("housing.shared_ownership_units.districts", "district names", Text, "districts where units may go; empty = any"),
+    k("housing.shared_ownership_units.eligible_tiers", "tier names", Text, "tiers that may buy them; empty = all"),
+    k("housing.shared_ownership_units.rent_share", "share", Share, "unused for shared ownership (cost is `housing.shared_cost_share`)"),
+    k("housing.shared_ownership_units.cost_per_unit", "yuan", NonNeg, "public cost per unit at start of construction"),
+    // schools
+    k("schools.coordinated_trip_min", "minutes", Between(0.0, 300.0), "extra commute-equivalent of a seat in another district"),
+    k("schools.new_seats.*.name", "", Text, "lever `schools.new_seats`: programme name"),
+    k("schools.new_seats.*.district", "district name", Text, "district that gets the seats"),
+    k("schools.new_seats.*.start_year", "year", Y, "first year (seats open each September)"),
+    k("schools.new_seats.*.end_year", "year", Y, "last year"),
+    k("schools.new_seats.*.primary_per_year", "seats/year", NonNeg, "primary seats added per year"),
+    k("schools.new_seats.*.middle_per_year", "seats/year", NonNeg, "middle seats added per year"),
+    k("schools.new_seats.*.quality", "index", Share, "quality of new seats"),
+    k("schools.new_seats.*.famous_school_uplift", "share", Share, "famous school + new school: share of the gap to the best school closed"),
+    k("schools.new_seats.*.cost_per_seat", "yuan", NonNeg, "capital cost per seat"),
+    k("schools.new_seats.*.operating_cost_per_seat_year", "yuan/year", NonNeg, "operating cost per new seat"),
+    k("schools.coordination.start_year", "year", Y, "lever `schools.coordination_quota`: first year"),
+    k("schools.coordination.end_year", "year", Y, "last year"),
+    k("schools.coordination.quota", "share", Share, "share of spare seats opened to other districts"),
+    k("schools.coordination.cost_per_pupil_year", "yuan/year", NonNeg, "cost per pupil seated across districts"),
+    // labs
+    k("labs.theta", "", Between(0.0, 2.0), "returns to researchers"),
+    k("labs.spillover_km", "km", Between(0.01, 100.0), "spillover decay length"),
+    k("labs.lab_spillover_weight", "", NonNeg, "lab knowledge weight in the spillover field"),
+    k("labs.knowledge_depreciation", "1/year", Share, "lab knowledge depreciation"),
+    k("labs.spinoff_rate", "share", Share, "probability a lab patent becomes a spin-off"),
+    k("labs.licence_gain", "share", Between(0.0, 1.0), "productivity gain of a licensee"),
+    k("labs.kinds.*.output_rate", "1/month", NonNeg, "a_kind: output per researcher^theta"),
+    k("labs.kinds.*.facility_bonus", "share", Between(0.0, 10.0), "output bonus of the kind"),
+    k("labs.kinds.*.cost_per_researcher", "yuan/year", Positive, "budget per researcher"),
+    k("labs.sites.*.name", "", Text, "lab name"),
+    k("labs.sites.*.name_zh", "", Text, "Chinese name"),
+    k("labs.sites.*.kind", "", Text, "university, provincial_lab, national_lab, big_facility or rd_institute"),
+    k("labs.sites.*.x", "cell", NonNeg, "location (on the grid)"),
+    k("labs.sites.*.y", "cell", NonNeg, "location (on the grid)"),
+    k("labs.sites.*.sector", "sector name", Text, "sector of its licences and spin-offs"),
+    k("labs.sites.*.budget_per_year", "yuan/year", NonNeg, "annual budget"),
+    k("labs.sites.*.open_year", "year", Y, "year it opens"),
+    k("labs.sites.*.capex", "yuan", NonNeg, "capital cost (counted only for `labs.new`)"),
+    k("labs.sites.*.upgrade_year", "year", Between(0.0, 2200.0), "lever: year of an upgrade to `upgrade_kind` (0 = none)"),
+    k("labs.sites.*.upgrade_kind", "", Text, "kind after the upgrade"),
+    k("labs.new.*.name", "", Text, "lever `labs.new`: lab name"),
+    k("labs.new.*.name_zh", "", Text, "Chinese name"),
+    k("labs.new.*.kind", "", Text, "lab kind"),
+    k("labs.new.*.x", "cell", NonNeg, "location (on the grid)"),
+    k("labs.new.*.y", "cell", NonNeg, "location (on the grid)"),
+    k("labs.new.*.sector", "sector name", Text, "sector of its licences and spin-offs"),
+    k("labs.new.*.budget_per_year", "yuan/year", NonNeg, "annual budget, public"),
+    k("labs.new.*.open_year", "year", Y, "opening year; must fall within the run"),
+    k("labs.new.*.capex", "yuan", NonNeg, "capital cost, spread over the 3 years before opening"),
+    k("labs.new.*.upgrade_year", "year", Between(0.0, 2200.0), "year of an upgrade (0 = none)"),
+    k("labs.new.*.upgrade_kind", "", Text, "kind after the upgrade"),
+    k("labs.budget.start_year", "year", Y, "lever `labs.budget`: first year"),
+    k("labs.budget.end_year", "year", Y, "last year"),
+    k("labs.budget.multiplier", "ratio", Between(0.0, 20.0), "budget multiplier; extra budget is public cost"),
+    // firms
+    k("firms.initial", "firms", NonNeg, "firms at the start"),
+    k("firms.size_exponent", "", Between(0.5, 5.0), "Pareto exponent of initial firm sizes"),
+    k("firms.min_size", "people", Positive, "smallest initial firm"),
+    k("firms.alpha", "", Between(0.05, 0.99), "labour elasticity of output"),
+    k("firms.gamma", "", Between(0.0, 1.0), "agglomeration elasticity"),
+    k("firms.density_ref", "jobs/km²", Positive, "density scale of the agglomeration term"),
+    k("firms.rd_elasticity", "", Between(0.0, 5.0), "elasticity of R&D to its user cost"),
+    k("firms.rd_depreciation", "1/year", Share, "knowledge depreciation delta"),
+    k("firms.innovation_rate", "1/month", NonNeg, "innovations per month at K = 1 million yuan"),
+    k("firms.patent_elasticity", "", Between(0.0, 2.0), "elasticity of innovations to knowledge beta"),
+    k("firms.spillover_effect", "", NonNeg, "spillover effect sigma on innovation"),
+    k("firms.innovation_step", "share", Between(0.0, 1.0), "productivity gain g per innovation"),
+    k("firms.growth_sd", "", Between(0.0, 1.0), "monthly sd of log-productivity shocks"),
+    k("firms.max_hiring_step", "share/month", Share, "largest monthly change of desired employment"),
+    k("firms.exit_after_months", "months", Between(1.0, 600.0), "exit after this many months of negative cash"),
+    k("firms.startup_hazard", "1/month", Share, "exit hazard of a new firm"),
+    k("firms.hazard_decay_months", "months", Positive, "e-folding time of the start-up hazard"),
+    k("firms.office_rent_per_worker", "yuan/month", NonNeg, "office rent per worker at base rent"),
+    k("firms.start_cash_months", "months", NonNeg, "starting cash of a new firm in months of wage bill"),
+    k("firms.relocation_rate", "firms/month", NonNeg, "relocations into the corridor at base attractiveness"),
+    k("firms.location_candidates", "cells", Between(1.0, 1000.0), "cells sampled when a firm chooses where to locate"),
+    // rd
+    k("rd.start_year", "year", Y, "lever `rd.subsidy_rate`: first year"),
+    k("rd.end_year", "year", Y, "last year"),
+    k("rd.subsidy_rate", "share", Between(0.0, 0.95), "share of R&D spend paid by the public budget"),
+    k("rd.cap", "yuan/year", NonNeg, "largest subsidy per firm per year"),
+    k("rd.sectors", "sector names", Text, "eligible sectors; empty = all"),
+    k("rd.districts", "district names", Text, "eligible districts; empty = all"),
+    k("rd.challenge_grants.start_year", "year", Y, "lever `rd.challenge_grants` (揭榜挂帅): first year"),
+    k("rd.challenge_grants.end_year", "year", Y, "last year"),
+    k("rd.challenge_grants.budget_per_year", "yuan/year", NonNeg, "grant money per year, split among winners each January"),
+    k("rd.challenge_grants.winners", "firms", Between(1.0, 1.0e6), "firms with the largest knowledge stock that win"),
+    k("rd.challenge_grants.sectors", "sector names", Text, "eligible sectors; empty = all"),
+    // incubators
+    k("incubators.start_year", "year", Y, "lever `incubators.capacity`: first year"),
+    k("incubators.end_year", "year", Y, "last year"),
+    k("incubators.capacity", "places", NonNeg, "incubator places, split evenly among `hubs`"),
+    k("incubators.hubs", "hub names", Text, "hubs with incubators; empty = all"),
+    k("incubators.half_capacity", "places", Positive, "places at which the boost is half its maximum"),
+    k("incubators.max_boost", "share", Between(0.0, 20.0), "largest relative rise of spin-off and founding rates"),
+    k("incubators.reach_km", "km", Positive, "decay length of the boost around a hub"),
+    k("incubators.cost_per_place_year", "yuan/year", NonNeg, "public cost per place"),
+    // digital
+    k("digital.compute_centre.start_year", "year", Y, "lever `digital.compute_centre`: first year"),
+    k("digital.compute_centre.end_year", "year", Y, "last year"),
+    k("digital.compute_centre.boost", "share", Between(0.0, 10.0), "relative rise of digital innovation rates"),
+    k("digital.compute_centre.cost_per_year", "yuan/year", NonNeg, "public cost while active"),
+    k("digital.compute_centre.districts", "district names", Text, "districts that benefit; empty = all"),
+    // output
+    k("output.jobs_housing_min", "minutes", Positive, "jobs-housing balance counts workers within this commute"),
+];
+
+/// The schema entry for a concrete path (array indices given as `*`).
+pub fn find(pattern: &str) -> Option<&'static Key> {
+    KEYS.iter().find(|k| k.path == pattern)
+}
+
+/// `docs/SCENARIO.md`, generated from [`KEYS`] and the defaults of the scenario types.
+pub fn markdown() -> String {
+    let defaults = super::defaults_value();
+    let mut out = String::new();
+    out.push_str("# Scenario format\n\n");
+    out.push_str("Generated by `corridor schema` from `src/scenario/schema.rs`; do not edit by hand.\n\n");
+    out.push_str("A scenario is a TOML file. Every key is optional: a missing key takes the default below. ");
+    out.push_str("`extends = \"other.toml\"` starts from another file (tables merge key by key; arrays of tables that have a `name` merge element by element, so a what-if file holds only what differs). ");
+    out.push_str("Every key is addressable on the command line and in sweeps by its dotted path, e.g. `--set rd.subsidy_rate=0.3`; ");
+    out.push_str("array elements are addressed by `name` or index: `--set hubs.yuncheng.radius_km=3`, `--set talent.tiers.top.inflow=200`. ");
+    out.push_str("Money is in yuan, per month unless the unit says per year. Coordinates are cells: x from the west edge, y from the north edge. ");
+    out.push_str("Lever periods are calendar years, inclusive; a lever with a non-zero amount may not start after the run ends.\n\n");
+    let mut section = "";
+    for key in KEYS {
+        let top = key.path.split('.').next().unwrap_or("");
+        let sec = if key.path.contains('.') { top } else { "top level" };
+        if sec != section {
+            section = sec;
+            out.push_str(&format!("\n## `{}`\n\n| key | unit | default | allowed | meaning |\n| --- | --- | --- | --- | --- |\n", sec));
+        }
+        let default = default_of(&defaults, key.path);
+        out.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            key.path,
+            key.unit,
+            default,
+            key.range.describe(),
+            key.meaning.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
+fn default_of(defaults: &toml::Value, path: &str) -> String {
+    let mut cur = defaults;
+    for seg in path.split('.') {
+        cur = match (cur, seg) {
+            (toml::Value::Array(a), "*") => match a.first() {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            (toml::Value::Table(t), s) => match t.get(s) {
+                Some(v) => v,
+                None => return String::new(),
+            },
+            _ => return String::new(),
+        };
+    }
+    match cur {
+        toml::Value::String(s) if s.is_empty() => "\"\"".into(),
+        toml::Value::Array(a) if a.is_empty() => "[]".into(),
+        toml::Value::Table(_) => String::new(),
+        v => format!("`{}`", v).replace('|', "\\|"),
+    }
+}

@@ -1,0 +1,317 @@
+//! Validation of a resolved scenario: ranges from the key table, then the cross-references and
+//! geometry that a range cannot express (hubs on the grid, known tier names, levers within the run).
+
+use toml::Value;
+
+use super::error::{Origin, ScenarioError};
+use super::load::{locate_in, Loaded};
+use super::schema;
+use super::types::Scenario;
+
+/// A path into the scenario; array elements by index.
+type Path = Vec<String>;
+
+pub fn validate(loaded: &Loaded) -> Result<(), ScenarioError> {
+    let value = Value::try_from(&loaded.scenario).map_err(|e| ScenarioError::Invalid {
+        origin: origin(loaded, &[]),
+        field: String::new(),
+        message: format!("cannot represent the scenario: {e}"),
+    })?;
+    check_ranges(loaded, &value, &mut Vec::new(), &mut Vec::new())?;
+    check_semantics(loaded)
+}
+
+/// Origin of a path: the last `--set` that touched it, or the file that set it.
+fn origin(loaded: &Loaded, path: &[String]) -> Origin {
+    let named = named_path(&loaded.scenario, path);
+    for arg in loaded.sets.iter().rev() {
+        let p = arg.split('=').next().unwrap_or("").trim();
+        if p == named || p == path.join(".") {
+            return Origin::Set { arg: arg.clone() };
+        }
+    }
+    locate_in(&loaded.sources, path)
+}
+
+/// Dotted path with array elements shown by name where they have one.
+pub fn named_path(s: &Scenario, path: &[String]) -> String {
+    let Ok(root) = Value::try_from(s) else { return path.join(".") };
+    let mut cur = &root;
+    let mut out: Vec<String> = Vec::new();
+    for seg in path {
+        let next = match cur {
+            Value::Table(t) => t.get(seg),
+            Value::Array(a) => seg.parse::<usize>().ok().and_then(|i| a.get(i)),
+            _ => None,
+        };
+        let shown = match (cur, next) {
+            (Value::Array(_), Some(v)) => v.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).unwrap_or(seg).to_string(),
+            _ => seg.clone(),
+        };
+        out.push(shown);
+        match next {
+            Some(n) => cur = n,
+            None => break,
+        }
+    }
+    out.join(".")
+}
+
+fn check_ranges(loaded: &Loaded, v: &Value, path: &mut Path, pattern: &mut Vec<String>) -> Result<(), ScenarioError> {
+    match v {
+        Value::Table(t) => {
+            for (k, child) in t {
+                path.push(k.clone());
+                pattern.push(k.clone());
+                check_ranges(loaded, child, path, pattern)?;
+                path.pop();
+                pattern.pop();
+            }
+        }
+        Value::Array(a) if a.iter().all(Value::is_table) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push(i.to_string());
+                pattern.push("*".into());
+                check_ranges(loaded, child, path, pattern)?;
+                path.pop();
+                pattern.pop();
+            }
+        }
+        Value::Integer(_) | Value::Float(_) => {
+            let x = match v {
+                Value::Integer(i) => *i as f64,
+                Value::Float(f) => *f,
+                _ => unreachable!(),
+            };
+            let pat = pattern.join(".");
+            // Lab kinds share one entry.
+            let pat = if pat.starts_with("labs.kinds.") {
+                format!("labs.kinds.*.{}", pat.rsplit('.').next().unwrap_or(""))
+            } else {
+                pat
+            };
+            if let Some(key) = schema::find(&pat) {
+                if !key.range.allows(x) {
+                    return Err(ScenarioError::Invalid {
+                        origin: origin(loaded, path),
+                        field: named_path(&loaded.scenario, path),
+                        message: format!("value {x} is out of range; allowed: {}{}", key.range.describe(), unit(key.unit)),
+                    });
+                }
+            }
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+fn unit(u: &str) -> String {
+    if u.is_empty() {
+        String::new()
+    } else {
+        format!(" ({u})")
+    }
+}
+
+struct Checker<'a> {
+    loaded: &'a Loaded,
+}
+
+impl Checker<'_> {
+    fn fail(&self, path: &[&str], message: String) -> ScenarioError {
+        let p: Path = path.iter().map(|s| s.to_string()).collect();
+        ScenarioError::Invalid {
+            origin: origin(self.loaded, &p),
+            field: named_path(&self.loaded.scenario, &p),
+            message,
+        }
+    }
+
+    fn names_in(&self, path: &[&str], names: &[String], known: &[&str], what: &str) -> Result<(), ScenarioError> {
+        for n in names {
+            if !known.contains(&n.as_str()) {
+                return Err(self.fail(path, format!("unknown {what} `{n}`; known: {}", known.join(", "))));
+            }
+        }
+        Ok(())
+    }
+
+    fn on_grid(&self, path: &[&str], x: f64, y: f64) -> Result<(), ScenarioError> {
+        let g = &self.loaded.scenario.grid;
+        if x < 0.0 || y < 0.0 || x >= g.width as f64 || y >= g.height as f64 {
+            return Err(self.fail(
+                path,
+                format!("point ({x}, {y}) is off the grid; allowed x in 0..{} and y in 0..{}", g.width, g.height),
+            ));
+        }
+        Ok(())
+    }
+
+    /// A lever with an effect must start within the run.
+    fn period(&self, path: &[&str], start: i32, end: i32, active: bool) -> Result<(), ScenarioError> {
+        let s = &self.loaded.scenario;
+        let mut p: Vec<&str> = path.to_vec();
+        if start > end {
+            p.push("end_year");
+            return Err(self.fail(&p, format!("end_year {end} is before start_year {start}")));
+        }
+        if active && start > s.end_year() {
+            p.push("start_year");
+            return Err(self.fail(
+                &p,
+                format!("the lever starts in {start}, after the run ends in {} (start_year {} + {} years)", s.end_year(), s.start_year, s.years),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn unique(names: impl Iterator<Item = String>) -> Option<String> {
+    let mut seen = std::collections::BTreeSet::new();
+    for n in names {
+        if !seen.insert(n.clone()) {
+            return Some(n);
+        }
+    }
+    None
+}
+
+fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
+    let s = &loaded.scenario;
+    let c = Checker { loaded };
+    let g = &s.grid;
+    if (g.width as u64) * (g.height as u64) > 4_000_000 {
+        return Err(c.fail(&["grid", "width"], "the grid has more than 4 000 000 cells".into()));
+    }
+    if s.sectors.is_empty() {
+        return Err(c.fail(&["sectors"], "at least one sector is needed".into()));
+    }
+    if s.talent.tiers.is_empty() {
+        return Err(c.fail(&["talent", "tiers"], "at least one talent tier is needed".into()));
+    }
+    if s.talent.arrival.age_min > s.talent.arrival.age_max {
+        return Err(c.fail(&["talent", "arrival", "age_min"], "age_min is above age_max".into()));
+    }
+    if s.talent.arrival.age_max >= s.talent.retirement_age {
+        return Err(c.fail(&["talent", "arrival", "age_max"], "age_max must be below talent.retirement_age".into()));
+    }
+    for (what, names, path) in [
+        ("district", s.districts.iter().map(|d| d.name.clone()).collect::<Vec<_>>(), "districts"),
+        ("hub", s.hubs.iter().map(|d| d.name.clone()).collect(), "hubs"),
+        ("sector", s.sectors.iter().map(|d| d.name.clone()).collect(), "sectors"),
+    ] {
+        if let Some(i) = names.iter().position(|n| n.is_empty()) {
+            return Err(c.fail(&[path, &i.to_string(), "name"], format!("every {what} needs a name")));
+        }
+        if let Some(d) = unique(names.into_iter()) {
+            return Err(c.fail(&[path], format!("two {what}s are named `{d}`")));
+        }
+    }
+    if let Some(d) = unique(s.talent.tiers.iter().map(|t| t.name.clone())) {
+        return Err(c.fail(&["talent", "tiers"], format!("two tiers are named `{d}`")));
+    }
+    if s.talent.tiers.iter().map(|t| t.share).sum::<f64>() <= 0.0 {
+        return Err(c.fail(&["talent", "tiers"], "tier shares sum to zero".into()));
+    }
+    if s.sectors.iter().map(|t| t.talent_share).sum::<f64>() <= 0.0 {
+        return Err(c.fail(&["sectors"], "sector talent shares sum to zero".into()));
+    }
+    if s.sectors.iter().map(|t| t.firm_share).sum::<f64>() <= 0.0 {
+        return Err(c.fail(&["sectors"], "sector firm shares sum to zero".into()));
+    }
+    let districts: Vec<&str> = s.districts.iter().map(|d| d.name.as_str()).collect();
+    let hubs: Vec<&str> = s.hubs.iter().map(|d| d.name.as_str()).collect();
+    let sectors: Vec<&str> = s.sectors.iter().map(|d| d.name.as_str()).collect();
+    let tiers: Vec<&str> = s.talent.tiers.iter().map(|d| d.name.as_str()).collect();
+
+    for (i, d) in s.districts.iter().enumerate() {
+        let i = i.to_string();
+        if d.x0 > d.x1 || d.y0 > d.y1 {
+            return Err(c.fail(&["districts", &i, "x1"], "the rectangle is empty: x0 <= x1 and y0 <= y1 are needed".into()));
+        }
+        if d.x1 >= g.width || d.y1 >= g.height {
+            return Err(c.fail(
+                &["districts", &i, "x1"],
+                format!("the rectangle reaches off the grid; allowed x up to {} and y up to {}", g.width - 1, g.height - 1),
+            ));
+        }
+    }
+    for (i, h) in s.hubs.iter().enumerate() {
+        let is = i.to_string();
+        c.on_grid(&["hubs", &is, "x"], h.x, h.y)?;
+    }
+    for (field, lines, lever) in [("lines", &s.transit.lines, false), ("new_lines", &s.transit.new_lines, true)] {
+        for (i, l) in lines.iter().enumerate() {
+            let is = i.to_string();
+            if l.stations.len() < 2 {
+                return Err(c.fail(&["transit", field, &is, "stations"], "a line needs at least 2 stations".into()));
+            }
+            for st in &l.stations {
+                c.on_grid(&["transit", field, &is, "stations"], st[0], st[1])?;
+            }
+            if lever {
+                c.period(&["transit", field, &is], l.open_year, l.open_year, true)?;
+            }
+        }
+    }
+    for (field, labs, lever) in [("sites", &s.labs.sites, false), ("new", &s.labs.new, true)] {
+        for (i, l) in labs.iter().enumerate() {
+            let is = i.to_string();
+            c.on_grid(&["labs", field, &is, "x"], l.x, l.y)?;
+            if !l.sector.is_empty() {
+                c.names_in(&["labs", field, &is, "sector"], std::slice::from_ref(&l.sector), &sectors, "sector")?;
+            }
+            if lever && l.open_year > s.end_year() {
+                return Err(c.fail(
+                    &["labs", field, &is, "open_year"],
+                    format!("the lab opens in {}, after the run ends in {}", l.open_year, s.end_year()),
+                ));
+            }
+            if l.upgrade_year != 0 && l.upgrade_kind.is_none() {
+                return Err(c.fail(&["labs", field, &is, "upgrade_kind"], "upgrade_year is set but upgrade_kind is missing".into()));
+            }
+        }
+    }
+    // Levers.
+    let ts = &s.talent.subsidy;
+    c.names_in(&["talent", "subsidy", "tiers"], &ts.tiers, &tiers, "tier")?;
+    c.names_in(&["talent", "subsidy", "districts"], &ts.districts, &districts, "district")?;
+    c.period(&["talent", "subsidy"], ts.start_year, ts.end_year, ts.relocation_bonus > 0.0 || ts.rent_subsidy > 0.0)?;
+    let f = &s.talent.friction;
+    c.period(&["talent", "friction"], f.start_year, f.end_year, f.reduction > 0.0)?;
+    let ft = &s.talent.failure_tolerance;
+    c.period(&["talent", "failure_tolerance"], ft.start_year, ft.end_year, ft.founding_boost > 0.0)?;
+    let lq = &s.housing.land_quota;
+    c.period(&["housing", "land_quota"], lq.start_year, lq.end_year, false)?;
+    for (field, l) in [("talent_units", &s.housing.talent_units), ("shared_ownership_units", &s.housing.shared_ownership_units)] {
+        c.names_in(&["housing", field, "near_hubs"], &l.near_hubs, &hubs, "hub")?;
+        c.names_in(&["housing", field, "districts"], &l.districts, &districts, "district")?;
+        c.names_in(&["housing", field, "eligible_tiers"], &l.eligible_tiers, &tiers, "tier")?;
+        c.period(&["housing", field], l.start_year, l.end_year, l.units_per_year > 0.0)?;
+    }
+    for (i, n) in s.schools.new_seats.iter().enumerate() {
+        let is = i.to_string();
+        c.names_in(&["schools", "new_seats", &is, "district"], std::slice::from_ref(&n.district), &districts, "district")?;
+        c.period(&["schools", "new_seats", &is], n.start_year, n.end_year, n.primary_per_year + n.middle_per_year > 0.0)?;
+    }
+    let co = &s.schools.coordination;
+    c.period(&["schools", "coordination"], co.start_year, co.end_year, co.quota > 0.0)?;
+    c.names_in(&["rd", "sectors"], &s.rd.sectors, &sectors, "sector")?;
+    c.names_in(&["rd", "districts"], &s.rd.districts, &districts, "district")?;
+    c.period(&["rd"], s.rd.start_year, s.rd.end_year, s.rd.subsidy_rate > 0.0)?;
+    let cg = &s.rd.challenge_grants;
+    c.names_in(&["rd", "challenge_grants", "sectors"], &cg.sectors, &sectors, "sector")?;
+    c.period(&["rd", "challenge_grants"], cg.start_year, cg.end_year, cg.budget_per_year > 0.0)?;
+    let inc = &s.incubators;
+    c.names_in(&["incubators", "hubs"], &inc.hubs, &hubs, "hub")?;
+    c.period(&["incubators"], inc.start_year, inc.end_year, inc.capacity > 0.0)?;
+    if inc.capacity > 0.0 && s.hubs.is_empty() {
+        return Err(c.fail(&["incubators", "capacity"], "incubators need at least one hub".into()));
+    }
+    let cc = &s.digital.compute_centre;
+    c.names_in(&["digital", "compute_centre", "districts"], &cc.districts, &districts, "district")?;
+    c.period(&["digital", "compute_centre"], cc.start_year, cc.end_year, cc.boost > 0.0)?;
+    let lb = &s.labs.budget;
+    c.period(&["labs", "budget"], lb.start_year, lb.end_year, lb.multiplier != 1.0)?;
+    Ok(())
+}
