@@ -1,8 +1,130 @@
 //! corridor: an agent-based simulator of innovation corridors.
 //!
 //! The library is pure: a [`scenario::Scenario`] and a seed go in, a [`RunResult`] comes out.
-//! It knows nothing about files (beyond reading scenarios), clocks or terminals; the `corridor`
-//! binary does those.
+//! It knows nothing about output files, clocks or terminals (it reads scenario files only when
+//! asked to load one); the `corridor` binary does those.
+//!
+//! ```no_run
+//! let loaded = corridor::scenario::load("scenarios/tiny.toml".as_ref(), &[]).unwrap();
+//! let result = corridor::run(&loaded.scenario, 7);
+//! println!("patents in the last year: {}", result.final_year("patents").unwrap());
+//! ```
 
+pub mod agents;
+pub mod engine;
+pub mod experiment;
+mod init;
+pub mod labour;
+pub mod metrics;
+pub mod output;
+pub mod policy;
 pub mod rng;
 pub mod scenario;
+pub mod world;
+
+use metrics::{Aggregate, LayerSnapshot};
+use scenario::Scenario;
+use world::World;
+
+/// Everything a run produces.
+#[derive(Clone, Debug)]
+pub struct RunResult {
+    pub scenario: Scenario,
+    pub seed: u64,
+    /// KPI names (columns of the monthly and yearly tables).
+    pub columns: Vec<String>,
+    pub kinds: Vec<Aggregate>,
+    /// One row per month.
+    pub monthly: Vec<Vec<f64>>,
+    pub years: Vec<i32>,
+    /// One row per year: flows summed, stocks in December, means of rates and prices.
+    pub yearly: Vec<Vec<f64>>,
+    /// Spatial layers each December.
+    pub layers: Vec<LayerSnapshot>,
+    /// The map (districts, hubs, lines, labs).
+    pub world: World,
+    pub lab_sites: Vec<(String, f64, f64, String, i32)>,
+}
+
+impl RunResult {
+    pub fn column(&self, kpi: &str) -> Option<usize> {
+        self.columns.iter().position(|c| c == kpi)
+    }
+    /// A KPI in the last simulated year.
+    pub fn final_year(&self, kpi: &str) -> Option<f64> {
+        let c = self.column(kpi)?;
+        self.yearly.last().map(|r| r[c])
+    }
+    /// A KPI in a calendar year.
+    pub fn year_value(&self, kpi: &str, year: i32) -> Option<f64> {
+        let c = self.column(kpi)?;
+        let i = self.years.iter().position(|&y| y == year)?;
+        Some(self.yearly[i][c])
+    }
+    /// A KPI's monthly series.
+    pub fn series(&self, kpi: &str) -> Option<Vec<f64>> {
+        let c = self.column(kpi)?;
+        Some(self.monthly.iter().map(|r| r[c]).collect())
+    }
+    /// Mean of a KPI's yearly values over all years.
+    pub fn mean_over_years(&self, kpi: &str) -> Option<f64> {
+        let c = self.column(kpi)?;
+        if self.yearly.is_empty() {
+            return None;
+        }
+        Some(self.yearly.iter().map(|r| r[c]).sum::<f64>() / self.yearly.len() as f64)
+    }
+}
+
+/// Runs a scenario with a seed.
+pub fn run(scenario: &Scenario, seed: u64) -> RunResult {
+    run_with_progress(scenario, seed, &mut |_, _| {})
+}
+
+/// Runs a scenario, calling `progress(months_done, months_total)` after each month.
+pub fn run_with_progress(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(u32, u32)) -> RunResult {
+    let mut sim = engine::Sim::new(scenario, seed);
+    let months = scenario.months();
+    for m in 0..months {
+        sim.step();
+        progress(m + 1, months);
+    }
+    finish(sim)
+}
+
+fn finish(sim: engine::Sim) -> RunResult {
+    let rec = sim.recorder;
+    let start = sim.scenario.start_year;
+    let mut years = Vec::new();
+    let mut yearly = Vec::new();
+    for (yi, chunk) in rec.rows.chunks(12).enumerate() {
+        let mut row = Vec::with_capacity(rec.columns.len());
+        for (c, kind) in rec.kinds.iter().enumerate() {
+            let v = match kind {
+                Aggregate::Flow => chunk.iter().map(|r| r[c]).sum(),
+                Aggregate::Stock => chunk.last().map(|r| r[c]).unwrap_or(0.0),
+                Aggregate::Mean => chunk.iter().map(|r| r[c]).sum::<f64>() / chunk.len() as f64,
+            };
+            row.push(v);
+        }
+        years.push(start + yi as i32);
+        yearly.push(row);
+    }
+    let lab_sites = sim
+        .labs
+        .iter()
+        .map(|l| (l.name.clone(), l.x, l.y, l.kind.as_str().to_string(), start + (l.open_month.max(i32::MIN as i64 / 2) / 12) as i32))
+        .collect();
+    RunResult {
+        scenario: sim.scenario,
+        seed: sim.seed,
+        columns: rec.columns,
+        kinds: rec.kinds,
+        monthly: rec.rows,
+        years,
+        yearly,
+        layers: rec.layers,
+        world: sim.world,
+        lab_sites,
+    }
+}

@@ -279,7 +279,7 @@ pub struct SectorSpec {
     pub talent_share: f64,
     /// Share of initial firms in this sector.
     pub firm_share: f64,
-    /// Base total factor productivity A, yuan per month per worker^alpha.
+    /// Relative total factor productivity of the sector's firms (1 = reference).
     pub productivity: f64,
     /// R&D intensity rho (R&D / output) before subsidies.
     pub rd_intensity: f64,
@@ -294,7 +294,7 @@ impl Default for SectorSpec {
             name_zh: String::new(),
             talent_share: 0.25,
             firm_share: 0.25,
-            productivity: 20000.0,
+            productivity: 1.0,
             rd_intensity: 0.03,
             digital: false,
         }
@@ -369,6 +369,24 @@ impl Default for UtilityParams {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
+pub struct OutsideParams {
+    /// Housing cost elsewhere as a share of income.
+    pub rent_share: f64,
+    /// One-way commute elsewhere, minutes.
+    pub commute_min: f64,
+    pub amenity: f64,
+    /// School access (seat availability x quality) elsewhere.
+    pub school_access: f64,
+}
+
+impl Default for OutsideParams {
+    fn default() -> Self {
+        OutsideParams { rent_share: 0.3, commute_min: 36.0, amenity: 0.5, school_access: 0.6 }
+    }
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
 pub struct ExitParams {
     /// Base monthly exit probability (p_base).
     pub p_base: f64,
@@ -436,6 +454,8 @@ pub struct TalentParams {
     /// Monthly wage adjustment per unit of tightness (vacancies / seekers - 1).
     pub wage_adjustment: f64,
     pub utility: UtilityParams,
+    /// Conditions elsewhere that define U_outside.
+    pub outside: OutsideParams,
     pub exit: ExitParams,
     pub arrival: ArrivalParams,
     /// Lever: relocation bonus and rent subsidy by tier.
@@ -466,6 +486,7 @@ impl Default for TalentParams {
             initial_owner_share: 0.3,
             wage_adjustment: 0.01,
             utility: UtilityParams::default(),
+            outside: OutsideParams::default(),
             exit: ExitParams::default(),
             arrival: ArrivalParams::default(),
             subsidy: TalentSubsidyLever::default(),
@@ -935,7 +956,7 @@ impl Default for FirmParams {
             growth_sd: 0.02,
             max_hiring_step: 0.1,
             exit_after_months: 6,
-            startup_hazard: 0.012,
+            startup_hazard: 0.025,
             hazard_decay_months: 36.0,
             office_rent_per_worker: 1500.0,
             start_cash_months: 6.0,

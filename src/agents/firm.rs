@@ -1,0 +1,214 @@
+//! Firms: production Y = A E^alpha (1 + density/density_ref)^gamma, R&D at a subsidised user cost,
+//! a knowledge stock K, Poisson innovation raising productivity, Gibrat-like shocks, labour demand
+//! posted as vacancies by tier, cash, and exit. One firm's month depends only on its own state and
+//! on month-wide fields, so firms step in parallel.
+
+use crate::agents::MAX_TIERS;
+use crate::rng::{Purpose, Stream};
+use crate::scenario::Scenario;
+use crate::world::Cell;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Origin {
+    Incumbent = 0,
+    Spinoff = 1,
+    Startup = 2,
+    Relocated = 3,
+}
+
+impl Origin {
+    pub const ALL: [Origin; 4] = [Origin::Incumbent, Origin::Spinoff, Origin::Startup, Origin::Relocated];
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Incumbent => "incumbent",
+            Origin::Spinoff => "spinoff",
+            Origin::Startup => "startup",
+            Origin::Relocated => "relocated",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Firm {
+    /// Index in `Sim::firms`; firms are never removed (dead ones are tombstones).
+    pub id: u32,
+    pub sector: u8,
+    pub origin: Origin,
+    pub alive: bool,
+    pub cell: Cell,
+    pub birth_month: u32,
+    /// Month of exit, `u32::MAX` while alive.
+    pub death_month: u32,
+    /// Workers by tier (agents), recounted monthly.
+    pub workers: [u32; MAX_TIERS],
+    pub vacancies: [u32; MAX_TIERS],
+    pub layoffs: [u32; MAX_TIERS],
+    /// Per-tier rounding offsets in [0, 1), so small firms hire every tier in expectation.
+    pub offsets: [f32; MAX_TIERS],
+    /// Desired headcount (agents), adjusted partially toward the profit-maximising level.
+    pub desired: f64,
+    /// Total factor productivity A.
+    pub productivity: f64,
+    /// R&D knowledge stock K, yuan.
+    pub knowledge: f64,
+    /// Patents (depreciating count): the firm's emission into the spillover field.
+    pub patent_stock: f64,
+    pub wage_premium: f32,
+    pub cash: f64,
+    pub negative_months: u32,
+    pub subsidy_ytd: f64,
+    // This month's flows.
+    pub output: f64,
+    pub rd: f64,
+    pub subsidy: f64,
+    pub patents: u32,
+}
+
+/// Month-wide inputs of the firm step.
+pub struct FirmContext<'a> {
+    pub s: &'a Scenario,
+    pub seed: u64,
+    pub month: u32,
+    /// Tier wage index, yuan per month.
+    pub wage: &'a [f64],
+    /// Tier mix of firm jobs (sums to 1).
+    pub mix: &'a [f64],
+    /// Efficiency units per person by tier.
+    pub tier_productivity: &'a [f64],
+    /// Jobs per km² by cell.
+    pub density: &'a [f32],
+    /// Normalised spillover index by cell.
+    pub spillover: &'a [f32],
+    /// Market rent relative to the base rent, by cell.
+    pub rent_index: &'a [f32],
+    pub district: &'a [i16],
+    /// R&D subsidy rate by sector and district (+1 for outside), this month.
+    pub rd_rate: &'a (dyn Fn(usize, i16) -> f64 + Sync),
+    /// Compute-centre boost by sector and district.
+    pub compute: &'a (dyn Fn(usize, i16) -> f64 + Sync),
+}
+
+impl Firm {
+    pub fn headcount(&self) -> u32 {
+        self.workers.iter().sum()
+    }
+
+    /// Efficiency units of labour in people.
+    pub fn efficiency(&self, scale: f64, prod: &[f64]) -> f64 {
+        self.workers.iter().zip(prod).map(|(&w, &p)| w as f64 * p).sum::<f64>() * scale
+    }
+
+    /// Cost of one efficiency unit a month at this firm (wages and office rent).
+    pub fn unit_cost(&self, ctx: &FirmContext) -> f64 {
+        let office = ctx.s.firms.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
+        let mut cost = 0.0;
+        let mut eff = 0.0;
+        for t in 0..ctx.mix.len() {
+            cost += ctx.mix[t] * (ctx.wage[t] * self.wage_premium as f64 + office);
+            eff += ctx.mix[t] * ctx.tier_productivity[t];
+        }
+        cost / eff.max(1e-9)
+    }
+
+    pub fn agglomeration(&self, ctx: &FirmContext) -> f64 {
+        (1.0 + ctx.density[self.cell as usize] as f64 / ctx.s.firms.density_ref).powf(ctx.s.firms.gamma)
+    }
+
+    /// Productivity A at which `efficiency` people is the profit-maximising size.
+    pub fn productivity_for_size(ctx: &FirmContext, firm: &Firm, efficiency: f64) -> f64 {
+        let f = &ctx.s.firms;
+        firm.unit_cost(ctx) * efficiency.max(1.0).powf(1.0 - f.alpha) / (f.alpha * firm.agglomeration(ctx))
+    }
+
+    /// One month of the firm: produce, spend on R&D, innovate, grow or shrink, post vacancies,
+    /// and possibly exit.
+    pub fn step(&mut self, ctx: &FirmContext) {
+        self.output = 0.0;
+        self.rd = 0.0;
+        self.subsidy = 0.0;
+        self.patents = 0;
+        self.layoffs = [0; MAX_TIERS];
+        self.vacancies = [0; MAX_TIERS];
+        if !self.alive {
+            return;
+        }
+        let s = ctx.s;
+        let f = &s.firms;
+        let sector = &s.sectors[self.sector as usize];
+        let scale = s.agent_scale;
+        let mut rng = Stream::new(ctx.seed, Purpose::FirmGrowth, self.id as u64, ctx.month);
+        if ctx.month % 12 == 0 {
+            self.subsidy_ytd = 0.0;
+        }
+        let district = ctx.district[self.cell as usize];
+        let eff = self.efficiency(scale, ctx.tier_productivity);
+        let agg = self.agglomeration(ctx);
+        let y = if eff > 0.0 { self.productivity * sector.productivity * eff.powf(f.alpha) * agg } else { 0.0 };
+        let wage_bill: f64 = self.workers[..ctx.wage.len()].iter().enumerate().map(|(t, &w)| w as f64 * ctx.wage[t]).sum::<f64>() * scale * self.wage_premium as f64;
+        let office = self.headcount() as f64 * scale * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
+        // R&D at the subsidised user cost: rho_eff = rho (1 - s)^(-eps).
+        let rate = (ctx.rd_rate)(self.sector as usize, district);
+        let rho_eff = (sector.rd_intensity * (1.0 - rate).powf(-f.rd_elasticity)).min(0.5);
+        let rd = rho_eff * y;
+        let cap_left = (s.rd.cap - self.subsidy_ytd).max(0.0);
+        let subsidy = (rate * rd).min(cap_left);
+        self.subsidy_ytd += subsidy;
+        self.cash += y - wage_bill - office - rd + subsidy;
+        self.knowledge = (1.0 - f.rd_depreciation / 12.0) * self.knowledge + rd;
+        // Innovation ~ Poisson(lambda0 (K / 1e6)^beta (1 + sigma S) (1 + compute)).
+        let mut irng = Stream::new(ctx.seed, Purpose::FirmInnovation, self.id as u64, ctx.month);
+        let lambda = f.innovation_rate
+            * (self.knowledge / 1.0e6).powf(f.patent_elasticity)
+            * (1.0 + f.spillover_effect * ctx.spillover[self.cell as usize] as f64)
+            * (1.0 + (ctx.compute)(self.sector as usize, district));
+        let patents = irng.poisson(lambda) as u32;
+        if patents > 0 {
+            self.productivity *= (1.0 + f.innovation_step).powi(patents as i32);
+        }
+        self.patent_stock = self.patent_stock * (1.0 - f.rd_depreciation / 12.0) + patents as f64;
+        // Gibrat-like shock whose size falls with firm size (sd ~ size^-0.2).
+        let sd = f.growth_sd * ((eff.max(1.0) / 10.0).powf(-0.2)).clamp(0.3, 2.0);
+        self.productivity *= (sd * rng.normal() - 0.5 * sd * sd).exp();
+        self.output = y;
+        self.rd = rd;
+        self.subsidy = subsidy;
+        self.patents = patents;
+
+        // Labour demand: partial adjustment toward the profit-maximising efficiency units.
+        let c = self.unit_cost(ctx);
+        let target_eff = (f.alpha * self.productivity * sector.productivity * agg / c).powf(1.0 / (1.0 - f.alpha));
+        let per_agent: f64 = ctx.mix.iter().zip(ctx.tier_productivity).map(|(m, p)| m * p).sum::<f64>() * scale;
+        let target = target_eff / per_agent.max(1e-9);
+        let step = f.max_hiring_step * self.desired + 1.0;
+        self.desired += (target - self.desired).clamp(-step, step);
+        if self.cash < 0.0 {
+            self.negative_months += 1;
+            self.desired = self.desired.min(self.headcount() as f64 * 0.9);
+        } else {
+            self.negative_months = 0;
+        }
+        self.desired = self.desired.max(0.0);
+        // Exit: persistent losses or the start-up hazard, which falls with age.
+        // Incumbents were founded before the run: they count as past three hazard decay times.
+        let head_start = if self.origin == Origin::Incumbent { 3.0 * f.hazard_decay_months } else { 0.0 };
+        let age = ctx.month.saturating_sub(self.birth_month) as f64 + head_start;
+        let hazard = f.startup_hazard * (-age / f.hazard_decay_months).exp();
+        let mut xrng = Stream::new(ctx.seed, Purpose::FirmExit, self.id as u64, ctx.month);
+        if self.negative_months >= f.exit_after_months || xrng.chance(hazard) {
+            self.alive = false;
+            self.desired = 0.0;
+            self.layoffs = self.workers;
+            return;
+        }
+        for t in 0..ctx.mix.len() {
+            let want = (self.desired * ctx.mix[t] + self.offsets[t] as f64).floor().max(0.0) as u32;
+            let have = self.workers[t];
+            if want > have {
+                self.vacancies[t] = want - have;
+            } else if have > want + 1 || (self.cash < 0.0 && have > want) {
+                self.layoffs[t] = have - want;
+            }
+        }
+    }
+}

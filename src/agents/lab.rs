@@ -1,0 +1,210 @@
+//! Labs: universities, provincial and national labs, big science facilities and new-type R&D
+//! institutes. Each employs researchers (talent), produces patents and papers as
+//! Poisson(a_kind researchers^theta (1 + facility_bonus)) a month, accumulates knowledge that feeds
+//! the spillover field, and transfers technology: each patent becomes a spin-off with probability
+//! `spinoff_rate` (raised by incubators near the lab) or is licensed to the nearest firm of its sector.
+
+use crate::agents::MAX_TIERS;
+use crate::scenario::{LabKind, LabSpec, Scenario};
+use crate::world::{Cell, World};
+
+#[derive(Clone, Debug)]
+pub struct Lab {
+    pub name: String,
+    pub kind: LabKind,
+    pub cell: Cell,
+    pub x: f64,
+    pub y: f64,
+    pub sector: u8,
+    pub budget_per_year: f64,
+    pub open_month: i64,
+    pub upgrade_month: Option<(i64, LabKind)>,
+    /// Added by the `labs.new` lever (its budget and capex are public cost).
+    pub is_new: bool,
+    pub capex: f64,
+    /// Knowledge stock in patent equivalents (depreciating).
+    pub knowledge: f64,
+    /// Researchers by tier (agents), recounted monthly.
+    pub researchers: [u32; MAX_TIERS],
+    /// Research vacancies by tier (agents).
+    pub vacancies: [u32; MAX_TIERS],
+    pub layoffs: [u32; MAX_TIERS],
+}
+
+impl Lab {
+    pub fn from_spec(s: &Scenario, world: &World, spec: &LabSpec, is_new: bool) -> Lab {
+        let sector = s.sectors.iter().position(|x| x.name == spec.sector).unwrap_or(0) as u8;
+        let to_month = |y: i32| (y as i64 - s.start_year as i64) * 12;
+        Lab {
+            name: spec.name.clone(),
+            kind: spec.kind,
+            cell: world.cell_at(spec.x, spec.y),
+            x: spec.x,
+            y: spec.y,
+            sector,
+            budget_per_year: spec.budget_per_year,
+            open_month: to_month(spec.open_year),
+            upgrade_month: match (spec.upgrade_year, spec.upgrade_kind) {
+                (y, Some(k)) if y > 0 => Some((to_month(y), k)),
+                _ => None,
+            },
+            is_new,
+            capex: spec.capex,
+            knowledge: 0.0,
+            researchers: [0; MAX_TIERS],
+            vacancies: [0; MAX_TIERS],
+            layoffs: [0; MAX_TIERS],
+        }
+    }
+
+    pub fn is_open(&self, month: u32) -> bool {
+        month as i64 >= self.open_month
+    }
+
+    pub fn kind_at(&self, month: u32) -> LabKind {
+        match self.upgrade_month {
+            Some((m, k)) if month as i64 >= m => k,
+            _ => self.kind,
+        }
+    }
+
+    pub fn researcher_agents(&self) -> u32 {
+        self.researchers.iter().sum()
+    }
+
+    /// Expected patents and papers this month.
+    pub fn expected_output(&self, s: &Scenario, month: u32) -> f64 {
+        if !self.is_open(month) {
+            return 0.0;
+        }
+        let kind = s.labs.kinds.get(self.kind_at(month));
+        let people = self.researcher_agents() as f64 * s.agent_scale;
+        kind.output_rate * people.powf(s.labs.theta) * (1.0 + kind.facility_bonus)
+    }
+
+    /// Researchers (people) the budget pays for.
+    pub fn desired_researchers(&self, s: &Scenario, month: u32, budget_multiplier: f64) -> f64 {
+        if !self.is_open(month) {
+            return 0.0;
+        }
+        let kind = s.labs.kinds.get(self.kind_at(month));
+        self.budget_per_year * budget_multiplier / kind.cost_per_researcher
+    }
+}
+
+/// The labs' month: hiring targets from budgets, output, knowledge, and technology transfer
+/// (spin-offs queued for firm entry, licences raising the nearest firm of the lab's sector).
+pub fn step_labs(sim: &mut crate::engine::Sim) {
+    use crate::rng::{Purpose, Stream};
+    let s = &sim.scenario;
+    let month = sim.month;
+    let mult = sim.policy.lab_budget_multiplier(s);
+    let tiers = s.talent.tiers.len();
+    // Research jobs by tier follow the tiers' research shares.
+    let weights: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * t.research_share).collect();
+    let total: f64 = weights.iter().sum::<f64>().max(1e-12);
+    let mut index: Option<FirmIndex> = None;
+    let delta = s.labs.knowledge_depreciation / 12.0;
+    for li in 0..sim.labs.len() {
+        let lab = &mut sim.labs[li];
+        lab.vacancies = [0; MAX_TIERS];
+        lab.layoffs = [0; MAX_TIERS];
+        if !lab.is_open(month) {
+            continue;
+        }
+        let desired_agents = lab.desired_researchers(s, month, mult) / s.agent_scale;
+        for t in 0..tiers {
+            let want = (desired_agents * weights[t] / total).round() as u32;
+            let have = lab.researchers[t];
+            if want > have {
+                lab.vacancies[t] = (want - have).min(((want as f64) * 0.1).ceil() as u32 + 1);
+            } else if have > want + 1 {
+                lab.layoffs[t] = have - want;
+            }
+        }
+        let mut rng = Stream::new(sim.seed, Purpose::LabOutput, li as u64, month);
+        let patents = rng.poisson(lab.expected_output(s, month)) as u32;
+        lab.knowledge = lab.knowledge * (1.0 - delta) + patents as f64;
+        if patents == 0 {
+            continue;
+        }
+        sim.flows.lab_patents += patents;
+        sim.patents_by_cell[lab.cell as usize] += patents as f32;
+        let boost = sim.policy.incubator_boost[lab.cell as usize] as f64;
+        let p_spin = (s.labs.spinoff_rate * (1.0 + boost)).min(1.0);
+        let mut trng = Stream::new(sim.seed, Purpose::TechTransfer, li as u64, month);
+        let (cell, sector) = (lab.cell, lab.sector);
+        for _ in 0..patents {
+            if trng.chance(p_spin) {
+                sim.pending_spinoffs.push(li as u32);
+            } else {
+                let idx = index.get_or_insert_with(|| FirmIndex::build(&sim.firms, sim.world.cells()));
+                if let Some(f) = idx.nearest(&sim.firms, &sim.world, cell, sector) {
+                    sim.firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
+                }
+            }
+        }
+    }
+}
+
+/// Alive firms by cell (compressed rows), for nearest-firm searches in rings around a cell.
+pub struct FirmIndex {
+    start: Vec<u32>,
+    ids: Vec<u32>,
+}
+
+impl FirmIndex {
+    pub fn build(firms: &[crate::agents::firm::Firm], cells: usize) -> FirmIndex {
+        let mut count = vec![0u32; cells + 1];
+        for f in firms.iter().filter(|f| f.alive) {
+            count[f.cell as usize + 1] += 1;
+        }
+        for c in 0..cells {
+            count[c + 1] += count[c];
+        }
+        let mut fill = count.clone();
+        let mut ids = vec![0u32; *count.last().unwrap_or(&0) as usize];
+        for f in firms.iter().filter(|f| f.alive) {
+            ids[fill[f.cell as usize] as usize] = f.id;
+            fill[f.cell as usize] += 1;
+        }
+        FirmIndex { start: count, ids }
+    }
+
+    /// The alive firm of `sector` nearest to `cell` (ring by ring; ties to the lower id).
+    pub fn nearest(&self, firms: &[crate::agents::firm::Firm], world: &World, cell: Cell, sector: u8) -> Option<u32> {
+        let (cx, cy) = world.xy(cell);
+        let (w, h) = (world.width as i64, world.height as i64);
+        let max_r = w.max(h);
+        let mut best: Option<(i64, u32)> = None;
+        for r in 0..=max_r {
+            if let Some((d2, _)) = best {
+                if r * r > d2 {
+                    break;
+                }
+            }
+            for dy in -r..=r {
+                for dx in -r..=r {
+                    if dx.abs() != r && dy.abs() != r {
+                        continue;
+                    }
+                    let (x, y) = (cx as i64 + dx, cy as i64 + dy);
+                    if x < 0 || y < 0 || x >= w || y >= h {
+                        continue;
+                    }
+                    let c = (y * w + x) as usize;
+                    for &id in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
+                        if firms[id as usize].sector != sector {
+                            continue;
+                        }
+                        let d2 = dx * dx + dy * dy;
+                        if best.map_or(true, |(bd, bid)| d2 < bd || (d2 == bd && id < bid)) {
+                            best = Some((d2, id));
+                        }
+                    }
+                }
+            }
+        }
+        best.map(|b| b.1)
+    }
+}

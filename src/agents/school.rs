@@ -1,0 +1,162 @@
+//! Schools: primary and middle seats per district with a quality index. Seats are assigned each
+//! September (home district first, then coordinated seats across districts when the enrolment
+//! coordination lever opens a quota of spare seats); between Septembers a newly arrived or moved
+//! child may take a free seat in its home district.
+
+use crate::agents::talent::{Talent, FLAG_COORDINATED, OUTSIDE};
+use crate::policy::Lever;
+use crate::scenario::Scenario;
+use crate::world::World;
+
+pub const LEVELS: usize = 2;
+
+#[derive(Clone, Debug)]
+pub struct Schools {
+    /// Seats per district and level (agent units: one seat per talent agent's child).
+    pub seats: Vec<[f64; LEVELS]>,
+    pub quality: Vec<[f64; LEVELS]>,
+    /// Seated children per district and level (recounted monthly).
+    pub seated: Vec<[u32; LEVELS]>,
+    /// School access per district: seat availability x quality, used in residential choice.
+    pub access: Vec<f64>,
+    /// Seats opened by the new-seats lever so far (agent units), for operating costs.
+    pub lever_seats: f64,
+    /// Children seated in another district through coordination (agent units).
+    pub coordinated: u32,
+}
+
+impl Schools {
+    pub fn new(s: &Scenario) -> Schools {
+        let scale = s.agent_scale;
+        Schools {
+            seats: s.districts.iter().map(|d| [d.primary_seats / scale, d.middle_seats / scale]).collect(),
+            quality: s.districts.iter().map(|d| [d.school_quality, d.school_quality]).collect(),
+            seated: vec![[0; LEVELS]; s.districts.len()],
+            access: vec![0.0; s.districts.len()],
+            lever_seats: 0.0,
+            coordinated: 0,
+        }
+    }
+
+    pub fn free(&self, d: usize, level: usize) -> f64 {
+        (self.seats[d][level].floor() - self.seated[d][level] as f64).max(0.0)
+    }
+
+    /// Recounts seated children and refreshes school access per district.
+    pub fn recount(&mut self, talent: &[Talent], world: &World) {
+        let nd = self.seats.len();
+        let mut seated = vec![[0u32; LEVELS]; nd];
+        let mut waiting = vec![0u32; nd];
+        let mut coordinated = 0;
+        for t in talent {
+            if t.seat_district >= 0 {
+                seated[t.seat_district as usize][t.seat_level as usize] += 1;
+                if t.flags & FLAG_COORDINATED != 0 {
+                    coordinated += 1;
+                }
+            } else if t.school_level().is_some() && t.home != OUTSIDE {
+                let d = world.district[t.home as usize];
+                if d >= 0 {
+                    waiting[d as usize] += 1;
+                }
+            }
+        }
+        self.seated = seated;
+        self.coordinated = coordinated;
+        for d in 0..nd {
+            let free = self.free(d, 0) + self.free(d, 1);
+            let avail = if waiting[d] == 0 { if free > 0.0 || self.seats[d][0] + self.seats[d][1] > 0.0 { 1.0 } else { 0.0 } } else { (free / waiting[d] as f64).min(1.0) };
+            let q = (self.quality[d][0] + self.quality[d][1]) / 2.0;
+            self.access[d] = avail * q;
+        }
+    }
+
+    /// September: the new-seats lever adds seats; quality of the district moves to the
+    /// seat-weighted mean. Returns the capital cost (yuan).
+    pub fn open_new_seats(&mut self, s: &Scenario, year: i32, costs: &mut [f64]) {
+        let best = self.quality.iter().flat_map(|q| q.iter().copied()).fold(0.0, f64::max);
+        for l in &s.schools.new_seats {
+            if year < l.start_year || year > l.end_year {
+                continue;
+            }
+            let Some(d) = s.districts.iter().position(|x| x.name == l.district) else { continue };
+            let q_new = l.quality + l.famous_school_uplift * (best - l.quality).max(0.0);
+            for (level, added) in [(0, l.primary_per_year), (1, l.middle_per_year)] {
+                let add = added / s.agent_scale;
+                if add <= 0.0 {
+                    continue;
+                }
+                let old = self.seats[d][level];
+                self.seats[d][level] += add;
+                self.quality[d][level] = (self.quality[d][level] * old + q_new * add) / (old + add);
+                self.lever_seats += add;
+                costs[Lever::SchoolSeats as usize] += added * l.cost_per_seat;
+            }
+        }
+    }
+
+    /// September enrolment. Children who changed level or aged out give up their seats; then, in
+    /// agent order, children take free seats in their home district; then, with coordination, a
+    /// quota of the remaining spare seats is opened to children of other districts.
+    pub fn enrol(&mut self, s: &Scenario, talent: &mut [Talent], world: &World, coordination_quota: f64) {
+        for t in talent.iter_mut() {
+            match t.school_level() {
+                Some(level) if t.seat_district >= 0 && t.seat_level == level => {}
+                _ => {
+                    t.seat_district = -1;
+                    t.flags &= !FLAG_COORDINATED;
+                }
+            }
+        }
+        self.recount(talent, world);
+        self.assign_home(talent, world);
+        if coordination_quota > 0.0 {
+            let nd = self.seats.len();
+            let mut open: Vec<[f64; LEVELS]> = (0..nd).map(|d| [(self.free(d, 0) * coordination_quota).floor(), (self.free(d, 1) * coordination_quota).floor()]).collect();
+            for t in talent.iter_mut() {
+                let Some(level) = t.school_level() else { continue };
+                if t.seat_district >= 0 {
+                    continue;
+                }
+                let level = level as usize;
+                // The district with the most opened seats; ties to the lower index.
+                let mut best: Option<usize> = None;
+                for d in 0..nd {
+                    if open[d][level] >= 1.0 && best.map_or(true, |b| open[d][level] > open[b][level]) {
+                        best = Some(d);
+                    }
+                }
+                if let Some(d) = best {
+                    open[d][level] -= 1.0;
+                    t.seat_district = d as i8;
+                    t.seat_level = level as u8;
+                    t.flags |= FLAG_COORDINATED;
+                }
+            }
+        }
+        let _ = s;
+        self.recount(talent, world);
+    }
+
+    /// Children without a seat take free seats in their home district, in agent order.
+    pub fn assign_home(&mut self, talent: &mut [Talent], world: &World) {
+        let mut free: Vec<[f64; LEVELS]> = (0..self.seats.len()).map(|d| [self.free(d, 0), self.free(d, 1)]).collect();
+        for t in talent.iter_mut() {
+            let Some(level) = t.school_level() else { continue };
+            if t.seat_district >= 0 || t.home == OUTSIDE {
+                continue;
+            }
+            let d = world.district[t.home as usize];
+            if d < 0 {
+                continue;
+            }
+            let f = &mut free[d as usize][level as usize];
+            if *f >= 1.0 {
+                *f -= 1.0;
+                t.seat_district = d as i8;
+                t.seat_level = level;
+                self.seated[d as usize][level as usize] += 1;
+            }
+        }
+    }
+}

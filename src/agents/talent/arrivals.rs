@@ -1,0 +1,128 @@
+//! Arrivals. Potential migrants of each tier arrive as a Poisson flow (`inflow`); each compares the
+//! corridor's expected utility (expected wage given open vacancies, median rent, the talent subsidy
+//! of the tier, school access, mean commute and amenity) with U_outside, and comes with logit
+//! probability logistic(alpha (U_expected - U_outside - friction)). Arrivals start as job seekers
+//! living outside the corridor until they find a home.
+
+use super::{logistic, Talent, Tenure, Utility, FLAG_RESEARCHER, FLAG_SUBSIDISED, NO_JOB, OUTSIDE};
+use crate::agents::housing::MARKET;
+use crate::engine::Sim;
+use crate::policy::Lever;
+use crate::rng::{Purpose, Stream};
+
+/// Corridor-wide expectations a potential migrant forms.
+struct Outlook {
+    median_rent: f64,
+    school_access: f64,
+    amenity: f64,
+}
+
+fn outlook(sim: &Sim) -> Outlook {
+    let mut rents: Vec<(f32, u32)> = (0..sim.world.cells())
+        .filter(|&c| sim.housing.units[MARKET][c] > 0)
+        .map(|c| (sim.housing.rent[c], sim.housing.units[MARKET][c]))
+        .collect();
+    rents.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: u64 = rents.iter().map(|r| r.1 as u64).sum();
+    let mut acc = 0u64;
+    let mut median = sim.scenario.housing.base_rent;
+    for (r, u) in &rents {
+        acc += *u as u64;
+        if acc * 2 >= total {
+            median = *r as f64;
+            break;
+        }
+    }
+    let nd = sim.schools.access.len();
+    let school_access = if nd == 0 { 0.0 } else { sim.schools.access.iter().sum::<f64>() / nd as f64 };
+    let (mut am, mut n) = (0.0, 0u64);
+    for c in 0..sim.world.cells() {
+        let r = sim.residents[c] as u64;
+        if r > 0 {
+            am += sim.world.amenity[c] as f64 * r as f64;
+            n += r;
+        }
+    }
+    Outlook { median_rent: median, school_access, amenity: if n > 0 { am / n as f64 } else { 0.5 } }
+}
+
+pub fn run(sim: &mut Sim) {
+    let s = sim.scenario.clone();
+    let o = outlook(sim);
+    let friction = sim.policy.friction(&s);
+    let u = &s.talent.utility;
+    let commute = if sim.last_mean_commute > 0.0 { sim.last_mean_commute } else { 30.0 };
+    let research_share = |tier: usize| s.talent.tiers[tier].research_share;
+    let n_sectors = s.sectors.len();
+    let sector_total: f64 = s.sectors.iter().map(|x| x.talent_share).sum();
+    for tier in 0..sim.tiers() {
+        let spec = &s.talent.tiers[tier];
+        let wage = sim.labour.wage[tier];
+        let chance = sim.labour.job_chance(tier);
+        let subsidised = sim.policy.talent_subsidy_on(&s, tier);
+        let sub = if subsidised { s.talent.subsidy.rent_subsidy + s.talent.subsidy.relocation_bonus / 36.0 } else { 0.0 };
+        let income = chance * wage + (1.0 - chance) * 0.6 * wage;
+        let net = (income - o.median_rent + sub).max(0.1 * income).max(1.0);
+        let base_u = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * o.amenity;
+        let util = Utility { sim };
+        let u_out = [util.outside(tier, false), util.outside(tier, true)];
+        let mut rng = Stream::new(sim.seed, Purpose::Arrivals, tier as u64, sim.month);
+        let potential = rng.poisson(spec.inflow / s.agent_scale);
+        for k in 0..potential {
+            let id = sim.next_talent_id;
+            let mut tr = Stream::new(sim.seed, Purpose::ArrivalTraits, ((tier as u64) << 32) | k, sim.month);
+            let a = &s.talent.arrival;
+            let age = a.age_min + (a.age_max - a.age_min) * tr.uniform();
+            let child = if tr.chance(s.talent.initial_child_share) {
+                let max_child = ((age - 22.0).max(0.0)).min(14.99);
+                (tr.uniform() * max_child * 12.0) as i16
+            } else {
+                -1
+            };
+            let mut v = base_u;
+            if child >= 0 {
+                v += u.beta_school * o.school_access;
+            }
+            let p = logistic(a.alpha * (v - u_out[(child >= 0) as usize] - friction));
+            if !tr.chance(p) {
+                continue;
+            }
+            let mut r = tr.uniform() * sector_total;
+            let mut sector = n_sectors - 1;
+            for (j, sec) in s.sectors.iter().enumerate() {
+                if r < sec.talent_share {
+                    sector = j;
+                    break;
+                }
+                r -= sec.talent_share;
+            }
+            let mut flags = 0;
+            if tr.chance(research_share(tier)) {
+                flags |= FLAG_RESEARCHER;
+            }
+            if subsidised {
+                flags |= FLAG_SUBSIDISED;
+                sim.flows.cost[Lever::TalentSubsidy as usize] += s.talent.subsidy.relocation_bonus * s.agent_scale;
+            }
+            sim.talent.push(Talent {
+                id,
+                home: OUTSIDE,
+                employer: NO_JOB,
+                wage: 0.0,
+                age_months: (age * 12.0) as u16,
+                child_age_months: child,
+                months_unemployed: 0,
+                months_in_corridor: 0,
+                waitlist_since: 0,
+                tier: tier as u8,
+                sector: sector as u8,
+                tenure: Tenure::Outside,
+                flags,
+                seat_district: -1,
+                seat_level: 0,
+            });
+            sim.next_talent_id += 1;
+            sim.flows.arrivals[tier] += 1;
+        }
+    }
+}

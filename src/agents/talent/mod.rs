@@ -1,0 +1,247 @@
+//! Talent: households with one earner, by tier and sector skill. Each month they search for jobs,
+//! choose homes, may leave, arrive, age and found firms (one module per mechanism).
+
+pub mod arrivals;
+pub mod entrepreneurship;
+pub mod job_search;
+pub mod leaving;
+pub mod life_course;
+pub mod residence;
+
+use crate::engine::Sim;
+use crate::world::Cell;
+
+/// `home` of a household living outside the corridor (a long-distance commuter).
+pub const OUTSIDE: Cell = Cell::MAX;
+/// `employer` of a person without a job.
+pub const NO_JOB: u32 = u32::MAX;
+/// Bit set in `employer` for lab jobs (the rest is the lab index); otherwise a firm index.
+pub const LAB_BIT: u32 = 1 << 31;
+
+/// How a household holds its home.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[repr(u8)]
+pub enum Tenure {
+    Outside = 0,
+    Market = 1,
+    TalentUnit = 2,
+    Shared = 3,
+    Owner = 4,
+}
+
+impl Tenure {
+    /// The housing stock the household occupies (owners live in market-type units).
+    pub fn stock(self) -> Option<usize> {
+        match self {
+            Tenure::Outside => None,
+            Tenure::Market | Tenure::Owner => Some(0),
+            Tenure::TalentUnit => Some(1),
+            Tenure::Shared => Some(2),
+        }
+    }
+}
+
+pub const FLAG_RESEARCHER: u8 = 1;
+pub const FLAG_SEATED: u8 = 2;
+pub const FLAG_COORDINATED: u8 = 4;
+pub const FLAG_JOB_CHANGED: u8 = 8;
+pub const FLAG_SUBSIDISED: u8 = 16;
+
+/// One talent agent: a household with one earner (standing for `agent_scale` households).
+/// Plain data, 40 bytes.
+#[derive(Clone, Debug)]
+pub struct Talent {
+    /// Stable id: streams of random numbers are keyed by it.
+    pub id: u32,
+    pub home: Cell,
+    pub employer: u32,
+    pub wage: f32,
+    pub age_months: u16,
+    /// Age of the household's child in months, -1 without a child.
+    pub child_age_months: i16,
+    pub months_unemployed: u16,
+    pub months_in_corridor: u16,
+    /// Month + 1 when the household joined the talent-housing waiting list, 0 if not on it.
+    pub waitlist_since: u16,
+    pub tier: u8,
+    pub sector: u8,
+    pub tenure: Tenure,
+    pub flags: u8,
+    /// District of the child's school seat, -1 without a seat.
+    pub seat_district: i8,
+    /// School level of the seat: 0 primary, 1 middle.
+    pub seat_level: u8,
+}
+
+impl Talent {
+    #[inline]
+    pub fn employed(&self) -> bool {
+        self.employer != NO_JOB
+    }
+    #[inline]
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+    #[inline]
+    pub fn set(&mut self, flag: u8, on: bool) {
+        if on {
+            self.flags |= flag;
+        } else {
+            self.flags &= !flag;
+        }
+    }
+    /// School level the child needs now: Some(0) primary (6-11), Some(1) middle (12-14).
+    #[inline]
+    pub fn school_level(&self) -> Option<u8> {
+        match self.child_age_months {
+            72..=143 => Some(0),
+            144..=179 => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    pub fn has_child(&self) -> bool {
+        self.child_age_months >= 0
+    }
+    #[inline]
+    pub fn unseated(&self) -> bool {
+        self.school_level().is_some() && self.seat_district < 0
+    }
+    pub fn age_years(&self) -> f64 {
+        self.age_months as f64 / 12.0
+    }
+}
+
+/// What a household would pay and how it would fare in a cell: the pieces of the logit utility
+/// U = b_inc ln(income - housing cost) - b_time commute + b_amen amenity + b_school child access
+///     - penalty unseated.
+pub struct Utility<'a> {
+    pub sim: &'a Sim,
+}
+
+impl Utility<'_> {
+    /// Income used in utility: the wage, or for the unemployed the expected wage of the tier.
+    pub fn income(&self, t: &Talent) -> f64 {
+        if t.employed() {
+            t.wage as f64
+        } else {
+            0.6 * self.sim.labour.wage[t.tier as usize]
+        }
+    }
+
+    /// Monthly housing cost of a tenure in a cell, before any rent subsidy.
+    pub fn housing_cost(&self, cell: Cell, tenure: Tenure) -> f64 {
+        let sim = self.sim;
+        match tenure {
+            Tenure::Outside => sim.scenario.grid.outside_rent,
+            Tenure::Market => sim.housing.rent[cell as usize] as f64,
+            Tenure::TalentUnit => sim.housing.rent[cell as usize] as f64 * sim.scenario.housing.talent_units.rent_share,
+            Tenure::Shared => {
+                let h = &sim.scenario.housing;
+                sim.housing.rent[cell as usize] as f64 * h.price_to_rent_months * h.shared_cost_share
+            }
+            // Owners carry the cost of their capital, about half of a market rent.
+            Tenure::Owner => 0.5 * sim.housing.rent[cell as usize] as f64,
+        }
+    }
+
+    /// Workplace cell, if employed.
+    pub fn work_cell(&self, t: &Talent) -> Option<Cell> {
+        if !t.employed() {
+            None
+        } else if t.employer & LAB_BIT != 0 {
+            Some(self.sim.labs[(t.employer & !LAB_BIT) as usize].cell)
+        } else {
+            Some(self.sim.firms[t.employer as usize].cell)
+        }
+    }
+
+    /// One-way commute in minutes from a home (or from outside) to the workplace; without a job,
+    /// to the nearest hub.
+    pub fn commute(&self, home: Cell, work: Option<Cell>) -> f64 {
+        let sim = self.sim;
+        if home == OUTSIDE {
+            return sim.scenario.grid.outside_commute_min;
+        }
+        match work {
+            Some(w) => sim.world.commute_min(home, w, sim.month),
+            None => sim.world.distance_to_nearest_hub_km(home) / sim.scenario.grid.road_kmh * 60.0 + 5.0,
+        }
+    }
+
+    /// Rent subsidy the household receives this month.
+    pub fn rent_subsidy(&self, t: &Talent, home: Cell) -> f64 {
+        let sim = self.sim;
+        if !t.has(FLAG_SUBSIDISED) || home == OUTSIDE {
+            return 0.0;
+        }
+        let l = &sim.scenario.talent.subsidy;
+        if (t.months_in_corridor as u32) >= l.rent_months || !sim.policy.active(l.start_year, l.end_year) {
+            return 0.0;
+        }
+        if !sim.policy.in_districts(&sim.policy.talent_subsidy_districts, sim.world.district[home as usize]) {
+            return 0.0;
+        }
+        l.rent_subsidy
+    }
+
+    /// School access of a household living in `home` (1 when its child holds a seat of good quality).
+    pub fn school_access(&self, t: &Talent, home: Cell) -> f64 {
+        let sim = self.sim;
+        if t.seat_district >= 0 {
+            let q = sim.schools.quality[t.seat_district as usize][t.seat_level as usize];
+            return if t.has(FLAG_COORDINATED) { q * 0.8 } else { q };
+        }
+        if home == OUTSIDE {
+            return sim.scenario.talent.outside.school_access;
+        }
+        let d = sim.world.district[home as usize];
+        if d < 0 {
+            return 0.0;
+        }
+        sim.schools.access[d as usize]
+    }
+
+    /// Full utility of living in `home` under `tenure` with the household's current job.
+    pub fn of(&self, t: &Talent, home: Cell, tenure: Tenure, work: Option<Cell>) -> f64 {
+        let sim = self.sim;
+        let u = &sim.scenario.talent.utility;
+        let income = self.income(t);
+        let cost = self.housing_cost(home, tenure) - self.rent_subsidy(t, home);
+        let net = (income - cost).max(0.1 * income).max(1.0);
+        let commute = self.commute(home, work);
+        let amenity = if home == OUTSIDE { sim.scenario.talent.outside.amenity * 0.8 } else { sim.world.amenity[home as usize] as f64 };
+        let mut v = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * amenity;
+        if t.has_child() {
+            v += u.beta_school * self.school_access(t, home);
+        }
+        if t.unseated() {
+            v -= u.school_penalty;
+        }
+        v
+    }
+
+    /// Utility of the household where it lives now.
+    pub fn current(&self, t: &Talent) -> f64 {
+        self.of(t, t.home, t.tenure, self.work_cell(t))
+    }
+
+    /// U_outside for a tier: the same household elsewhere, at the tier's outside wage.
+    pub fn outside(&self, tier: usize, child: bool) -> f64 {
+        let sim = self.sim;
+        let s = &sim.scenario.talent;
+        let u = &s.utility;
+        let o = &s.outside;
+        let wage = sim.labour.wage[tier] * s.tiers[tier].outside_wage_ratio;
+        let mut v = u.beta_income * (wage * (1.0 - o.rent_share)).max(1.0).ln() - u.beta_time * o.commute_min + u.beta_amenity * o.amenity;
+        if child {
+            v += u.beta_school * o.school_access;
+        }
+        v
+    }
+}
+
+#[inline]
+pub fn logistic(x: f64) -> f64 {
+    1.0 / (1.0 + (-x).exp())
+}

@@ -1,0 +1,225 @@
+//! Residential choice. Talent units go first, through a waiting list in a deterministic order
+//! (application month, then id). Then movers (the base move rate, households living outside, rent
+//! above `max_rent_share` of income, a new job with a long commute, a child of school age without
+//! a seat) sample k cells with vacant units they may use and choose by multinomial logit, staying
+//! put being one of the options. Proposals are parallel; units are taken in agent order.
+
+use rayon::prelude::*;
+
+use super::{Talent, Tenure, Utility, FLAG_JOB_CHANGED, OUTSIDE};
+use crate::agents::housing::{MARKET, SHARED, TALENT};
+use crate::engine::Sim;
+use crate::policy::Policy;
+use crate::rng::{Purpose, Stream};
+use crate::world::Cell;
+
+pub fn run(sim: &mut Sim) {
+    update_waitlist(sim);
+    allocate_talent_units(sim);
+    choose_homes(sim);
+}
+
+fn talent_unit_eligible(sim: &Sim, t: &Talent) -> bool {
+    Policy::in_mask(&sim.policy.talent_unit_tiers, t.tier as usize) && t.employed()
+}
+
+fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
+    Policy::in_mask(&sim.policy.shared_unit_tiers, t.tier as usize) && t.employed()
+}
+
+/// Eligible employed households outside talent units join the list; others leave it.
+fn update_waitlist(sim: &mut Sim) {
+    let any_units = sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
+    let month = sim.month;
+    let eligible: Vec<bool> = sim.talent.iter().map(|t| any_units && talent_unit_eligible(sim, t) && t.tenure != Tenure::TalentUnit && t.tenure != Tenure::Owner).collect();
+    for (t, e) in sim.talent.iter_mut().zip(eligible) {
+        if e {
+            if t.waitlist_since == 0 {
+                t.waitlist_since = (month + 1).min(u16::MAX as u32) as u16;
+            }
+        } else {
+            t.waitlist_since = 0;
+        }
+    }
+}
+
+fn allocate_talent_units(sim: &mut Sim) {
+    let n = sim.world.cells();
+    let mut vacant_cells: Vec<usize> = (0..n).filter(|&c| sim.housing.vacant(TALENT, c) > 0).collect();
+    if vacant_cells.is_empty() {
+        return;
+    }
+    let mut queue: Vec<usize> = (0..sim.talent.len()).filter(|&i| sim.talent[i].waitlist_since > 0).collect();
+    // Agents are in id order, so a stable sort on the application month gives (month, id).
+    queue.sort_by_key(|&i| sim.talent[i].waitlist_since);
+    for i in queue {
+        if vacant_cells.is_empty() {
+            break;
+        }
+        let (best, current) = {
+            let util = Utility { sim };
+            let t = &sim.talent[i];
+            let work = util.work_cell(t);
+            let mut rng = Stream::new(sim.seed, Purpose::Residence, t.id as u64 ^ 0x5A5A_0000_0000, sim.month);
+            let scale = sim.scenario.talent.utility.taste_scale;
+            let mut best: Option<(f64, usize)> = None;
+            let tries = vacant_cells.len().min(16);
+            for j in 0..tries {
+                let c = if vacant_cells.len() <= 16 { vacant_cells[j] } else { vacant_cells[rng.below(vacant_cells.len())] };
+                let u = util.of(t, c as Cell, Tenure::TalentUnit, work) + scale * rng.gumbel();
+                if best.map_or(true, |b| u > b.0) {
+                    best = Some((u, c));
+                }
+            }
+            (best, util.current(t))
+        };
+        let Some((u, c)) = best else { continue };
+        if u < current {
+            continue;
+        }
+        move_to(sim, i, c as Cell, Tenure::TalentUnit);
+        sim.talent[i].waitlist_since = 0;
+        if sim.housing.vacant(TALENT, c) == 0 {
+            vacant_cells.retain(|&x| x != c);
+        }
+    }
+}
+
+/// Moves household `i` into a unit, releasing the old one.
+pub fn move_to(sim: &mut Sim, i: usize, cell: Cell, tenure: Tenure) {
+    let t = &mut sim.talent[i];
+    if t.home != OUTSIDE {
+        if let Some(stock) = t.tenure.stock() {
+            let o = &mut sim.housing.occupied[stock][t.home as usize];
+            *o = o.saturating_sub(1);
+        }
+        sim.residents[t.home as usize] = sim.residents[t.home as usize].saturating_sub(1);
+    }
+    t.home = cell;
+    t.tenure = tenure;
+    if cell != OUTSIDE {
+        if let Some(stock) = tenure.stock() {
+            sim.housing.occupied[stock][cell as usize] += 1;
+        }
+        sim.residents[cell as usize] += 1;
+    }
+    sim.flows.moves += 1;
+}
+
+/// Cumulative vacant units over cells, for sampling a vacant unit uniformly.
+pub struct VacancySampler {
+    cum: Vec<u64>,
+}
+
+impl VacancySampler {
+    pub fn new(sim: &Sim, stock: usize) -> VacancySampler {
+        let mut cum = Vec::with_capacity(sim.world.cells());
+        let mut acc = 0u64;
+        for c in 0..sim.world.cells() {
+            acc += sim.housing.vacant(stock, c) as u64;
+            cum.push(acc);
+        }
+        VacancySampler { cum }
+    }
+    pub fn total(&self) -> u64 {
+        *self.cum.last().unwrap_or(&0)
+    }
+    pub fn sample(&self, rng: &mut Stream) -> Option<Cell> {
+        let total = self.total();
+        if total == 0 {
+            return None;
+        }
+        let r = (rng.uniform() * total as f64) as u64;
+        Some(self.cum.partition_point(|&x| x <= r).min(self.cum.len() - 1) as Cell)
+    }
+}
+
+/// Why a household moves this month.
+fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
+    let s = &sim.scenario.talent;
+    if t.home == OUTSIDE {
+        return true;
+    }
+    let util = Utility { sim };
+    let income = util.income(t);
+    let cost = util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home);
+    if t.tenure == Tenure::Market && cost > s.max_rent_share * income {
+        return true;
+    }
+    if t.has(FLAG_JOB_CHANGED) && util.commute(t.home, util.work_cell(t)) > s.max_commute_min {
+        return true;
+    }
+    if t.unseated() {
+        return true;
+    }
+    let rate = match t.tenure {
+        Tenure::Market => s.move_rate,
+        _ => s.move_rate * 0.3,
+    };
+    rng.chance(rate)
+}
+
+fn choose_homes(sim: &mut Sim) {
+    let market = VacancySampler::new(sim, MARKET);
+    let shared = VacancySampler::new(sim, SHARED);
+    if market.total() == 0 && shared.total() == 0 {
+        return;
+    }
+    let seed = sim.seed;
+    let month = sim.month;
+    let k = sim.scenario.talent.home_candidates as usize;
+    let taste = sim.scenario.talent.utility.taste_scale;
+    let proposals: Vec<(usize, Vec<(Cell, Tenure)>)> = {
+        let sim_ref: &Sim = sim;
+        let util = Utility { sim: sim_ref };
+        sim_ref
+            .talent
+            .par_iter()
+            .enumerate()
+            .with_min_len(1024)
+            .filter_map(|(i, t)| {
+                let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
+                if !wants_to_move(sim_ref, t, &mut rng) {
+                    return None;
+                }
+                let work = util.work_cell(t);
+                let mut options: Vec<(f64, Cell, Tenure)> = Vec::with_capacity(k + 2);
+                let stay_tenure = if t.tenure == Tenure::Owner { Tenure::Owner } else { t.tenure };
+                let stay = util.of(t, t.home, stay_tenure, work) + taste * rng.gumbel();
+                options.push((stay, t.home, stay_tenure));
+                for _ in 0..k {
+                    if let Some(c) = market.sample(&mut rng) {
+                        options.push((util.of(t, c, Tenure::Market, work) + taste * rng.gumbel(), c, Tenure::Market));
+                    }
+                }
+                if shared.total() > 0 && shared_eligible(sim_ref, t) {
+                    for _ in 0..k.div_ceil(2) {
+                        if let Some(c) = shared.sample(&mut rng) {
+                            options.push((util.of(t, c, Tenure::Shared, work) + taste * rng.gumbel(), c, Tenure::Shared));
+                        }
+                    }
+                }
+                options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+                let ranked: Vec<(Cell, Tenure)> = options.into_iter().map(|o| (o.1, o.2)).collect();
+                Some((i, ranked))
+            })
+            .collect()
+    };
+    for (i, ranked) in proposals {
+        for (c, tenure) in ranked {
+            let t = &sim.talent[i];
+            if c == t.home && (tenure == t.tenure || c == OUTSIDE) {
+                break; // staying is the best available option
+            }
+            if c == OUTSIDE {
+                continue;
+            }
+            let stock = tenure.stock().unwrap_or(MARKET);
+            if sim.housing.vacant(stock, c as usize) == 0 {
+                continue;
+            }
+            move_to(sim, i, c, tenure);
+            break;
+        }
+    }
+}

@@ -1,0 +1,322 @@
+//! The simulation state and the month, in one place: the order of steps below is the model.
+
+use rayon::prelude::*;
+
+use crate::agents::firm::{Firm, FirmContext};
+use crate::agents::housing::{self, Housing};
+use crate::agents::lab::Lab;
+use crate::agents::school::Schools;
+use crate::agents::talent::{self, Talent, LAB_BIT, NO_JOB, OUTSIDE};
+use crate::agents::{firm_entry, lab, MAX_TIERS};
+use crate::labour::Labour;
+use crate::metrics::Recorder;
+use crate::policy::{Lever, Policy};
+use crate::scenario::Scenario;
+use crate::world::{spillover_field, World};
+
+/// Counters of the current month's flows (reset every month).
+#[derive(Clone, Debug, Default)]
+pub struct Flows {
+    pub arrivals: Vec<u32>,
+    pub departures: Vec<u32>,
+    pub family_departures: u32,
+    pub firm_births: [u32; 4],
+    pub firm_deaths: u32,
+    pub lab_patents: u32,
+    pub firm_patents_by_sector: Vec<u32>,
+    pub cost: [f64; 14],
+    pub job_changes: u32,
+    pub moves: u32,
+}
+
+/// The whole state of a run. Plain data: vectors of agents indexed by position or id.
+pub struct Sim {
+    pub scenario: Scenario,
+    pub seed: u64,
+    /// Months since January of `start_year`.
+    pub month: u32,
+    pub world: World,
+    pub policy: Policy,
+    pub talent: Vec<Talent>,
+    pub next_talent_id: u32,
+    pub firms: Vec<Firm>,
+    pub labs: Vec<Lab>,
+    pub housing: Housing,
+    pub schools: Schools,
+    pub labour: Labour,
+    /// Normalised spillover index per cell (1 = the initial job-weighted mean).
+    pub spillover: Vec<f32>,
+    pub spillover_norm: f64,
+    /// Jobs per km² per cell.
+    pub density: Vec<f32>,
+    /// Talent agents living in each cell.
+    pub residents: Vec<u32>,
+    /// Market rent relative to the base rent, per cell.
+    pub rent_index: Vec<f32>,
+    /// Cumulative office capacity over cells (location sampling).
+    pub office_cum: Vec<f64>,
+    /// Patents this year per cell (labs and firms).
+    pub patents_by_cell: Vec<f32>,
+    pub flows: Flows,
+    /// Lab patents that become spin-off firms this month (lab indices).
+    pub pending_spinoffs: Vec<u32>,
+    /// Mean commute of employed talent last month (arrivals' expectation).
+    pub last_mean_commute: f64,
+    /// Tier mix of firm jobs and efficiency units per person by tier.
+    pub tier_mix: Vec<f64>,
+    pub tier_productivity: Vec<f64>,
+    pub recorder: Recorder,
+}
+
+impl Sim {
+    pub fn new(scenario: &Scenario, seed: u64) -> Sim {
+        crate::init::build(scenario, seed)
+    }
+
+    pub fn tiers(&self) -> usize {
+        self.scenario.talent.tiers.len()
+    }
+    pub fn sectors(&self) -> usize {
+        self.scenario.sectors.len()
+    }
+    pub fn year(&self) -> i32 {
+        self.scenario.start_year + (self.month / 12) as i32
+    }
+    pub fn month_of_year(&self) -> u32 {
+        self.month % 12 + 1
+    }
+
+    /// One month of the corridor.
+    pub fn step(&mut self) {
+        self.flows = Flows {
+            arrivals: vec![0; self.tiers()],
+            departures: vec![0; self.tiers()],
+            firm_patents_by_sector: vec![0; self.sectors()],
+            ..Flows::default()
+        };
+        self.policy.set_month(&self.scenario, &self.world, self.month);
+        self.recount();
+
+        // Housing supply: completions, and in January new projects.
+        self.housing.complete_projects(self.month);
+        if self.month_of_year() == 1 {
+            self.start_housing_projects();
+            firm_entry::challenge_grants(self);
+        }
+        // Labs produce and transfer technology; the spillover field follows.
+        lab::step_labs(self);
+        self.update_spillover();
+        // Firms produce, do R&D, innovate and post vacancies; new firms enter.
+        self.step_firms();
+        firm_entry::enter(self);
+        // Talent: jobs, homes, leaving, arrivals, life course, schools, founding.
+        talent::job_search::run(self);
+        talent::residence::run(self);
+        talent::leaving::run(self);
+        talent::arrivals::run(self);
+        talent::life_course::run(self);
+        self.schools_month();
+        talent::entrepreneurship::run(self);
+        // Prices and the public accounts.
+        self.recurring_costs();
+        self.housing.update_rents(&self.scenario, &self.world);
+        let base = self.scenario.housing.base_rent;
+        for (ri, &r) in self.rent_index.iter_mut().zip(&self.housing.rent) {
+            *ri = (r as f64 / base) as f32;
+        }
+        let rec = std::mem::take(&mut self.recorder);
+        self.recorder = rec.record(self);
+        self.month += 1;
+    }
+
+    /// Derives the counts that agents imply: workers per employer, occupancy per cell, seats per
+    /// district, residents and job density per cell. Deterministic (integer counts).
+    pub fn recount(&mut self) {
+        for f in &mut self.firms {
+            f.workers = [0; MAX_TIERS];
+        }
+        for l in &mut self.labs {
+            l.researchers = [0; MAX_TIERS];
+        }
+        for o in &mut self.housing.occupied {
+            o.iter_mut().for_each(|x| *x = 0);
+        }
+        self.residents.iter_mut().for_each(|x| *x = 0);
+        for t in &self.talent {
+            if t.employer != NO_JOB {
+                if t.employer & LAB_BIT != 0 {
+                    self.labs[(t.employer & !LAB_BIT) as usize].researchers[t.tier as usize] += 1;
+                } else {
+                    self.firms[t.employer as usize].workers[t.tier as usize] += 1;
+                }
+            }
+            if t.home != OUTSIDE {
+                self.residents[t.home as usize] += 1;
+                if let Some(stock) = t.tenure.stock() {
+                    self.housing.occupied[stock][t.home as usize] += 1;
+                }
+            }
+        }
+        let km2 = self.world.cell_km * self.world.cell_km;
+        let scale = self.scenario.agent_scale;
+        self.density.iter_mut().for_each(|x| *x = 0.0);
+        for f in &self.firms {
+            if f.alive {
+                self.density[f.cell as usize] += (f.headcount() as f64 * scale / km2) as f32;
+            }
+        }
+        for l in &self.labs {
+            self.density[l.cell as usize] += (l.researcher_agents() as f64 * scale / km2) as f32;
+        }
+        self.schools.recount(&self.talent, &self.world);
+    }
+
+    fn start_housing_projects(&mut self) {
+        let (m, y) = (self.month, self.year());
+        let s = &self.scenario;
+        self.housing.start_market_projects(s, &self.world, m, y);
+        for (lever, stock) in [(&s.housing.talent_units, housing::TALENT), (&s.housing.shared_ownership_units, housing::SHARED)] {
+            let units = self.housing.start_policy_projects(s, &self.world, lever, stock, m, y);
+            self.flows.cost[housing::lever_of(stock) as usize] += units as f64 * s.agent_scale * lever.cost_per_unit;
+        }
+    }
+
+    /// S(c) from lab knowledge and firm patent stocks, normalised by its initial job-weighted mean.
+    pub fn update_spillover(&mut self) {
+        let n = self.world.cells();
+        let mut e = vec![0.0f64; n];
+        let w = self.scenario.labs.lab_spillover_weight;
+        for l in &self.labs {
+            if l.is_open(self.month) {
+                e[l.cell as usize] += w * l.knowledge;
+            }
+        }
+        for f in &self.firms {
+            if f.alive {
+                e[f.cell as usize] += f.patent_stock;
+            }
+        }
+        spillover_field(&mut e, self.world.width, self.world.height, self.world.cell_km, self.scenario.labs.spillover_km);
+        if self.spillover_norm <= 0.0 {
+            let (mut num, mut den) = (0.0, 0.0);
+            for c in 0..n {
+                num += e[c] * self.density[c] as f64;
+                den += self.density[c] as f64;
+            }
+            self.spillover_norm = if num > 0.0 && den > 0.0 { num / den } else { 1.0 };
+        }
+        for c in 0..n {
+            self.spillover[c] = (e[c] / self.spillover_norm) as f32;
+        }
+    }
+
+    fn step_firms(&mut self) {
+        let s = &self.scenario;
+        let policy = &self.policy;
+        let rd_rate = |sector: usize, d: i16| policy.rd_rate(s, sector, d);
+        let compute = |sector: usize, d: i16| policy.compute_boost(s, s.sectors[sector].digital, d);
+        let ctx = FirmContext {
+            s,
+            seed: self.seed,
+            month: self.month,
+            wage: &self.labour.wage,
+            mix: &self.tier_mix,
+            tier_productivity: &self.tier_productivity,
+            density: &self.density,
+            spillover: &self.spillover,
+            rent_index: &self.rent_index,
+            district: &self.world.district,
+            rd_rate: &rd_rate,
+            compute: &compute,
+        };
+        self.firms.par_iter_mut().with_min_len(256).for_each(|f| f.step(&ctx));
+        // Collect in firm order (fixed-order float sums).
+        let mut subsidy = 0.0;
+        for f in &mut self.firms {
+            subsidy += f.subsidy;
+            if f.patents > 0 {
+                self.flows.firm_patents_by_sector[f.sector as usize] += f.patents;
+                self.patents_by_cell[f.cell as usize] += f.patents as f32;
+            }
+            if !f.alive && f.death_month == u32::MAX {
+                self.flows.firm_deaths += 1;
+                f.death_month = self.month;
+            }
+        }
+        self.flows.cost[Lever::RdSubsidy as usize] += subsidy;
+    }
+
+    fn schools_month(&mut self) {
+        let s = &self.scenario;
+        if self.month_of_year() == 9 {
+            let year = self.year();
+            self.schools.open_new_seats(s, year, &mut self.flows.cost);
+            let co = &s.schools.coordination;
+            let quota = if self.policy.active(co.start_year, co.end_year) { co.quota } else { 0.0 };
+            self.schools.enrol(s, &mut self.talent, &self.world, quota);
+        } else {
+            self.schools.recount(&self.talent, &self.world);
+            self.schools.assign_home(&mut self.talent, &self.world);
+        }
+    }
+
+    /// Costs that accrue every month while a lever is on.
+    fn recurring_costs(&mut self) {
+        let s = &self.scenario;
+        let p = &self.policy;
+        let scale = s.agent_scale;
+        let cost = &mut self.flows.cost;
+        // Talent units: the rent discount forgone on occupied units.
+        let share = 1.0 - s.housing.talent_units.rent_share;
+        let mut forgone = 0.0;
+        for c in 0..self.world.cells() {
+            let occ = self.housing.occupied[housing::TALENT][c];
+            if occ > 0 {
+                forgone += occ as f64 * self.housing.rent[c] as f64 * share;
+            }
+        }
+        cost[Lever::TalentHousing as usize] += forgone * scale;
+        let ops: f64 = s.schools.new_seats.iter().map(|l| l.operating_cost_per_seat_year).fold(0.0, f64::max);
+        cost[Lever::SchoolSeats as usize] += self.schools.lever_seats * scale * ops / 12.0;
+        let co = &s.schools.coordination;
+        if p.active(co.start_year, co.end_year) {
+            cost[Lever::SchoolCoordination as usize] += self.schools.coordinated as f64 * scale * co.cost_per_pupil_year / 12.0;
+        }
+        let f = &s.talent.friction;
+        if p.active(f.start_year, f.end_year) && f.reduction > 0.0 {
+            cost[Lever::MigrationServices as usize] += f.cost_per_year / 12.0;
+        }
+        cost[Lever::Incubators as usize] += p.incubator_places(s) * s.incubators.cost_per_place_year / 12.0;
+        let cc = &s.digital.compute_centre;
+        if p.active(cc.start_year, cc.end_year) && cc.boost > 0.0 {
+            cost[Lever::ComputeCentre as usize] += cc.cost_per_year / 12.0;
+        }
+        for l in &self.world.travel.lines {
+            if !l.is_new {
+                continue;
+            }
+            let spec = s.transit.new_lines.iter().find(|x| x.name == l.name);
+            let Some(spec) = spec else { continue };
+            let m = self.month as i64;
+            let build_start = l.open_month - spec.build_years as i64 * 12;
+            if m >= build_start && m < l.open_month {
+                cost[Lever::Transit as usize] += spec.capex / (spec.build_years as f64 * 12.0);
+            } else if m >= l.open_month {
+                cost[Lever::Transit as usize] += spec.operating_cost_per_year / 12.0;
+            }
+        }
+        let mult = p.lab_budget_multiplier(s);
+        for l in &self.labs {
+            let m = self.month as i64;
+            if l.is_new {
+                if m >= l.open_month - 36 && m < l.open_month {
+                    cost[Lever::NewLabs as usize] += l.capex / 36.0;
+                } else if m >= l.open_month {
+                    cost[Lever::NewLabs as usize] += l.budget_per_year * mult / 12.0;
+                }
+            } else if l.is_open(self.month) && mult != 1.0 {
+                cost[Lever::LabBudget as usize] += l.budget_per_year * (mult - 1.0) / 12.0;
+            }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+//! Experiments: replications, compare, sweeps.

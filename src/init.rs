@@ -1,0 +1,252 @@
+//! The corridor at the start: firms sized from a Zipf law and placed on office land, labs from the
+//! scenario, talent by tier with jobs filling firm and lab positions and homes chosen by the same
+//! logit as later moves (or outside the corridor when no unit is free), children seated in their
+//! home district as far as seats go.
+
+use crate::agents::firm::{Firm, Origin};
+use crate::agents::housing::{stochastic_round, Housing, MARKET};
+use crate::agents::lab::Lab;
+use crate::agents::school::Schools;
+use crate::agents::talent::residence::VacancySampler;
+use crate::agents::talent::{Talent, Tenure, Utility, FLAG_RESEARCHER, LAB_BIT, NO_JOB, OUTSIDE};
+use crate::agents::{firm_entry, MAX_TIERS};
+use crate::engine::{Flows, Sim};
+use crate::labour::Labour;
+use crate::metrics::Recorder;
+use crate::policy::Policy;
+use crate::rng::{Purpose, Stream};
+use crate::scenario::Scenario;
+use crate::world::{Cell, World};
+
+pub fn build(s: &Scenario, seed: u64) -> Sim {
+    let world = World::build(s);
+    let policy = Policy::new(s, &world);
+    let housing = Housing::new(s, &world);
+    let schools = Schools::new(s);
+    let mut labs: Vec<Lab> = s.labs.sites.iter().map(|l| Lab::from_spec(s, &world, l, false)).collect();
+    labs.extend(s.labs.new.iter().map(|l| Lab::from_spec(s, &world, l, true)));
+    let tiers = s.talent.tiers.len();
+    let share_sum: f64 = s.talent.tiers.iter().map(|t| t.share).sum();
+    let mix_raw: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * (1.0 - t.research_share)).collect();
+    let mix_sum: f64 = mix_raw.iter().sum::<f64>().max(1e-12);
+    let tier_mix: Vec<f64> = mix_raw.iter().map(|m| m / mix_sum).collect();
+    let tier_productivity: Vec<f64> = s.talent.tiers.iter().map(|t| t.productivity).collect();
+    let n = world.cells();
+    let mut office_cum = Vec::with_capacity(n);
+    let mut acc = 0.0;
+    for c in 0..n {
+        acc += world.office_capacity[c] as f64;
+        office_cum.push(acc);
+    }
+    let rent_index = housing.rent.iter().map(|&r| (r as f64 / s.housing.base_rent) as f32).collect();
+    let mut recorder = Recorder::new(s);
+    recorder.initial_talent = (s.talent.initial / s.agent_scale).round();
+    let mut sim = Sim {
+        scenario: s.clone(),
+        seed,
+        month: 0,
+        world,
+        policy,
+        talent: Vec::new(),
+        next_talent_id: 0,
+        firms: Vec::new(),
+        labs,
+        housing,
+        schools,
+        labour: Labour::new(s.talent.tiers.iter().map(|t| t.wage).collect()),
+        spillover: vec![0.0; n],
+        spillover_norm: 0.0,
+        density: vec![0.0; n],
+        residents: vec![0; n],
+        rent_index,
+        office_cum,
+        patents_by_cell: vec![0.0; n],
+        flows: Flows { arrivals: vec![0; tiers], departures: vec![0; tiers], firm_patents_by_sector: vec![0; s.sectors.len()], ..Flows::default() },
+        pending_spinoffs: Vec::new(),
+        last_mean_commute: 0.0,
+        tier_mix,
+        tier_productivity,
+        recorder,
+    };
+    let n_talent = sim.recorder.initial_talent as usize;
+    // Lab researchers at the start (people), so that firm jobs fill the rest.
+    let researchers: f64 = sim.labs.iter().map(|l| l.desired_researchers(s, 0, 1.0)).sum();
+    build_firms(&mut sim, (n_talent as f64 * s.agent_scale * 0.95 - researchers).max(0.0));
+    build_talent(&mut sim, n_talent, share_sum);
+    sim.recount();
+    sim.schools.assign_home(&mut sim.talent, &sim.world);
+    sim.recount();
+    // Knowledge stocks at their steady state for today's R&D and output.
+    for l in &mut sim.labs {
+        let out = l.expected_output(s, 0);
+        l.knowledge = out * 12.0 / s.labs.knowledge_depreciation.max(0.01);
+    }
+    let delta = s.firms.rd_depreciation.max(0.01);
+    let eff_per: Vec<f64> = sim.tier_productivity.clone();
+    for f in &mut sim.firms {
+        let eff = f.efficiency(s.agent_scale, &eff_per).max(1.0);
+        let sector = &s.sectors[f.sector as usize];
+        let y = f.productivity * sector.productivity * eff.powf(s.firms.alpha);
+        f.knowledge = sector.rd_intensity * y * 12.0 / delta;
+        let lambda = s.firms.innovation_rate * (f.knowledge / 1.0e6).powf(s.firms.patent_elasticity);
+        f.patent_stock = lambda * 12.0 / delta;
+    }
+    sim.flows.firm_births = [0; 4];
+    sim
+}
+
+fn build_firms(sim: &mut Sim, jobs_people: f64) {
+    let s = sim.scenario.clone();
+    let f = &s.firms;
+    let count = f.initial.round() as usize;
+    if count == 0 {
+        return;
+    }
+    let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
+    let total_share: f64 = s.sectors.iter().map(|x| x.firm_share).sum();
+    let mut sizes: Vec<f64> = (0..count).map(|_| f.min_size * rng.uniform().max(1e-9).powf(-1.0 / f.size_exponent)).collect();
+    // The largest firm employs at most 5 % of the jobs; then scale to the jobs to fill.
+    let cap = (jobs_people * 0.05).max(f.min_size);
+    sizes.iter_mut().for_each(|x| *x = x.min(cap));
+    let total: f64 = sizes.iter().sum();
+    let k = if total > 0.0 { jobs_people / total } else { 0.0 };
+    for (i, size) in sizes.into_iter().enumerate() {
+        let mut r = rng.uniform() * total_share;
+        let mut sector = s.sectors.len() - 1;
+        for (j, sec) in s.sectors.iter().enumerate() {
+            if r < sec.firm_share {
+                sector = j;
+                break;
+            }
+            r -= sec.firm_share;
+        }
+        if let Some(id) = firm_entry::create(sim, sector, Origin::Incumbent, None, size * k, i as u64) {
+            let firm: &mut Firm = &mut sim.firms[id as usize];
+            firm.birth_month = 0;
+            firm.cash *= 2.0;
+        }
+    }
+}
+
+fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
+    let s = sim.scenario.clone();
+    let tiers = s.talent.tiers.len();
+    let sectors = s.sectors.len();
+    let sector_total: f64 = s.sectors.iter().map(|x| x.talent_share).sum();
+    // Job positions by bucket (tier, sector) for firms, (tier, research) for labs.
+    let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
+    let mut slots: Vec<Vec<u32>> = vec![Vec::new(); tiers * (sectors + 1)];
+    for firm in &sim.firms {
+        for t in 0..tiers {
+            let want = (firm.desired * sim.tier_mix[t] + firm.offsets[t] as f64).floor() as u32;
+            for _ in 0..want {
+                slots[bucket(t, firm.sector as usize)].push(firm.id);
+            }
+        }
+    }
+    let weights: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * t.research_share).collect();
+    let wsum: f64 = weights.iter().sum::<f64>().max(1e-12);
+    let mut rng = Stream::new(sim.seed, Purpose::InitTalent, 0, 0);
+    for (li, lab) in sim.labs.iter().enumerate() {
+        let agents = lab.desired_researchers(&s, 0, 1.0) / s.agent_scale;
+        for t in 0..tiers {
+            let want = stochastic_round(agents * weights[t] / wsum, &mut rng);
+            for _ in 0..want {
+                slots[bucket(t, sectors)].push(LAB_BIT | li as u32);
+            }
+        }
+    }
+    for b in slots.iter_mut() {
+        for i in (1..b.len()).rev() {
+            let j = rng.below(i + 1);
+            b.swap(i, j);
+        }
+    }
+    let retire = s.talent.retirement_age - 1.0;
+    let age_min = s.talent.arrival.age_min;
+    let mut cum = 0.0;
+    let cum_shares: Vec<f64> = s.talent.tiers.iter().map(|t| {
+        cum += t.share / share_sum;
+        cum
+    }).collect();
+    for i in 0..n {
+        let mut tr = Stream::new(sim.seed, Purpose::InitTalent, i as u64 + 1, 0);
+        let pos = (i as f64 + 0.5) / n as f64;
+        let tier = cum_shares.iter().position(|&c| pos < c).unwrap_or(tiers - 1);
+        let mut r = tr.uniform() * sector_total;
+        let mut sector = sectors - 1;
+        for (j, sec) in s.sectors.iter().enumerate() {
+            if r < sec.talent_share {
+                sector = j;
+                break;
+            }
+            r -= sec.talent_share;
+        }
+        let age = age_min + (retire - age_min) * tr.uniform();
+        let child = if tr.chance(s.talent.initial_child_share) {
+            (tr.uniform() * (age - 22.0).clamp(0.0, 14.99) * 12.0) as i16
+        } else {
+            -1
+        };
+        let researcher = tr.chance(s.talent.tiers[tier].research_share);
+        let b = if researcher { bucket(tier, sectors) } else { bucket(tier, sector) };
+        let employer = slots[b].pop().or_else(|| if researcher { slots[bucket(tier, sector)].pop() } else { None }).unwrap_or(NO_JOB);
+        let premium = if employer == NO_JOB || employer & LAB_BIT != 0 { 1.0 } else { sim.firms[employer as usize].wage_premium as f64 };
+        sim.talent.push(Talent {
+            id: i as u32,
+            home: OUTSIDE,
+            employer,
+            wage: if employer == NO_JOB { 0.0 } else { (sim.labour.wage[tier] * premium) as f32 },
+            age_months: (age * 12.0) as u16,
+            child_age_months: child,
+            months_unemployed: 0,
+            months_in_corridor: (tr.uniform() * 120.0) as u16 + 36,
+            waitlist_since: 0,
+            tier: tier as u8,
+            sector: sector as u8,
+            tenure: Tenure::Outside,
+            flags: if researcher { FLAG_RESEARCHER } else { 0 },
+            seat_district: -1,
+            seat_level: 0,
+        });
+    }
+    sim.next_talent_id = n as u32;
+    sim.recount();
+    // Homes: each household picks the best of k sampled vacant units by the residential logit.
+    let k = s.talent.home_candidates as usize;
+    let taste = s.talent.utility.taste_scale;
+    let rebuild = (n / 20).max(1);
+    let mut sampler = VacancySampler::new(sim, MARKET);
+    for i in 0..n {
+        if i % rebuild == 0 {
+            sampler = VacancySampler::new(sim, MARKET);
+        }
+        let mut tr = Stream::new(sim.seed, Purpose::Init, i as u64 + 10, 1);
+        let best = {
+            let util = Utility { sim };
+            let t = &sim.talent[i];
+            let work = util.work_cell(t);
+            let mut best: Option<(f64, Cell)> = None;
+            for _ in 0..k {
+                let Some(c) = sampler.sample(&mut tr) else { break };
+                if sim.housing.vacant(MARKET, c as usize) == 0 {
+                    continue;
+                }
+                let u = util.of(t, c, Tenure::Market, work) + taste * tr.gumbel();
+                if best.map_or(true, |b| u > b.0) {
+                    best = Some((u, c));
+                }
+            }
+            best
+        };
+        if let Some((_, c)) = best {
+            let owner = tr.chance(s.talent.initial_owner_share);
+            let t = &mut sim.talent[i];
+            t.home = c;
+            t.tenure = if owner { Tenure::Owner } else { Tenure::Market };
+            sim.housing.occupied[MARKET][c as usize] += 1;
+            sim.residents[c as usize] += 1;
+        }
+    }
+    let _ = MAX_TIERS;
+}

@@ -1,0 +1,128 @@
+//! Travel times in O(lines) per pair of cells: road time from the distance and transit time via
+//! the nearest stations, with no cell-by-cell matrix.
+
+use crate::scenario::{DistanceMetric, Scenario, TransitLineSpec};
+
+use super::Cell;
+
+/// A transit line with, for every cell, its nearest station and the access time to it.
+#[derive(Clone, Debug)]
+pub struct TransitLine {
+    pub name: String,
+    pub name_zh: String,
+    pub stations: Vec<[f64; 2]>,
+    /// Month (since the start of the run) from which the line runs; may be negative.
+    pub open_month: i64,
+    pub kmh: f64,
+    /// Distance along the line to each station, km.
+    along_km: Vec<f64>,
+    /// Per cell: nearest station index.
+    nearest: Vec<u16>,
+    /// Per cell: minutes to reach the nearest station (access or egress).
+    access_min: Vec<f32>,
+    pub is_new: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Travel {
+    pub metric: DistanceMetric,
+    pub cell_km: f64,
+    pub road_kmh: f64,
+    pub wait_min: f64,
+    pub lines: Vec<TransitLine>,
+}
+
+impl Travel {
+    pub fn build(s: &Scenario, w: usize, h: usize) -> Travel {
+        let mut lines = Vec::new();
+        for (spec, is_new) in s.transit.lines.iter().map(|l| (l, false)).chain(s.transit.new_lines.iter().map(|l| (l, true))) {
+            lines.push(build_line(s, spec, is_new, w, h));
+        }
+        Travel {
+            metric: s.grid.distance,
+            cell_km: s.grid.cell_km,
+            road_kmh: s.grid.road_kmh,
+            wait_min: s.transit.wait_min,
+            lines,
+        }
+    }
+
+    #[inline]
+    pub fn road_min(&self, a: Cell, b: Cell, w: usize) -> f64 {
+        let (ax, ay) = ((a as usize % w) as f64, (a as usize / w) as f64);
+        let (bx, by) = ((b as usize % w) as f64, (b as usize / w) as f64);
+        let (dx, dy) = ((ax - bx).abs(), (ay - by).abs());
+        let cells = match self.metric {
+            DistanceMetric::Euclidean => (dx * dx + dy * dy).sqrt(),
+            DistanceMetric::Manhattan => dx + dy,
+        };
+        // Half a cell for the trip within the origin and destination cells, plus 5 minutes of
+        // parking and walking.
+        (cells + 0.5) * self.cell_km / self.road_kmh * 60.0 + 5.0
+    }
+
+    #[inline]
+    pub fn commute_min(&self, a: Cell, b: Cell, month: u32, w: usize) -> f64 {
+        let mut best = self.road_min(a, b, w);
+        for l in &self.lines {
+            if (month as i64) < l.open_month {
+                continue;
+            }
+            let sa = l.nearest[a as usize] as usize;
+            let sb = l.nearest[b as usize] as usize;
+            if sa == sb {
+                continue;
+            }
+            let t = l.access_min[a as usize] as f64
+                + self.wait_min
+                + (l.along_km[sa] - l.along_km[sb]).abs() / l.kmh * 60.0
+                + l.access_min[b as usize] as f64;
+            if t < best {
+                best = t;
+            }
+        }
+        best
+    }
+
+    /// Lines open in a month.
+    pub fn open_lines(&self, month: u32) -> impl Iterator<Item = &TransitLine> {
+        self.lines.iter().filter(move |l| month as i64 >= l.open_month)
+    }
+}
+
+fn build_line(s: &Scenario, spec: &TransitLineSpec, is_new: bool, w: usize, h: usize) -> TransitLine {
+    let ck = s.grid.cell_km;
+    let mut along = vec![0.0];
+    for i in 1..spec.stations.len() {
+        let (a, b) = (spec.stations[i - 1], spec.stations[i]);
+        let d = ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt() * ck;
+        along.push(along[i - 1] + d);
+    }
+    let mut nearest = vec![0u16; w * h];
+    let mut access = vec![0f32; w * h];
+    for y in 0..h {
+        for x in 0..w {
+            let (px, py) = (x as f64 + 0.5, y as f64 + 0.5);
+            let mut best = (f64::INFINITY, 0usize);
+            for (i, st) in spec.stations.iter().enumerate() {
+                let d = ((px - st[0]).powi(2) + (py - st[1]).powi(2)).sqrt() * ck;
+                if d < best.0 {
+                    best = (d, i);
+                }
+            }
+            nearest[y * w + x] = best.1 as u16;
+            access[y * w + x] = (best.0 / s.transit.access_kmh * 60.0) as f32;
+        }
+    }
+    TransitLine {
+        name: spec.name.clone(),
+        name_zh: spec.name_zh.clone(),
+        stations: spec.stations.clone(),
+        open_month: (spec.open_year as i64 - s.start_year as i64) * 12,
+        kmh: spec.kmh,
+        along_km: along,
+        nearest,
+        access_min: access,
+        is_new,
+    }
+}
