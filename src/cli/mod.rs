@@ -1,0 +1,75 @@
+//! Subcommands. Argument parsing in two stages: clap's raw flags, then resolved settings.
+
+mod run;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "corridor", version, about = "Agent-based simulator of innovation corridors: labs, firms, talent, housing and schools under policy levers")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run a scenario and write its output folder.
+    Run(run::RunArgs),
+    /// Validate scenario files without running them.
+    Check {
+        /// Scenario files.
+        #[arg(required = true)]
+        scenarios: Vec<std::path::PathBuf>,
+        /// Override a value: PATH=VALUE (repeatable).
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Print the scenario key reference (docs/SCENARIO.md) as Markdown.
+    Schema,
+}
+
+/// A failure to report: the message, and the exit code.
+pub struct Failure(pub String);
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.to_string())
+    }
+}
+
+pub fn main() -> i32 {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Check { scenarios, sets } => check(&scenarios, &sets),
+        Command::Schema => {
+            print!("{}", corridor::scenario::schema::markdown());
+            Ok(())
+        }
+    };
+    match result {
+        Ok(()) => 0,
+        Err(Failure(msg)) => {
+            eprintln!("error: {msg}");
+            2
+        }
+    }
+}
+
+fn check(paths: &[std::path::PathBuf], sets: &[String]) -> Result<(), Failure> {
+    let mut failed = Vec::new();
+    for p in paths {
+        match corridor::scenario::load(p, sets) {
+            Ok(l) => println!("ok: {} ({}, {} years from {})", p.display(), l.scenario.name, l.scenario.years, l.scenario.start_year),
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed.push(p.display().to_string());
+            }
+        }
+    }
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(Failure(format!("{} of {} scenarios are invalid", failed.len(), paths.len())))
+    }
+}
