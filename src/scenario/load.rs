@@ -113,12 +113,17 @@ fn read_chain(path: &Path) -> Result<Vec<SourceFile>, ScenarioError> {
 /// partial file is a valid scenario): unknown keys and wrong types are reported with the parser's
 /// line and column.
 fn parse_file(src: &SourceFile) -> Result<Table, ScenarioError> {
-    let table: Table = toml::from_str(&src.text).map_err(|e| toml_error(src, &e))?;
-    toml::from_str::<Scenario>(&src.text).map_err(|e| toml_error(src, &e))?;
+    let table: Table = toml::from_str(&src.text).map_err(|e| toml_error(src, &e, ""))?;
+    let de = toml::de::Deserializer::parse(&src.text).map_err(|e| toml_error(src, &e, ""))?;
+    let checked: Result<Scenario, serde_path_to_error::Error<toml::de::Error>> = serde_path_to_error::deserialize(de);
+    if let Err(e) = checked {
+        let path = e.path().to_string();
+        return Err(toml_error(src, e.inner(), &path));
+    }
     Ok(table)
 }
 
-fn toml_error(src: &SourceFile, e: &toml::de::Error) -> ScenarioError {
+fn toml_error(src: &SourceFile, e: &toml::de::Error, field: &str) -> ScenarioError {
     let (line, column) = match e.span() {
         Some(span) => {
             let (l, c) = line_col(&src.text, span.start);
@@ -126,10 +131,9 @@ fn toml_error(src: &SourceFile, e: &toml::de::Error) -> ScenarioError {
         }
         None => (None, None),
     };
-    ScenarioError::Parse {
-        origin: Origin::File { file: src.path.clone(), line, column },
-        message: e.message().trim().to_string(),
-    }
+    let message = e.message().trim().to_string();
+    let message = if field.is_empty() || field == "." { message } else { format!("field `{field}`: {message}") };
+    ScenarioError::Parse { origin: Origin::File { file: src.path.clone(), line, column }, message }
 }
 
 /// 1-based line and column (in characters) of a byte offset.

@@ -30,7 +30,12 @@ fn origin(loaded: &Loaded, path: &[String]) -> Origin {
             return Origin::Set { arg: arg.clone() };
         }
     }
-    locate_in(&loaded.sources, path)
+    let named: Vec<String> = named.split('.').map(str::to_string).collect();
+    if named.len() == path.len() {
+        locate_in(&loaded.sources, &named)
+    } else {
+        locate_in(&loaded.sources, path)
+    }
 }
 
 /// Dotted path with array elements shown by name where they have one.

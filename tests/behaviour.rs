@@ -1,0 +1,145 @@
+//! Behavioural tests: each states a direction the model could violate and checks it over five
+//! seeds on the tiny corridor (paired: the same seed for base and variant).
+
+mod common;
+use common::{tiny, SEEDS};
+use corridor::run;
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+#[test]
+fn more_housing_supply_lowers_rent_and_raises_retention() {
+    let base = tiny(&[]);
+    let more = tiny(&["housing.land_quota.units_per_year=4000"]);
+    for seed in SEEDS {
+        let (b, m) = (run(&base, seed), run(&more, seed));
+        let rent_b = b.mean_over_years("mean_rent").unwrap();
+        let rent_m = m.mean_over_years("mean_rent").unwrap();
+        assert!(rent_m < rent_b, "seed {seed}: mean rent {rent_m} with more housing vs {rent_b}");
+        // Retention: departures per head over the run.
+        let ret = |r: &corridor::RunResult| {
+            let dep: f64 = r.years.iter().map(|&y| r.year_value("talent_departures", y).unwrap()).sum();
+            let stock = r.mean_over_years("talent").unwrap();
+            dep / stock
+        };
+        assert!(ret(&m) < ret(&b), "seed {seed}: departure rate {} with more housing vs {}", ret(&m), ret(&b));
+        assert!(m.final_year("talent").unwrap() > b.final_year("talent").unwrap(), "seed {seed}: talent stock");
+    }
+}
+
+#[test]
+fn more_school_seats_lower_unseated_children_and_family_departures() {
+    let base = tiny(&[]);
+    let seats = [
+        "schools.new_seats=[{name='west', district='west', primary_per_year=300.0, middle_per_year=150.0}, {name='east', district='east', primary_per_year=300.0, middle_per_year=150.0}]",
+    ];
+    let more = tiny(&seats);
+    let (mut fam_b, mut fam_m) = (Vec::new(), Vec::new());
+    for seed in SEEDS {
+        let (b, m) = (run(&base, seed), run(&more, seed));
+        let un_b = b.mean_over_years("children_unseated").unwrap();
+        let un_m = m.mean_over_years("children_unseated").unwrap();
+        assert!(un_m < un_b, "seed {seed}: unseated {un_m} with more seats vs {un_b}");
+        let fd = |r: &corridor::RunResult| r.years.iter().map(|&y| r.year_value("family_departures", y).unwrap()).sum::<f64>() / r.mean_over_years("talent").unwrap();
+        fam_b.push(fd(&b));
+        fam_m.push(fd(&m));
+        assert!(fd(&m) < fd(&b), "seed {seed}: family departure rate {} vs {}", fd(&m), fd(&b));
+    }
+    assert!(mean(&fam_m) < mean(&fam_b));
+}
+
+#[test]
+fn higher_rd_subsidy_raises_rd_spend_and_patents() {
+    let base = tiny(&["rd.subsidy_rate=0.0"]);
+    let more = tiny(&["rd.subsidy_rate=0.4"]);
+    for seed in SEEDS {
+        let (b, m) = (run(&base, seed), run(&more, seed));
+        let total = |r: &corridor::RunResult, k: &str| r.years.iter().map(|&y| r.year_value(k, y).unwrap()).sum::<f64>();
+        assert!(total(&m, "firm_rd_spend") > total(&b, "firm_rd_spend"), "seed {seed}: R&D spend");
+        assert!(total(&m, "firm_patents") > total(&b, "firm_patents"), "seed {seed}: patents {} vs {}", total(&m, "firm_patents"), total(&b, "firm_patents"));
+        assert!(total(&m, "cost_rd_subsidy") > 0.0 && total(&b, "cost_rd_subsidy") == 0.0);
+    }
+}
+
+#[test]
+fn a_new_transit_line_lowers_mean_commute() {
+    let base = tiny(&[]);
+    let line = "transit.new_lines=[{name='line_2', open_year=2023, kmh=45.0, stations=[[1.0, 1.0], [6.0, 2.0], [12.0, 2.0], [18.0, 2.0], [23.0, 1.0], [23.0, 9.0], [12.0, 8.5], [1.0, 8.5]]}]";
+    let more = tiny(&[line]);
+    for seed in SEEDS {
+        let (b, m) = (run(&base, seed), run(&more, seed));
+        let after = |r: &corridor::RunResult| r.years.iter().filter(|&&y| y >= 2023).map(|&y| r.year_value("mean_commute_min", y).unwrap()).sum::<f64>();
+        assert!(after(&m) < after(&b), "seed {seed}: commute {} with the line vs {}", after(&m), after(&b));
+    }
+}
+
+/// Distance in km from a cell centre to the nearest of some points (cell coordinates).
+fn nearest_km(x: usize, y: usize, pts: &[(f64, f64)], cell_km: f64) -> f64 {
+    pts.iter().map(|(px, py)| ((x as f64 + 0.5 - px).powi(2) + (y as f64 + 0.5 - py).powi(2)).sqrt() * cell_km).fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn patents_per_firm_fall_with_distance_from_labs() {
+    let s = tiny(&[]);
+    let labs: Vec<(f64, f64)> = s.labs.sites.iter().map(|l| (l.x, l.y)).collect();
+    for seed in SEEDS {
+        let r = run(&s, seed);
+        let (w, h, km) = (r.world.width, r.world.height, r.world.cell_km);
+        let (mut near_p, mut near_f, mut far_p, mut far_f) = (0.0, 0.0, 0.0, 0.0);
+        for snap in &r.layers {
+            for y in 0..h {
+                for x in 0..w {
+                    let c = y * w + x;
+                    let firms = snap.layers[1][c] as f64 * km * km;
+                    let patents = snap.layers[4][c] as f64;
+                    let d = nearest_km(x, y, &labs, km);
+                    if d <= 1.5 {
+                        near_p += patents;
+                        near_f += firms;
+                    } else if d >= 3.0 {
+                        far_p += patents;
+                        far_f += firms;
+                    }
+                }
+            }
+        }
+        // Lab patents are excluded: only cells without a lab count as "near".
+        let lab_cells: f64 = r.years.iter().map(|&y| r.year_value("lab_patents", y).unwrap()).sum();
+        let near = (near_p - lab_cells) / near_f.max(1.0);
+        let far = far_p / far_f.max(1.0);
+        assert!(near_f > 0.0 && far_f > 0.0, "seed {seed}: firms near {near_f}, far {far_f}");
+        assert!(near > far, "seed {seed}: patents per firm-year near labs {near:.3} vs far {far:.3}");
+    }
+}
+
+#[test]
+fn rents_fall_with_distance_from_hubs_without_an_initial_gradient() {
+    // Flat initial rents: the gradient must come from the model's demand, not from the inputs.
+    let s = tiny(&["hubs.science_town.rent_premium=0.0", "hubs.east_centre.rent_premium=0.0", "housing.amenity_rent_premium=0.0"]);
+    let hubs: Vec<(f64, f64)> = s.hubs.iter().map(|h| (h.x, h.y)).collect();
+    let start = corridor::engine::Sim::new(&s, 1);
+    let (lo, hi) = start.housing.rent.iter().fold((f32::MAX, f32::MIN), |(a, b), &r| (a.min(r), b.max(r)));
+    assert!(hi - lo < 1.0, "initial rents must be flat in this test: {lo}..{hi}");
+    for seed in SEEDS {
+        let r = run(&s, seed);
+        let last = &r.layers.last().unwrap().layers[2];
+        let (w, h, km) = (r.world.width, r.world.height, r.world.cell_km);
+        let (mut near, mut nn, mut far, mut nf) = (0.0, 0.0, 0.0, 0.0);
+        for y in 0..h {
+            for x in 0..w {
+                let d = nearest_km(x, y, &hubs, km);
+                let rent = last[y * w + x] as f64;
+                if d <= 1.5 {
+                    near += rent;
+                    nn += 1.0;
+                } else if d >= 3.0 {
+                    far += rent;
+                    nf += 1.0;
+                }
+            }
+        }
+        assert!(near / nn > far / nf, "seed {seed}: rent near hubs {:.0} vs far {:.0}", near / nn, far / nf);
+    }
+}

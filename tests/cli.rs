@@ -1,0 +1,161 @@
+//! End-to-end: `corridor run` writes a complete folder; bad input gives a located error, a
+//! non-zero exit, no panic and no output folder; an interrupted run leaves nothing behind.
+
+mod common;
+use common::{corridor_bin, root, temp_dir};
+use std::process::Command;
+
+fn corridor(args: &[&str]) -> std::process::Output {
+    Command::new(corridor_bin()).args(args).current_dir(root()).output().unwrap()
+}
+
+#[test]
+fn run_writes_every_output_file() {
+    let dir = temp_dir("run");
+    let out = dir.join("tiny");
+    let o = corridor(&["run", "scenarios/tiny.toml", "--years", "3", "--seed", "5", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("talent") && stdout.contains("2022") && stdout.contains("2024"), "table: {stdout}");
+    let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
+    let header = ts.lines().next().unwrap();
+    for col in [
+        "month", "talent", "talent_arrivals", "talent_departures", "employed", "vacancies", "firms", "firm_births", "firm_deaths", "patents",
+        "rd_spend", "output", "rd_intensity", "mean_rent", "rent_to_income", "vacancy_rate", "talent_waitlist", "mean_commute_min",
+        "jobs_housing_balance", "children_seated", "children_unseated", "public_cost", "talent_high", "firms_digital", "cost_rd_subsidy",
+    ] {
+        assert!(header.split(',').any(|c| c == col), "missing column {col}");
+    }
+    assert_eq!(ts.lines().count(), 1 + 36);
+    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["seed"], 5);
+    assert!(summary["final_year"]["talent"].as_f64().unwrap() > 0.0);
+    assert_eq!(summary["provenance"]["scenario_hash"].as_str().unwrap().len(), 16);
+    assert!(summary["provenance"]["resolved_scenario"].as_str().unwrap().contains("years = 3"));
+    for layer in ["district", "talent_density_2022", "firm_density_2024", "rent_2024", "spillover_2023", "patents_2024"] {
+        let text = std::fs::read_to_string(out.join("layers").join(format!("{layer}.csv"))).unwrap();
+        assert_eq!(text.lines().count(), 10, "{layer}");
+        assert_eq!(text.lines().next().unwrap().split(',').count(), 24, "{layer}");
+    }
+    let world: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("world.json")).unwrap()).unwrap();
+    assert_eq!(world["hubs"].as_array().unwrap().len(), 2);
+    // No temporary files or folders are left behind.
+    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(names, vec!["tiny".to_string()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Runs a bad input and checks the error names what it must.
+fn rejects(args: &[&str], must_contain: &[&str]) {
+    let dir = temp_dir("bad");
+    let out = dir.join("out");
+    let mut full: Vec<&str> = args.to_vec();
+    full.extend(["--out", out.to_str().unwrap()]);
+    let o = corridor(&full);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{args:?} should fail");
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    assert!(!err.contains("panicked"), "{args:?} panicked: {err}");
+    for m in must_contain {
+        assert!(err.contains(m), "{args:?}: error lacks `{m}`:\n{err}");
+    }
+    assert!(!out.exists(), "{args:?} wrote an output folder");
+    assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 0, "{args:?} left files behind");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn malformed_toml() {
+    rejects(&["run", "tests/data/malformed.toml"], &["tests/data/malformed.toml:2:6", "expected `]`"]);
+}
+
+#[test]
+fn unknown_key() {
+    rejects(&["run", "tests/data/unknown_key.toml"], &["unknown_key.toml:4:1", "`grid.hieght`", "expected one of", "`height`"]);
+}
+
+#[test]
+fn wrong_type() {
+    rejects(&["run", "tests/data/wrong_type.toml"], &["wrong_type.toml:3:11", "`talent.initial`", "expected f64"]);
+}
+
+#[test]
+fn negative_count() {
+    rejects(&["run", "tests/data/negative_count.toml"], &["negative_count.toml:4:1", "`firms.initial`", "allowed: >= 0"]);
+}
+
+#[test]
+fn share_out_of_range() {
+    rejects(&["run", "tests/data/share_out_of_range.toml"], &["share_out_of_range.toml:4:1", "`housing.natural_vacancy`", "0 to 1"]);
+}
+
+#[test]
+fn hub_off_the_grid() {
+    rejects(&["run", "tests/data/hub_off_grid.toml"], &["hub_off_grid.toml:5:1", "`hubs.east_centre.x`", "off the grid"]);
+}
+
+#[test]
+fn lever_after_the_run_ends() {
+    rejects(&["run", "tests/data/lever_after_end.toml"], &["lever_after_end.toml:5:1", "`rd.start_year`", "after the run ends in 2031"]);
+    // The same lever is fine when the run is long enough...
+    let o = corridor(&["check", "tests/data/lever_after_end.toml", "--set", "years=40"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // ...and --years can shorten a run so that a lever falls outside it.
+    rejects(&["run", "scenarios/tiny.toml", "--years", "2", "--set", "rd.subsidy_rate=0.1", "--set", "rd.start_year=2025"], &["--set rd.start_year=2025", "after the run ends in 2023"]);
+}
+
+#[test]
+fn missing_extends_file() {
+    rejects(&["run", "tests/data/missing_extends.toml"], &["missing_extends.toml:1:1", "no-such-file.toml", "cannot be read"]);
+}
+
+#[test]
+fn cycle_of_extends() {
+    rejects(&["run", "tests/data/cycle_a.toml"], &["cycle_b.toml:1:1", "cycle", "cycle_a.toml -> "]);
+}
+
+#[test]
+fn bad_set_paths_and_values() {
+    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsdy_rate=0.2"], &["--set rd.subsdy_rate=0.2", "unknown field `subsdy_rate`", "`subsidy_rate`"]);
+    rejects(&["run", "scenarios/tiny.toml", "--set", "hubs.nowhere.x=3"], &["--set hubs.nowhere.x=3", "no element named `nowhere`", "science_town"]);
+    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate"], &["--set rd.subsidy_rate", "PATH=VALUE"]);
+    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate=1.5"], &["--set rd.subsidy_rate=1.5", "`rd.subsidy_rate`", "out of range"]);
+    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate=high"], &["--set rd.subsidy_rate=high", "invalid type"]);
+}
+
+#[test]
+fn missing_scenario_file() {
+    rejects(&["run", "scenarios/nope.toml"], &["scenarios/nope.toml", "cannot read"]);
+}
+
+#[test]
+fn check_validates_without_running() {
+    let o = corridor(&["check", "scenarios/tiny.toml"]);
+    assert!(o.status.success());
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ok: scenarios/tiny.toml"));
+    let o = corridor(&["check", "scenarios/tiny.toml", "tests/data/unknown_key.toml"]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn an_interrupted_run_leaves_no_output() {
+    let dir = temp_dir("interrupt");
+    let out = dir.join("long");
+    let mut child = Command::new(corridor_bin())
+        .args(["run", "scenarios/tiny.toml", "--quiet", "--years", "150", "--out", out.to_str().unwrap()])
+        .current_dir(root())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(!out.exists(), "an interrupted run left an output folder");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn scenario_docs_are_up_to_date() {
+    let o = corridor(&["schema"]);
+    let docs = std::fs::read_to_string(root().join("docs/SCENARIO.md")).unwrap();
+    assert!(String::from_utf8_lossy(&o.stdout) == docs, "docs/SCENARIO.md is stale: run `cargo run -- schema > docs/SCENARIO.md`");
+}
