@@ -182,6 +182,10 @@ impl Firm {
         let target = target_eff / per_agent.max(1e-9);
         let step = f.max_hiring_step * self.desired + 1.0;
         self.desired += (target - self.desired).clamp(-step, step);
+        // Desired size cannot run far ahead of the firm it has: hiring is limited to
+        // `max_hiring_step` of the headcount (plus one agent) a month.
+        let head = self.headcount() as f64;
+        self.desired = self.desired.min(head * (1.0 + 3.0 * f.max_hiring_step) + 2.0);
         if self.cash < 0.0 {
             self.negative_months += 1;
             self.desired = self.desired.min(self.headcount() as f64 * 0.9);
@@ -205,7 +209,8 @@ impl Firm {
             let want = (self.desired * ctx.mix[t] + self.offsets[t] as f64).floor().max(0.0) as u32;
             let have = self.workers[t];
             if want > have {
-                self.vacancies[t] = want - have;
+                let cap = (have as f64 * f.max_hiring_step).ceil() as u32 + 1;
+                self.vacancies[t] = (want - have).min(cap);
             } else if have > want + 1 || (self.cash < 0.0 && have > want) {
                 self.layoffs[t] = have - want;
             }
