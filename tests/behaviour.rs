@@ -66,7 +66,8 @@ fn higher_rd_subsidy_raises_rd_spend_and_patents() {
 #[test]
 fn a_new_transit_line_lowers_mean_commute() {
     let base = tiny(&[]);
-    let line = "transit.new_lines=[{name='line_2', open_year=2023, kmh=45.0, stations=[[1.0, 1.0], [6.0, 2.0], [12.0, 2.0], [18.0, 2.0], [23.0, 1.0], [23.0, 9.0], [12.0, 8.5], [1.0, 8.5]]}]";
+    // An express line between the two hubs and the corridor's ends.
+    let line = "transit.new_lines=[{name='express', open_year=2023, kmh=80.0, stations=[[0.5, 5.0], [6.0, 5.0], [18.0, 5.0], [23.5, 5.0]]}]";
     let more = tiny(&[line]);
     for seed in SEEDS {
         let (b, m) = (run(&base, seed), run(&more, seed));
