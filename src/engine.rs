@@ -96,6 +96,8 @@ impl Sim {
         };
         self.policy.set_month(&self.scenario, &self.world, self.month);
         self.recount();
+        let line_opens = self.world.travel.lines.iter().any(|l| l.open_month == self.month as i64);
+        talent::refresh_commutes(self, line_opens);
 
         // Housing supply: completions, and in January new projects.
         self.housing.complete_projects(self.month);
@@ -111,12 +113,15 @@ impl Sim {
         firm_entry::enter(self);
         // Talent: jobs, homes, leaving, arrivals, life course, schools, founding.
         talent::job_search::run(self);
+        talent::refresh_commutes(self, false);
         talent::residence::run(self);
+        talent::refresh_commutes(self, false);
         talent::leaving::run(self);
         talent::arrivals::run(self);
         talent::life_course::run(self);
         self.schools_month();
         talent::entrepreneurship::run(self);
+        talent::refresh_commutes(self, false);
         // Prices and the public accounts.
         self.recurring_costs();
         self.housing.update_rents(&self.scenario, &self.world);

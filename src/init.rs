@@ -194,6 +194,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
         let premium = if employer == NO_JOB || employer & LAB_BIT != 0 { 1.0 } else { sim.firms[employer as usize].wage_premium as f64 };
         sim.talent.push(Talent {
             id: i as u32,
+            commute: -1.0,
             home: OUTSIDE,
             employer,
             wage: if employer == NO_JOB { 0.0 } else { (sim.labour.wage[tier] * premium) as f32 },

@@ -11,6 +11,7 @@
 //! ```
 
 pub mod agents;
+pub mod chart;
 pub mod engine;
 pub mod experiment;
 mod init;
@@ -18,6 +19,7 @@ pub mod labour;
 pub mod metrics;
 pub mod output;
 pub mod policy;
+pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod world;

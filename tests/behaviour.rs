@@ -65,12 +65,14 @@ fn higher_rd_subsidy_raises_rd_spend_and_patents() {
 
 #[test]
 fn a_new_transit_line_lowers_mean_commute() {
-    let base = tiny(&[]);
-    // An express line between the two hubs and the corridor's ends.
-    let line = "transit.new_lines=[{name='express', open_year=2023, kmh=80.0, stations=[[0.5, 5.0], [6.0, 5.0], [18.0, 5.0], [23.5, 5.0]]}]";
-    let more = tiny(&[line]);
+    // The tiny corridor without its metro and with peak-hour road speeds (15 km/h), and the same
+    // with a metro along the hub axis opening in 2023.
+    let base = tiny(&["transit.lines=[]", "grid.road_kmh=15.0"]);
+    let line = "transit.new_lines=[{name='line_1', open_year=2023, kmh=35.0, stations=[[2.0, 5.0], [6.0, 5.0], [12.0, 5.0], [18.0, 5.0], [22.0, 5.0]]}]";
+    let more = tiny(&["transit.lines=[]", "grid.road_kmh=15.0", line]);
     for seed in SEEDS {
         let (b, m) = (run(&base, seed), run(&more, seed));
+        assert_eq!(b.year_value("mean_commute_min", 2022), m.year_value("mean_commute_min", 2022), "identical before opening");
         let after = |r: &corridor::RunResult| r.years.iter().filter(|&&y| y >= 2023).map(|&y| r.year_value("mean_commute_min", y).unwrap()).sum::<f64>();
         assert!(after(&m) < after(&b), "seed {seed}: commute {} with the line vs {}", after(&m), after(&b));
     }

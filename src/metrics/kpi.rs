@@ -235,7 +235,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
                     a.wage += t.wage as f64;
                     a.wage_by_tier[t.tier as usize] += t.wage as f64;
                     a.emp_by_tier[t.tier as usize] += 1.0;
-                    let c = util.commute(t.home, util.work_cell(t));
+                    let c = if t.commute >= 0.0 { t.commute as f64 } else { util.commute(t.home, util.work_cell(t)) };
                     a.commute += c;
                     if c <= jh {
                         a.near += 1.0;

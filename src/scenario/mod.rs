@@ -2,6 +2,7 @@
 
 mod error;
 mod load;
+mod scale;
 pub mod schema;
 mod types;
 mod validate;
@@ -9,6 +10,7 @@ mod validate;
 pub use error::{Origin, ScenarioError};
 pub use load::{apply_set, load, load_str, merge_tables, Loaded, SourceFile};
 pub use types::*;
+pub use scale::scaled;
 pub use validate::named_path;
 
 /// The scenario as TOML text, with every key resolved (provenance and hashing).

@@ -47,6 +47,8 @@ pub struct World {
     pub office_capacity: Vec<f32>,
     /// Sum of hub kernels (0 far from hubs, about 1 at a hub centre).
     pub centrality: Vec<f32>,
+    /// Distance to the nearest hub, km (a large number without hubs).
+    pub hub_km: Vec<f32>,
     pub districts: Vec<District>,
     pub hubs: Vec<Hub>,
     pub travel: Travel,
@@ -134,6 +136,12 @@ impl World {
             })
             .collect();
         let travel = Travel::build(s, w, h);
+        let hub_km = (0..n)
+            .map(|c| {
+                let (x, y) = ((c % w) as f64 + 0.5, (c / w) as f64 + 0.5);
+                s.hubs.iter().map(|hb| ((x - hb.x).powi(2) + (y - hb.y).powi(2)).sqrt() * g.cell_km).fold(1.0e4, f64::min) as f32
+            })
+            .collect();
         World {
             width: w,
             height: h,
@@ -144,6 +152,7 @@ impl World {
             initial_housing,
             office_capacity,
             centrality,
+            hub_km,
             districts,
             hubs,
             travel,
@@ -192,7 +201,7 @@ impl World {
 
     /// Distance from a cell to the nearest hub, km (infinite without hubs).
     pub fn distance_to_nearest_hub_km(&self, c: Cell) -> f64 {
-        self.hubs.iter().map(|h| self.distance_to_point_km(c, h.x, h.y)).fold(f64::INFINITY, f64::min)
+        self.hub_km[c as usize] as f64
     }
 
     pub fn metric(&self) -> DistanceMetric {

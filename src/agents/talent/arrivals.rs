@@ -106,6 +106,7 @@ pub fn run(sim: &mut Sim) {
             }
             sim.talent.push(Talent {
                 id,
+                commute: -1.0,
                 home: OUTSIDE,
                 employer: NO_JOB,
                 wage: 0.0,

@@ -15,6 +15,7 @@ pub fn run(sim: &mut Sim) {
     let seed = sim.seed;
     let month = sim.month;
     let mult = sim.policy.founding_multiplier(&sim.scenario);
+    let max_boost = sim.policy.incubator_boost.iter().fold(0.0f32, |a, &b| a.max(b)) as f64;
     let founders: Vec<usize> = {
         let sim_ref: &Sim = sim;
         let util = Utility { sim: sim_ref };
@@ -29,9 +30,13 @@ pub fn run(sim: &mut Sim) {
                 if rate <= 0.0 || !t.employed() {
                     return None;
                 }
+                let u = Stream::new(seed, Purpose::Founding, t.id as u64, month).uniform();
+                if u >= rate * mult * (1.0 + max_boost) {
+                    return None;
+                }
                 let cell = util.work_cell(t)?;
                 let p = rate * mult * (1.0 + sim_ref.policy.incubator_boost[cell as usize] as f64);
-                Stream::new(seed, Purpose::Founding, t.id as u64, month).chance(p).then_some(i)
+                (u < p).then_some(i)
             })
             .collect()
     };
@@ -48,6 +53,7 @@ pub fn run(sim: &mut Sim) {
         let Some(firm) = firm else { continue };
         let t = &mut sim.talent[i];
         t.employer = firm;
+        t.commute = -1.0;
         t.set(FLAG_JOB_CHANGED, true);
         if tolerance_on {
             sim.flows.cost[Lever::FailureTolerance as usize] += cost_each;

@@ -150,6 +150,7 @@ pub fn run(sim: &mut Sim) {
             *open -= 1;
             let t = &mut sim.talent[i];
             t.employer = slot.employer;
+            t.commute = -1.0;
             t.wage = (sim.labour.wage[tier] * slot.premium as f64) as f32;
             t.months_unemployed = 0;
             t.set(FLAG_JOB_CHANGED, true);
@@ -184,6 +185,7 @@ fn layoffs(sim: &mut Sim) {
         if *pending > 0 {
             *pending -= 1;
             t.employer = NO_JOB;
+            t.commute = -1.0;
             t.months_unemployed = 0;
         }
     }

@@ -26,10 +26,16 @@ pub fn run(sim: &mut Sim) {
                 if t.age_months >= retire || t.months_unemployed as u32 >= s.max_unemployed_months {
                     return true;
                 }
+                // The draw comes first: p never exceeds max(p_base, p_max), so above that bound the
+                // utility need not be computed (the decision is the same).
+                let u = Stream::new(seed, Purpose::Leaving, t.id as u64, month).uniform();
+                if u >= s.exit.p_base.max(s.exit.p_max) {
+                    return false;
+                }
                 let u_out = outside[t.tier as usize][t.has_child() as usize];
                 let gap = u_out - util.current(t) - s.exit.threshold;
                 let p = s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
-                Stream::new(seed, Purpose::Leaving, t.id as u64, month).chance(p)
+                u < p
             })
             .collect()
     };

@@ -48,11 +48,14 @@ pub const FLAG_JOB_CHANGED: u8 = 8;
 pub const FLAG_SUBSIDISED: u8 = 16;
 
 /// One talent agent: a household with one earner (standing for `agent_scale` households).
-/// Plain data, 40 bytes.
+/// Plain data, 44 bytes.
 #[derive(Clone, Debug)]
 pub struct Talent {
     /// Stable id: streams of random numbers are keyed by it.
     pub id: u32,
+    /// One-way commute from home to work (or to the nearest hub without a job), minutes; negative
+    /// when it must be recomputed (see [`refresh_commutes`]).
+    pub commute: f32,
     pub home: Cell,
     pub employer: u32,
     pub wage: f32,
@@ -204,12 +207,16 @@ impl Utility<'_> {
 
     /// Full utility of living in `home` under `tenure` with the household's current job.
     pub fn of(&self, t: &Talent, home: Cell, tenure: Tenure, work: Option<Cell>) -> f64 {
+        self.with_commute(t, home, tenure, self.commute(home, work))
+    }
+
+    /// Full utility with a known commute (minutes).
+    pub fn with_commute(&self, t: &Talent, home: Cell, tenure: Tenure, commute: f64) -> f64 {
         let sim = self.sim;
         let u = &sim.scenario.talent.utility;
         let income = self.income(t);
         let cost = self.housing_cost(home, tenure) - self.rent_subsidy(t, home);
         let net = (income - cost).max(0.1 * income).max(1.0);
-        let commute = self.commute(home, work);
         let amenity = if home == OUTSIDE { sim.scenario.talent.outside.amenity * 0.8 } else { sim.world.amenity[home as usize] as f64 };
         let mut v = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * amenity;
         if t.has_child() {
@@ -221,9 +228,10 @@ impl Utility<'_> {
         v
     }
 
-    /// Utility of the household where it lives now.
+    /// Utility of the household where it lives now (uses the cached commute).
     pub fn current(&self, t: &Talent) -> f64 {
-        self.of(t, t.home, t.tenure, self.work_cell(t))
+        let commute = if t.commute >= 0.0 { t.commute as f64 } else { self.commute(t.home, self.work_cell(t)) };
+        self.with_commute(t, t.home, t.tenure, commute)
     }
 
     /// U_outside for a tier: the same household elsewhere, at the tier's outside wage.
@@ -244,4 +252,20 @@ impl Utility<'_> {
 #[inline]
 pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
+}
+
+/// Recomputes cached commutes that are marked stale (negative), or all of them when `all`
+/// (the month a transit line opens).
+pub fn refresh_commutes(sim: &mut Sim, all: bool) {
+    use rayon::prelude::*;
+    let mut talent = std::mem::take(&mut sim.talent);
+    {
+        let util = Utility { sim };
+        talent.par_iter_mut().with_min_len(4096).for_each(|t| {
+            if all || t.commute < 0.0 {
+                t.commute = util.commute(t.home, util.work_cell(t)) as f32;
+            }
+        });
+    }
+    sim.talent = talent;
 }

@@ -97,6 +97,7 @@ pub fn move_to(sim: &mut Sim, i: usize, cell: Cell, tenure: Tenure) {
     }
     t.home = cell;
     t.tenure = tenure;
+    t.commute = -1.0;
     if cell != OUTSIDE {
         if let Some(stock) = tenure.stock() {
             sim.housing.occupied[stock][cell as usize] += 1;
@@ -137,7 +138,13 @@ impl VacancySampler {
 /// Why a household moves this month.
 fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
     let s = &sim.scenario.talent;
-    if t.home == OUTSIDE {
+    let rate = match t.tenure {
+        Tenure::Market => s.move_rate,
+        _ => s.move_rate * 0.3,
+    };
+    // Always one draw, so the candidates' draws do not depend on which reason applied.
+    let draw = rng.uniform();
+    if t.home == OUTSIDE || draw < rate {
         return true;
     }
     let util = Utility { sim };
@@ -149,14 +156,7 @@ fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
     if t.has(FLAG_JOB_CHANGED) && util.commute(t.home, util.work_cell(t)) > s.max_commute_min {
         return true;
     }
-    if t.unseated() {
-        return true;
-    }
-    let rate = match t.tenure {
-        Tenure::Market => s.move_rate,
-        _ => s.move_rate * 0.3,
-    };
-    rng.chance(rate)
+    t.unseated()
 }
 
 fn choose_homes(sim: &mut Sim) {
