@@ -6,7 +6,8 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Failure;
-use corridor::output::{fmt_num, run_files, write_run_folder, Provenance};
+use super::chart::{draw, LangArg};
+use corridor::output::{fmt_num, run_files, write_run_folder_with, Provenance};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -30,6 +31,12 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip charts and report.html (faster).
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of chart titles, labels and place names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -59,10 +66,24 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         threads,
     };
     let files = run_files(&result, &prov);
-    write_run_folder(&out, &files).map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
+    let mut chart_error = None;
+    let mut charts = 0;
+    write_run_folder_with(&out, &files, |tmp| {
+        if !args.no_charts {
+            match draw(tmp, args.lang) {
+                Ok(n) => charts = n,
+                Err(Failure(e)) => chart_error = Some(e),
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
+    if let Some(e) = chart_error {
+        return Err(Failure(format!("{}: the run was written but its charts failed: {e}", out.display())));
+    }
     if !args.quiet {
         print_table(&result);
-        println!("wrote {} ({} files) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
+        println!("wrote {} ({} files, {} charts, report.html) in {:.2} s", out.display(), files.len(), charts, start.elapsed().as_secs_f64());
     }
     Ok(())
 }

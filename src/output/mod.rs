@@ -5,7 +5,7 @@
 
 mod run_folder;
 
-pub use run_folder::{run_files, write_run_folder, Provenance, HEADLINE as HEADLINE_KPIS};
+pub use run_folder::{run_files, write_run_folder, write_run_folder_with, Provenance, HEADLINE as HEADLINE_KPIS};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

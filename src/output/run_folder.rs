@@ -162,6 +162,12 @@ fn round(v: f64) -> f64 {
 /// Writes the run folder `dir`: files go into a temporary sibling folder, which replaces `dir`
 /// only when everything is written.
 pub fn write_run_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    write_run_folder_with(dir, files, |_| Ok(()))
+}
+
+/// As [`write_run_folder`], with `finish` called on the temporary folder before it is moved into
+/// place (the binary draws charts there), so a folder only appears once it is complete.
+pub fn write_run_folder_with(dir: &Path, files: &[(String, Vec<u8>)], finish: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
     let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&parent)?;
     let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
@@ -177,6 +183,7 @@ pub fn write_run_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Res
             }
             atomic_write(&p, bytes)?;
         }
+        finish(&tmp)?;
         if dir.exists() {
             let old = parent.join(format!(".{}.old-{}", name, std::process::id()));
             std::fs::rename(dir, &old)?;
