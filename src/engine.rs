@@ -1,5 +1,8 @@
 //! The simulation state and the month, in one place: the order of steps below is the model.
 
+use std::sync::atomic::AtomicU32;
+use std::sync::atomic::Ordering::Relaxed;
+
 use rayon::prelude::*;
 
 use crate::agents::firm::{Firm, FirmContext};
@@ -137,30 +140,40 @@ impl Sim {
     /// Derives the counts that agents imply: workers per employer, occupancy per cell, seats per
     /// district, residents and job density per cell. Deterministic (integer counts).
     pub fn recount(&mut self) {
-        for f in &mut self.firms {
-            f.workers = [0; MAX_TIERS];
-        }
-        for l in &mut self.labs {
-            l.researchers = [0; MAX_TIERS];
-        }
-        for o in &mut self.housing.occupied {
-            o.iter_mut().for_each(|x| *x = 0);
-        }
-        self.residents.iter_mut().for_each(|x| *x = 0);
-        for t in &self.talent {
+        // Integer counts with atomic adds: the totals do not depend on the order of the adds.
+        let cells = self.world.cells();
+        let workers = counters(self.firms.len() * MAX_TIERS);
+        let researchers = counters(self.labs.len() * MAX_TIERS);
+        let residents = counters(cells);
+        let occupied = [counters(cells), counters(cells), counters(cells)];
+        self.talent.par_iter().with_min_len(8192).for_each(|t| {
             if t.employer != NO_JOB {
                 if t.employer & LAB_BIT != 0 {
-                    self.labs[(t.employer & !LAB_BIT) as usize].researchers[t.tier as usize] += 1;
+                    researchers[(t.employer & !LAB_BIT) as usize * MAX_TIERS + t.tier as usize].fetch_add(1, Relaxed);
                 } else {
-                    self.firms[t.employer as usize].workers[t.tier as usize] += 1;
+                    workers[t.employer as usize * MAX_TIERS + t.tier as usize].fetch_add(1, Relaxed);
                 }
             }
             if t.home != OUTSIDE {
-                self.residents[t.home as usize] += 1;
+                residents[t.home as usize].fetch_add(1, Relaxed);
                 if let Some(stock) = t.tenure.stock() {
-                    self.housing.occupied[stock][t.home as usize] += 1;
+                    occupied[stock][t.home as usize].fetch_add(1, Relaxed);
                 }
             }
+        });
+        for (i, f) in self.firms.iter_mut().enumerate() {
+            for t in 0..MAX_TIERS {
+                f.workers[t] = workers[i * MAX_TIERS + t].load(Relaxed);
+            }
+        }
+        for (i, l) in self.labs.iter_mut().enumerate() {
+            for t in 0..MAX_TIERS {
+                l.researchers[t] = researchers[i * MAX_TIERS + t].load(Relaxed);
+            }
+        }
+        self.residents = residents.into_iter().map(AtomicU32::into_inner).collect();
+        for (k, occ) in occupied.into_iter().enumerate() {
+            self.housing.occupied[k] = occ.into_iter().map(AtomicU32::into_inner).collect();
         }
         let km2 = self.world.cell_km * self.world.cell_km;
         let scale = self.scenario.agent_scale;
@@ -324,4 +337,9 @@ impl Sim {
             }
         }
     }
+}
+
+/// A vector of zeroed atomic counters.
+pub fn counters(n: usize) -> Vec<AtomicU32> {
+    (0..n).map(|_| AtomicU32::new(0)).collect()
 }

@@ -44,25 +44,33 @@ impl Schools {
 
     /// Recounts seated children and refreshes school access per district.
     pub fn recount(&mut self, talent: &[Talent], world: &World) {
+        use rayon::prelude::*;
+        use std::sync::atomic::Ordering::Relaxed;
         let nd = self.seats.len();
-        let mut seated = vec![[0u32; LEVELS]; nd];
-        let mut waiting = vec![0u32; nd];
-        let mut coordinated = 0;
-        for t in talent {
+        // Integer counts with atomic adds (order-independent).
+        let seated = crate::engine::counters(nd * LEVELS);
+        let waiting = crate::engine::counters(nd);
+        let coordinated = crate::engine::counters(1);
+        talent.par_iter().with_min_len(8192).for_each(|t| {
             if t.seat_district >= 0 {
-                seated[t.seat_district as usize][t.seat_level as usize] += 1;
+                seated[t.seat_district as usize * LEVELS + t.seat_level as usize].fetch_add(1, Relaxed);
                 if t.flags & FLAG_COORDINATED != 0 {
-                    coordinated += 1;
+                    coordinated[0].fetch_add(1, Relaxed);
                 }
             } else if t.school_level().is_some() && t.home != OUTSIDE {
                 let d = world.district[t.home as usize];
                 if d >= 0 {
-                    waiting[d as usize] += 1;
+                    waiting[d as usize].fetch_add(1, Relaxed);
                 }
             }
+        });
+        for d in 0..nd {
+            for l in 0..LEVELS {
+                self.seated[d][l] = seated[d * LEVELS + l].load(Relaxed);
+            }
         }
-        self.seated = seated;
-        self.coordinated = coordinated;
+        let waiting: Vec<u32> = waiting.iter().map(|w| w.load(Relaxed)).collect();
+        self.coordinated = coordinated[0].load(Relaxed);
         for d in 0..nd {
             let free = self.free(d, 0) + self.free(d, 1);
             let avail = if waiting[d] == 0 { if free > 0.0 || self.seats[d][0] + self.seats[d][1] > 0.0 { 1.0 } else { 0.0 } } else { (free / waiting[d] as f64).min(1.0) };
@@ -140,16 +148,19 @@ impl Schools {
 
     /// Children without a seat take free seats in their home district, in agent order.
     pub fn assign_home(&mut self, talent: &mut [Talent], world: &World) {
+        use rayon::prelude::*;
+        let waiting: Vec<usize> = talent
+            .par_iter()
+            .enumerate()
+            .with_min_len(8192)
+            .filter(|(_, t)| t.seat_district < 0 && t.home != OUTSIDE && t.school_level().is_some() && world.district[t.home as usize] >= 0)
+            .map(|(i, _)| i)
+            .collect();
         let mut free: Vec<[f64; LEVELS]> = (0..self.seats.len()).map(|d| [self.free(d, 0), self.free(d, 1)]).collect();
-        for t in talent.iter_mut() {
+        for i in waiting {
+            let t = &mut talent[i];
             let Some(level) = t.school_level() else { continue };
-            if t.seat_district >= 0 || t.home == OUTSIDE {
-                continue;
-            }
             let d = world.district[t.home as usize];
-            if d < 0 {
-                continue;
-            }
             let f = &mut free[d as usize][level as usize];
             if *f >= 1.0 {
                 *f -= 1.0;

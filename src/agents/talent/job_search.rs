@@ -29,12 +29,13 @@ pub fn run(sim: &mut Sim) {
     let tiers = sim.tiers();
     let sectors = sim.sectors();
     // Counts for the wage index, then refresh wages of the employed.
-    let mut seekers = vec![0u32; tiers];
-    for t in &sim.talent {
+    let counts = crate::engine::counters(tiers);
+    sim.talent.par_iter().with_min_len(8192).for_each(|t| {
         if !t.employed() {
-            seekers[t.tier as usize] += 1;
+            counts[t.tier as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         }
-    }
+    });
+    let seekers: Vec<u32> = counts.into_iter().map(std::sync::atomic::AtomicU32::into_inner).collect();
     let mut vacancies = vec![0u32; tiers];
     for f in sim.firms.iter().filter(|f| f.alive) {
         for t in 0..tiers {
@@ -159,11 +160,11 @@ pub fn run(sim: &mut Sim) {
             break;
         }
     }
-    for (t, h) in sim.talent.iter_mut().zip(hired) {
+    sim.talent.par_iter_mut().zip(hired.par_iter()).with_min_len(8192).for_each(|(t, &h)| {
         if !t.employed() && !h {
             t.months_unemployed = t.months_unemployed.saturating_add(1);
         }
-    }
+    });
 }
 
 /// Workers of firms that shrink or exit, and of labs over budget, lose their jobs (in agent order).

@@ -19,10 +19,6 @@ pub fn run(sim: &mut Sim) {
     choose_homes(sim);
 }
 
-fn talent_unit_eligible(sim: &Sim, t: &Talent) -> bool {
-    Policy::in_mask(&sim.policy.talent_unit_tiers, t.tier as usize) && t.employed()
-}
-
 fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
     Policy::in_mask(&sim.policy.shared_unit_tiers, t.tier as usize) && t.employed()
 }
@@ -30,17 +26,20 @@ fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
 /// Eligible employed households outside talent units join the list; others leave it.
 fn update_waitlist(sim: &mut Sim) {
     let any_units = sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
-    let month = sim.month;
-    let eligible: Vec<bool> = sim.talent.iter().map(|t| any_units && talent_unit_eligible(sim, t) && t.tenure != Tenure::TalentUnit && t.tenure != Tenure::Owner).collect();
-    for (t, e) in sim.talent.iter_mut().zip(eligible) {
-        if e {
-            if t.waitlist_since == 0 {
-                t.waitlist_since = (month + 1).min(u16::MAX as u32) as u16;
-            }
-        } else {
+    let since = (sim.month + 1).min(u16::MAX as u32) as u16;
+    let mask = &sim.policy.talent_unit_tiers;
+    sim.talent.par_iter_mut().with_min_len(8192).for_each(|t| {
+        let eligible = any_units
+            && Policy::in_mask(mask, t.tier as usize)
+            && t.employed()
+            && t.tenure != Tenure::TalentUnit
+            && t.tenure != Tenure::Owner;
+        if !eligible {
             t.waitlist_since = 0;
+        } else if t.waitlist_since == 0 {
+            t.waitlist_since = since;
         }
-    }
+    });
 }
 
 fn allocate_talent_units(sim: &mut Sim) {
@@ -49,7 +48,7 @@ fn allocate_talent_units(sim: &mut Sim) {
     if vacant_cells.is_empty() {
         return;
     }
-    let mut queue: Vec<usize> = (0..sim.talent.len()).filter(|&i| sim.talent[i].waitlist_since > 0).collect();
+    let mut queue: Vec<usize> = sim.talent.par_iter().enumerate().with_min_len(8192).filter(|(_, t)| t.waitlist_since > 0).map(|(i, _)| i).collect();
     // Agents are in id order, so a stable sort on the application month gives (month, id).
     queue.sort_by_key(|&i| sim.talent[i].waitlist_since);
     for i in queue {
