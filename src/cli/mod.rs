@@ -1,6 +1,10 @@
 //! Subcommands. Argument parsing in two stages: clap's raw flags, then resolved settings.
 
+mod chart;
 mod run;
+mod compare;
+mod merge;
+mod sweep;
 
 use clap::{Parser, Subcommand};
 
@@ -26,6 +30,14 @@ enum Command {
     },
     /// Print the scenario key reference (docs/SCENARIO.md) as Markdown.
     Schema,
+    /// Redraw the charts and report.html of an output folder (run, compare or sweep) without rerunning.
+    Chart(chart::ChartArgs),
+    /// Compare a base scenario with variants under common random numbers.
+    Compare(compare::CompareArgs),
+    /// Run a parameter sweep file (grid, lhs, random, oat, morris).
+    Sweep(sweep::SweepArgs),
+    /// Join the folders of sweep shards into one sweep folder.
+    Merge(merge::MergeArgs),
 }
 
 /// A failure to report: the message, and the exit code.
@@ -41,6 +53,10 @@ pub fn main() -> i32 {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Run(args) => run::run(args),
+        Command::Chart(args) => chart::run(args),
+        Command::Compare(args) => compare::run(args),
+        Command::Sweep(args) => sweep::run(args),
+        Command::Merge(args) => merge::run(args),
         Command::Check { scenarios, sets } => check(&scenarios, &sets),
         Command::Schema => {
             print!("{}", corridor::scenario::schema::markdown());

@@ -1,1 +1,17 @@
-//! Experiments: replications, compare, sweeps.
+//! Experiments: replications with common random numbers, what-if comparisons and parameter
+//! sweeps. Pure library code: designs, seeds and statistics; the `corridor` binary does the file
+//! I/O, progress bars and resumption.
+
+pub mod design;
+pub mod effects;
+pub mod runs;
+pub mod seeds;
+pub mod spec;
+pub mod stats;
+pub mod summary;
+
+pub use design::{Design, Point};
+pub use effects::{effects, Effect, RepRun};
+pub use runs::{RunKey, RunRow, Shard};
+pub use spec::{DesignKind, Parameter, SweepError, SweepSpec};
+pub use stats::{summarize, t975, Summary};

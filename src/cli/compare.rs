@@ -1,0 +1,271 @@
+//! `corridor compare`: a base and variants run with the same replication seeds (common random
+//! numbers), paired effects with 95% intervals, written as one folder (docs/OUTPUTS.md).
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::json;
+
+use super::sweep::progress_bar;
+use super::Failure;
+use corridor::experiment::effects::{effects, Effect, RepRun};
+use corridor::experiment::seeds::replication_seed;
+use corridor::output::{csv_table, fmt_num, write_run_folder, HEADLINE_KPIS};
+
+#[derive(clap::Args)]
+pub struct CompareArgs {
+    /// The base scenario (TOML).
+    pub base: PathBuf,
+    /// Variant scenarios compared with the base.
+    #[arg(required = true)]
+    pub variants: Vec<PathBuf>,
+    /// Replications per scenario (replication i of every scenario uses the same seed).
+    #[arg(long, default_value_t = 10)]
+    pub reps: u32,
+    /// Base seed of the replication seeds (default: the base scenario's `seed`).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Output folder (default: output/compare-<base name>).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Years to simulate (default: each scenario's `years`).
+    #[arg(long)]
+    pub years: Option<u32>,
+    /// Override a value in every scenario: PATH=VALUE (repeatable).
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    pub sets: Vec<String>,
+    /// Worker threads (default: all cores). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+struct Named {
+    label: String,
+    scenario: corridor::scenario::Scenario,
+}
+
+pub fn run(args: CompareArgs) -> Result<(), Failure> {
+    if args.reps == 0 {
+        return Err(Failure("--reps must be at least 1".into()));
+    }
+    let mut sets = args.sets.clone();
+    if let Some(y) = args.years {
+        sets.push(format!("years={y}"));
+    }
+    let scenarios = load_all(&args.base, &args.variants, &sets)?;
+    let base = &scenarios[0].scenario;
+    let seed = args.seed.unwrap_or(base.seed);
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", base.name)));
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(args.threads.unwrap_or(0))
+        .build()?;
+    if !args.quiet {
+        eprintln!(
+            "corridor compare: {} vs {} ({} replications, seed {}, {} threads)",
+            scenarios[0].label,
+            scenarios[1..]
+                .iter()
+                .map(|s| s.label.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            args.reps,
+            seed,
+            pool.current_num_threads()
+        );
+    }
+    let start = Instant::now();
+    let jobs: Vec<(usize, u32)> = (0..scenarios.len())
+        .flat_map(|s| (0..args.reps).map(move |r| (s, r)))
+        .collect();
+    let bar = progress_bar(jobs.len() as u64, "runs", args.quiet);
+    let runs: Vec<RepRun> = pool.install(|| {
+        jobs.par_iter()
+            .map(|&(s, r)| {
+                let result = corridor::run(&scenarios[s].scenario, replication_seed(seed, r));
+                bar.inc(1);
+                RepRun::from_result(&result)
+            })
+            .collect()
+    });
+    bar.finish_and_clear();
+    let reps = args.reps as usize;
+    let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
+    let kpis = per[0][0].columns.clone();
+    let all: Vec<Effect> = scenarios[1..]
+        .iter()
+        .enumerate()
+        .flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1]))
+        .collect();
+    let files = vec![
+        (
+            "compare.csv".to_string(),
+            compare_csv(&scenarios, &per).into_bytes(),
+        ),
+        ("effects.csv".to_string(), effects_csv(&all).into_bytes()),
+        (
+            "effects.md".to_string(),
+            effects_md(&scenarios[0].label, &all, args.reps).into_bytes(),
+        ),
+        (
+            "compare.json".to_string(),
+            compare_json(&scenarios, args.reps, seed, &kpis).into_bytes(),
+        ),
+    ];
+    write_run_folder(&out, &files).map_err(|e| {
+        Failure(format!(
+            "{}: cannot write the output folder: {e}",
+            out.display()
+        ))
+    })?;
+    if !args.quiet {
+        print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
+        println!(
+            "wrote {} in {:.2} s",
+            out.display(),
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
+/// Loads every scenario; labels are scenario names, made unique with the file name or a number.
+fn load_all(base: &Path, variants: &[PathBuf], sets: &[String]) -> Result<Vec<Named>, Failure> {
+    let mut out: Vec<Named> = Vec::new();
+    for p in std::iter::once(base).chain(variants.iter().map(PathBuf::as_path)) {
+        let scenario = corridor::scenario::load(p, sets)?.scenario;
+        let mut label = scenario.name.clone();
+        if out.iter().any(|n| n.label == label) {
+            label = p
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_default();
+        }
+        let stem = label.clone();
+        let mut k = 2;
+        while label.is_empty() || out.iter().any(|n| n.label == label) {
+            label = format!("{stem}-{k}");
+            k += 1;
+        }
+        out.push(Named { label, scenario });
+    }
+    Ok(out)
+}
+
+fn compare_csv(scenarios: &[Named], per: &[&[RepRun]]) -> String {
+    let header: Vec<String> = ["scenario", "replication", "year", "kpi", "value"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut rows = Vec::new();
+    for (s, reps) in scenarios.iter().zip(per) {
+        for (r, run) in reps.iter().enumerate() {
+            for (year, row) in run.years.iter().zip(&run.yearly) {
+                for (kpi, v) in run.columns.iter().zip(row) {
+                    rows.push(vec![
+                        s.label.clone(),
+                        r.to_string(),
+                        year.to_string(),
+                        kpi.clone(),
+                        fmt_num(*v),
+                    ]);
+                }
+            }
+        }
+    }
+    csv_table(&header, rows.into_iter())
+}
+
+fn effects_csv(all: &[Effect]) -> String {
+    let header: Vec<String> = "variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit"
+        .split(',')
+        .map(str::to_string)
+        .collect();
+    let rows = all.iter().map(|e| {
+        let mut r = vec![e.variant.clone(), e.kpi.clone()];
+        r.extend(
+            [
+                e.base_mean,
+                e.variant_mean,
+                e.diff.mean,
+                e.diff.ci_low,
+                e.diff.ci_high,
+                e.rel_change,
+                e.public_cost_diff,
+                e.cost_per_unit,
+            ]
+            .iter()
+            .map(|v| fmt_num(*v)),
+        );
+        r
+    });
+    csv_table(&header, rows)
+}
+
+/// A number for people: NaN as a dash, large values in scientific notation.
+fn show(v: f64) -> String {
+    if !v.is_finite() {
+        "–".into()
+    } else if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 0.01) {
+        format!("{v:.3e}")
+    } else if v.abs() < 10.0 {
+        format!("{v:.3}")
+    } else {
+        format!("{v:.0}")
+    }
+}
+
+fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
+    let mut s = format!("Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n");
+    s.push_str(
+        "| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n",
+    );
+    s.push_str("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
+    for e in all
+        .iter()
+        .filter(|e| HEADLINE_KPIS.contains(&e.kpi.as_str()))
+    {
+        let rel = if e.rel_change.is_finite() {
+            format!("{:+.1}%", e.rel_change * 100.0)
+        } else {
+            "–".into()
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
+            e.variant,
+            e.kpi,
+            show(e.base_mean),
+            show(e.variant_mean),
+            show(e.diff.mean),
+            show(e.diff.ci_low),
+            show(e.diff.ci_high),
+            rel,
+            show(e.cost_per_unit)
+        ));
+    }
+    s
+}
+
+fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: &[String]) -> String {
+    let base = &scenarios[0].scenario;
+    let v = json!({
+        "base": scenarios[0].label,
+        "variants": scenarios[1..].iter().map(|s| s.label.clone()).collect::<Vec<_>>(),
+        "reps": reps,
+        "seed": seed,
+        "replication_seeds": (0..reps).map(|r| replication_seed(seed, r)).collect::<Vec<_>>(),
+        "kpis": kpis,
+        "headline": HEADLINE_KPIS,
+        "start_year": base.start_year,
+        "years": base.years,
+    });
+    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
+    s.push('\n');
+    s
+}

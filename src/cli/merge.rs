@@ -1,0 +1,96 @@
+//! `corridor merge`: joins the folders of sweep shards into the folder one machine would write.
+
+use std::path::PathBuf;
+
+use super::sweep::{finish_files, read_rows};
+use super::Failure;
+use corridor::experiment::design::Design;
+use corridor::experiment::runs;
+use corridor::experiment::summary::spec_from_json;
+use corridor::output::write_run_folder;
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// Finished shard folders of one sweep (each with sweep.json and runs.csv).
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output folder.
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Print nothing but errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn run(args: MergeArgs) -> Result<(), Failure> {
+    let mut spec = None;
+    let mut rows = Vec::new();
+    for dir in &args.dirs {
+        let json_path = dir.join("sweep.json");
+        let text = std::fs::read_to_string(&json_path).map_err(|e| {
+            Failure(format!(
+                "{}: {e} (is the shard finished? rerun it with --resume)",
+                json_path.display()
+            ))
+        })?;
+        let (s, _shard) =
+            spec_from_json(&text).map_err(|e| Failure(format!("{}: {e}", json_path.display())))?;
+        match &spec {
+            None => spec = Some(s),
+            Some(first) if *first != s => {
+                return Err(Failure(format!(
+                    "{}: a different sweep than {}",
+                    json_path.display(),
+                    args.dirs[0].display()
+                )));
+            }
+            Some(_) => {}
+        }
+        if let Some(s) = &spec {
+            rows.extend(read_rows(&dir.join("runs.csv"), s)?);
+        }
+    }
+    let Some(spec) = spec else {
+        return Err(Failure("no folders to merge".into()));
+    };
+    let design = Design::build(&spec).map_err(|j| {
+        Failure(format!(
+            "parameter {} has no baseline",
+            spec.parameters[j].path
+        ))
+    })?;
+    let rows = runs::sort_dedup(rows)?;
+    let total = design.points.len() as u64 * spec.replications as u64;
+    let ids_ok =
+        rows.len() as u64 == total && rows.iter().enumerate().all(|(i, r)| r.run_id == i as u64);
+    if !ids_ok {
+        let have: std::collections::HashSet<u64> = rows.iter().map(|r| r.run_id).collect();
+        let missing: Vec<String> = (0..total)
+            .filter(|i| !have.contains(i))
+            .take(10)
+            .map(|i| i.to_string())
+            .collect();
+        return Err(Failure(format!(
+            "the folders hold {} of {} runs; missing run ids include {} (a shard is absent?)",
+            have.len(),
+            total,
+            missing.join(", ")
+        )));
+    }
+    let files = finish_files(&spec, &design, &rows, None);
+    write_run_folder(&args.out, &files).map_err(|e| {
+        Failure(format!(
+            "{}: cannot write the output folder: {e}",
+            args.out.display()
+        ))
+    })?;
+    if !args.quiet {
+        println!(
+            "merged {} folders ({} runs) into {}",
+            args.dirs.len(),
+            rows.len(),
+            args.out.display()
+        );
+    }
+    Ok(())
+}
