@@ -11,7 +11,7 @@ use super::sweep::progress_bar;
 use super::Failure;
 use corridor::experiment::effects::{effects, Effect, RepRun};
 use corridor::experiment::seeds::replication_seed;
-use corridor::output::{csv_table, fmt_num, write_run_folder, HEADLINE_KPIS};
+use corridor::output::{csv_table, fmt_num, write_run_folder_with, HEADLINE_KPIS};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -41,6 +41,12 @@ pub struct CompareArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of chart titles, labels and place names.
+    #[arg(long, value_enum, default_value_t = super::chart::LangArg::En)]
+    pub lang: super::chart::LangArg,
 }
 
 struct Named {
@@ -103,6 +109,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         .enumerate()
         .flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1]))
         .collect();
+    // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
+    let charted: Vec<String> = HEADLINE_KPIS.iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
     let files = vec![
         (
             "compare.csv".to_string(),
@@ -115,15 +123,27 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         ),
         (
             "compare.json".to_string(),
-            compare_json(&scenarios, args.reps, seed, &kpis).into_bytes(),
+            compare_json(&scenarios, args.reps, seed, &charted).into_bytes(),
         ),
     ];
-    write_run_folder(&out, &files).map_err(|e| {
+    let mut chart_error = None;
+    write_run_folder_with(&out, &files, |tmp| {
+        if !args.no_charts {
+            if let Err(Failure(e)) = super::chart::draw(tmp, args.lang) {
+                chart_error = Some(e);
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| {
         Failure(format!(
             "{}: cannot write the output folder: {e}",
             out.display()
         ))
     })?;
+    if let Some(e) = chart_error {
+        return Err(Failure(format!("{}: charts failed: {e}", out.display())));
+    }
     if !args.quiet {
         print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
         println!(

@@ -7,7 +7,7 @@ use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs;
 use corridor::experiment::summary::spec_from_json;
-use corridor::output::write_run_folder;
+use corridor::output::write_run_folder_with;
 
 #[derive(clap::Args)]
 pub struct MergeArgs {
@@ -20,6 +20,12 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of chart titles, labels and place names.
+    #[arg(long, value_enum, default_value_t = super::chart::LangArg::En)]
+    pub lang: super::chart::LangArg,
 }
 
 pub fn run(args: MergeArgs) -> Result<(), Failure> {
@@ -78,12 +84,24 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         )));
     }
     let files = finish_files(&spec, &design, &rows, None);
-    write_run_folder(&args.out, &files).map_err(|e| {
+    let mut chart_error = None;
+    write_run_folder_with(&args.out, &files, |tmp| {
+        if !args.no_charts {
+            if let Err(super::Failure(e)) = super::chart::draw(tmp, args.lang) {
+                chart_error = Some(e);
+            }
+        }
+        Ok(())
+    })
+    .map_err(|e| {
         Failure(format!(
             "{}: cannot write the output folder: {e}",
             args.out.display()
         ))
     })?;
+    if let Some(e) = chart_error {
+        return Err(Failure(format!("{}: charts failed: {e}", args.out.display())));
+    }
     if !args.quiet {
         println!(
             "merged {} folders ({} runs) into {}",

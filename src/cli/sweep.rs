@@ -45,6 +45,12 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of chart titles, labels and place names.
+    #[arg(long, value_enum, default_value_t = super::chart::LangArg::En)]
+    pub lang: super::chart::LangArg,
 }
 
 /// A progress bar on stderr when it is a terminal (hidden otherwise or when `quiet`).
@@ -154,6 +160,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     for (name, bytes) in finish_files(spec, design, &rows, shard_info) {
         atomic_write(&out.join(&name), &bytes)
             .map_err(|e| Failure(format!("{}: {e}", out.join(&name).display())))?;
+    }
+    // Charts are derived files (`corridor chart` redraws them); a shard holds part of the
+    // design, so only whole sweeps draw them.
+    if !args.no_charts && shard_info.is_none() {
+        super::chart::draw(&out, args.lang)?;
     }
     if !args.quiet {
         let secs = start.elapsed().as_secs_f64();
