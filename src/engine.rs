@@ -91,6 +91,11 @@ impl Sim {
 
     /// One month of the corridor.
     pub fn step(&mut self) {
+        self.step_observed(&mut |_| {});
+    }
+
+    /// One month, calling `mark(phase)` after each phase (profilers time the phases with it).
+    pub fn step_observed(&mut self, mark: &mut dyn FnMut(&'static str)) {
         self.flows = Flows {
             arrivals: vec![0; self.tiers()],
             departures: vec![0; self.tiers()],
@@ -101,6 +106,7 @@ impl Sim {
         self.recount();
         let line_opens = self.world.travel.lines.iter().any(|l| l.open_month == self.month as i64);
         talent::refresh_commutes(self, line_opens);
+        mark("recount");
 
         // Housing supply: completions, and in January new projects.
         self.housing.complete_projects(self.month);
@@ -108,23 +114,32 @@ impl Sim {
             self.start_housing_projects();
             firm_entry::challenge_grants(self);
         }
+        mark("housing supply");
         // Labs produce and transfer technology; the spillover field follows.
         lab::step_labs(self);
         self.update_spillover();
+        mark("labs and spillover");
         // Firms produce, do R&D, innovate and post vacancies; new firms enter.
         self.step_firms();
         firm_entry::enter(self);
+        mark("firms");
         // Talent: jobs, homes, leaving, arrivals, life course, schools, founding.
         talent::job_search::run(self);
         talent::refresh_commutes(self, false);
+        mark("job search");
         talent::residence::run(self);
         talent::refresh_commutes(self, false);
+        mark("residential choice");
         talent::leaving::run(self);
+        mark("leaving");
         talent::arrivals::run(self);
+        mark("arrivals");
         talent::life_course::run(self);
         self.schools_month();
+        mark("life course and schools");
         talent::entrepreneurship::run(self);
         talent::refresh_commutes(self, false);
+        mark("entrepreneurship");
         // Prices and the public accounts.
         self.recurring_costs();
         self.housing.update_rents(&self.scenario, &self.world);
@@ -132,8 +147,10 @@ impl Sim {
         for (ri, &r) in self.rent_index.iter_mut().zip(&self.housing.rent) {
             *ri = (r as f64 / base) as f32;
         }
+        mark("rents and costs");
         let rec = std::mem::take(&mut self.recorder);
         self.recorder = rec.record(self);
+        mark("metrics");
         self.month += 1;
     }
 
