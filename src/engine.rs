@@ -30,6 +30,8 @@ pub struct Flows {
     pub cost: [f64; 14],
     pub job_changes: u32,
     pub moves: u32,
+    /// Challenge grants spent on R&D this month (yuan).
+    pub grant_rd: f64,
 }
 
 /// The whole state of a run. Plain data: vectors of agents indexed by position or id.

@@ -88,6 +88,8 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         let sector = &s.sectors[f.sector as usize];
         let y = f.productivity * sector.productivity * eff.powf(s.firms.alpha);
         f.knowledge = sector.rd_intensity * y * 12.0 / delta;
+        // Keep the firm at its profit-maximising size now that it holds R&D capital.
+        f.productivity /= crate::agents::firm::rd_factor(f.knowledge, s.firms.rd_output_elasticity);
         let lambda = s.firms.innovation_rate * (f.knowledge / 1.0e6).powf(s.firms.patent_elasticity);
         f.patent_stock = lambda * 12.0 / delta;
     }

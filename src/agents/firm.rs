@@ -144,7 +144,8 @@ impl Firm {
         let district = ctx.district[self.cell as usize];
         let eff = self.efficiency(scale, ctx.tier_productivity);
         let agg = self.agglomeration(ctx);
-        let y = if eff > 0.0 { self.productivity * sector.productivity * eff.powf(f.alpha) * agg } else { 0.0 };
+        let kf = rd_factor(self.knowledge, f.rd_output_elasticity);
+        let y = if eff > 0.0 { self.productivity * sector.productivity * kf * eff.powf(f.alpha) * agg } else { 0.0 };
         let wage_bill: f64 = self.workers[..ctx.wage.len()].iter().enumerate().map(|(t, &w)| w as f64 * ctx.wage[t]).sum::<f64>() * scale * self.wage_premium as f64;
         let office = self.headcount() as f64 * scale * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
         // R&D at the subsidised user cost: rho_eff = rho (1 - s)^(-eps).
@@ -164,7 +165,11 @@ impl Firm {
             * (1.0 + (ctx.compute)(self.sector as usize, district));
         let patents = irng.poisson(lambda) as u32;
         if patents > 0 {
-            self.productivity *= (1.0 + f.innovation_step).powi(patents as i32);
+            // An innovation improves one line of a firm's products: the larger the knowledge
+            // stock, the smaller the share of the firm one patent lifts, so the expected growth
+            // lambda * step does not rise with size (Gibrat).
+            let step = f.innovation_step * (1.0e6 / self.knowledge.max(1.0e6)).powf(f.patent_elasticity);
+            self.productivity *= (1.0 + step).powi(patents as i32);
         }
         self.patent_stock = self.patent_stock * (1.0 - f.rd_depreciation / 12.0) + patents as f64;
         // Gibrat-like shock whose size falls with firm size (sd ~ size^-0.2).
@@ -177,7 +182,7 @@ impl Firm {
 
         // Labour demand: partial adjustment toward the profit-maximising efficiency units.
         let c = self.unit_cost(ctx);
-        let target_eff = (f.alpha * self.productivity * sector.productivity * agg / c).powf(1.0 / (1.0 - f.alpha));
+        let target_eff = (f.alpha * self.productivity * sector.productivity * kf * agg / c).powf(1.0 / (1.0 - f.alpha));
         let per_agent: f64 = ctx.mix.iter().zip(ctx.tier_productivity).map(|(m, p)| m * p).sum::<f64>() * scale;
         let target = target_eff / per_agent.max(1e-9);
         let step = f.max_hiring_step * self.desired + 1.0;
@@ -216,4 +221,10 @@ impl Firm {
             }
         }
     }
+}
+
+/// Output factor of R&D capital: (1 + K / 1 million yuan)^elasticity.
+#[inline]
+pub fn rd_factor(knowledge: f64, elasticity: f64) -> f64 {
+    (1.0 + knowledge.max(0.0) / 1.0e6).powf(elasticity)
 }

@@ -118,7 +118,8 @@ pub fn productivity_for(sim: &Sim, firm: &Firm, eff: f64) -> f64 {
     }
     let c = cost / units.max(1e-9);
     let agg = (1.0 + sim.density[firm.cell as usize] as f64 / f.density_ref).powf(f.gamma);
-    c * eff.max(1.0).powf(1.0 - f.alpha) / (f.alpha * agg * s.sectors[firm.sector as usize].productivity)
+    let kf = crate::agents::firm::rd_factor(firm.knowledge, f.rd_output_elasticity);
+    c * eff.max(1.0).powf(1.0 - f.alpha) / (f.alpha * agg * kf * s.sectors[firm.sector as usize].productivity)
 }
 
 fn choose_cell(sim: &Sim, near: Option<(Cell, f64)>, rng: &mut Stream) -> Option<Cell> {
@@ -188,4 +189,5 @@ pub fn challenge_grants(sim: &mut Sim) {
         f.cash += grant;
     }
     sim.flows.cost[Lever::ChallengeGrants as usize] += cg.budget_per_year;
+    sim.flows.grant_rd += cg.budget_per_year;
 }

@@ -144,6 +144,14 @@ impl Housing {
         let mut quota = (lq.units_per_year / s.agent_scale).round() as u64;
         let n = world.cells();
         let pipeline = self.pipeline_by_cell(n);
+        // Developers stay out of districts whose market vacancy is well above the natural rate.
+        let nd = world.districts.len() + 1;
+        let (mut du, mut dv) = (vec![0u64; nd], vec![0u64; nd]);
+        for c in 0..n {
+            let d = (world.district[c] + 1) as usize;
+            du[d] += self.units[MARKET][c] as u64;
+            dv[d] += self.vacant(MARKET, c) as u64;
+        }
         let mut candidates: Vec<(f64, usize, u32)> = Vec::new();
         let max_units = (h.max_project_units / s.agent_scale).max(1.0);
         for c in 0..n {
@@ -158,7 +166,9 @@ impl Housing {
             }
             let u = self.units[MARKET][c];
             let vac = if u > 0 { self.vacant(MARKET, c) as f64 / u as f64 } else { 0.0 };
-            if vac > 2.0 * h.natural_vacancy {
+            let d = (world.district[c] + 1) as usize;
+            let dvac = if du[d] > 0 { dv[d] as f64 / du[d] as f64 } else { 0.0 };
+            if vac > 2.0 * h.natural_vacancy || dvac > 1.5 * h.natural_vacancy {
                 continue;
             }
             let want = (max_units * ((ratio - h.developer_hurdle) / h.developer_hurdle).min(1.0)).ceil() as u32;

@@ -139,7 +139,8 @@ pub fn step_labs(sim: &mut crate::engine::Sim) {
                 sim.pending_spinoffs.push(li as u32);
             } else {
                 let idx = index.get_or_insert_with(|| FirmIndex::build(&sim.firms, sim.world.cells()));
-                if let Some(f) = idx.nearest(&sim.firms, &sim.world, cell, sector) {
+                let reach = (2.0 * s.labs.spillover_km / sim.world.cell_km).ceil() as i64;
+                if let Some(f) = idx.licensee(&sim.firms, &sim.world, cell, sector, reach, &mut trng) {
                     sim.firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
                 }
             }
@@ -169,6 +170,40 @@ impl FirmIndex {
             fill[f.cell as usize] += 1;
         }
         FirmIndex { start: count, ids }
+    }
+
+    /// A licensee for a patent of a lab at `cell`: a firm of `sector` within `reach` cells, drawn
+    /// with weight exp(-distance / reach) (so licences spread over the nearby firms instead of all
+    /// going to one); the nearest firm of the sector when none is within reach.
+    pub fn licensee(&self, firms: &[crate::agents::firm::Firm], world: &World, cell: Cell, sector: u8, reach: i64, rng: &mut crate::rng::Stream) -> Option<u32> {
+        let (cx, cy) = world.xy(cell);
+        let (w, h) = (world.width as i64, world.height as i64);
+        let mut cands: Vec<(u32, f64)> = Vec::new();
+        let mut total = 0.0;
+        for y in (cy as i64 - reach).max(0)..=(cy as i64 + reach).min(h - 1) {
+            for x in (cx as i64 - reach).max(0)..=(cx as i64 + reach).min(w - 1) {
+                let c = (y * w + x) as usize;
+                let d = (((x - cx as i64).pow(2) + (y - cy as i64).pow(2)) as f64).sqrt();
+                for &id in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
+                    if firms[id as usize].sector == sector {
+                        let wgt = (-d / reach.max(1) as f64).exp();
+                        total += wgt;
+                        cands.push((id, wgt));
+                    }
+                }
+            }
+        }
+        if cands.is_empty() {
+            return self.nearest(firms, world, cell, sector);
+        }
+        let mut r = rng.uniform() * total;
+        for (id, wgt) in &cands {
+            if r < *wgt {
+                return Some(*id);
+            }
+            r -= wgt;
+        }
+        cands.last().map(|c| c.0)
     }
 
     /// The alive firm of `sector` nearest to `cell` (ring by ring; ties to the lower id).

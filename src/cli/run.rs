@@ -83,7 +83,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     if !args.quiet {
         print_table(&result);
-        println!("wrote {} ({} files, {} charts, report.html) in {:.2} s", out.display(), files.len(), charts, start.elapsed().as_secs_f64());
+        let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
+        println!("wrote {} ({} files{drawn}) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
     }
     Ok(())
 }

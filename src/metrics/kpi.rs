@@ -324,7 +324,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     let public_cost: f64 = flows.cost.iter().sum();
     let mean_commute = if ts.employed > 0.0 { ts.commute / ts.employed } else { 0.0 };
     sim.last_mean_commute = mean_commute;
-    let rd_spend = firm_rd + lab_rd;
+    let rd_spend = firm_rd + lab_rd + flows.grant_rd;
     let div = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
 
     let mut row = vec![

@@ -312,7 +312,7 @@ pub struct TierSpec {
     pub wage: f64,
     /// Potential migrants per month (people) before the attractiveness logit.
     pub inflow: f64,
-    /// Net income elsewhere relative to the corridor wage (defines U_outside).
+    /// Net income elsewhere relative to the tier's initial corridor wage (defines U_outside).
     pub outside_wage_ratio: f64,
     /// Efficiency units of labour per person.
     pub productivity: f64,
@@ -370,6 +370,8 @@ impl Default for UtilityParams {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutsideParams {
+    /// Annual growth of wages elsewhere (the outside option moves on its own trend).
+    pub wage_growth: f64,
     /// Housing cost elsewhere as a share of income.
     pub rent_share: f64,
     /// One-way commute elsewhere, minutes.
@@ -381,7 +383,7 @@ pub struct OutsideParams {
 
 impl Default for OutsideParams {
     fn default() -> Self {
-        OutsideParams { rent_share: 0.3, commute_min: 36.0, amenity: 0.5, school_access: 0.6 }
+        OutsideParams { wage_growth: 0.0, rent_share: 0.3, commute_min: 36.0, amenity: 0.5, school_access: 0.6 }
     }
 }
 
@@ -755,11 +757,11 @@ pub struct LabKinds {
 impl Default for LabKinds {
     fn default() -> Self {
         LabKinds {
-            university: LabKindSpec { output_rate: 0.010, facility_bonus: 0.0, cost_per_researcher: 500_000.0 },
-            provincial_lab: LabKindSpec { output_rate: 0.012, facility_bonus: 0.1, cost_per_researcher: 700_000.0 },
-            national_lab: LabKindSpec { output_rate: 0.014, facility_bonus: 0.25, cost_per_researcher: 800_000.0 },
-            big_facility: LabKindSpec { output_rate: 0.010, facility_bonus: 0.5, cost_per_researcher: 1_000_000.0 },
-            rd_institute: LabKindSpec { output_rate: 0.012, facility_bonus: 0.0, cost_per_researcher: 600_000.0 },
+            university: LabKindSpec { output_rate: 0.04, facility_bonus: 0.0, cost_per_researcher: 500_000.0 },
+            provincial_lab: LabKindSpec { output_rate: 0.048, facility_bonus: 0.1, cost_per_researcher: 700_000.0 },
+            national_lab: LabKindSpec { output_rate: 0.056, facility_bonus: 0.25, cost_per_researcher: 800_000.0 },
+            big_facility: LabKindSpec { output_rate: 0.04, facility_bonus: 0.5, cost_per_researcher: 1_000_000.0 },
+            rd_institute: LabKindSpec { output_rate: 0.048, facility_bonus: 0.0, cost_per_researcher: 600_000.0 },
         }
     }
 }
@@ -915,6 +917,8 @@ pub struct FirmParams {
     pub innovation_rate: f64,
     /// Elasticity of innovations to the knowledge stock beta.
     pub patent_elasticity: f64,
+    /// Elasticity of output to R&D capital: Y carries a factor (1 + K / 1 million)^this.
+    pub rd_output_elasticity: f64,
     /// Spillover effect sigma on innovation.
     pub spillover_effect: f64,
     /// Productivity step g per innovation.
@@ -951,6 +955,7 @@ impl Default for FirmParams {
             rd_depreciation: 0.15,
             innovation_rate: 0.02,
             patent_elasticity: 0.5,
+            rd_output_elasticity: 0.12,
             spillover_effect: 0.5,
             innovation_step: 0.01,
             growth_sd: 0.02,

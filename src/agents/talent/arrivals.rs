@@ -13,6 +13,8 @@ use crate::rng::{Purpose, Stream};
 /// Corridor-wide expectations a potential migrant forms.
 struct Outlook {
     median_rent: f64,
+    /// Chance of finding a home in the corridor: vacant units per household looking from outside.
+    home_chance: f64,
     school_access: f64,
     amenity: f64,
 }
@@ -43,7 +45,10 @@ fn outlook(sim: &Sim) -> Outlook {
             n += r;
         }
     }
-    Outlook { median_rent: median, school_access, amenity: if n > 0 { am / n as f64 } else { 0.5 } }
+    let vacant: u64 = (0..sim.world.cells()).map(|c| (0..3).map(|k| sim.housing.vacant(k, c) as u64).sum::<u64>()).sum();
+    let outside = sim.talent.iter().filter(|t| t.home == super::OUTSIDE).count() as f64;
+    let home_chance = (vacant as f64 / (outside + 1.0)).min(1.0);
+    Outlook { median_rent: median, home_chance, school_access, amenity: if n > 0 { am / n as f64 } else { 0.5 } }
 }
 
 pub fn run(sim: &mut Sim) {
@@ -62,8 +67,13 @@ pub fn run(sim: &mut Sim) {
         let subsidised = sim.policy.talent_subsidy_on(&s, tier);
         let sub = if subsidised { s.talent.subsidy.rent_subsidy + s.talent.subsidy.relocation_bonus / 36.0 } else { 0.0 };
         let income = chance * wage + (1.0 - chance) * 0.6 * wage;
-        let net = (income - o.median_rent + sub).max(0.1 * income).max(1.0);
-        let base_u = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * o.amenity;
+        // With a home in the corridor (chance o.home_chance), or living outside and commuting in.
+        let net_in = (income - o.median_rent + sub).max(0.1 * income).max(1.0);
+        let u_in = u.beta_income * net_in.ln() - u.beta_time * commute + u.beta_amenity * o.amenity;
+        let g = &s.grid;
+        let net_out = (income - g.outside_rent).max(0.1 * income).max(1.0);
+        let u_outside_home = u.beta_income * net_out.ln() - u.beta_time * g.outside_commute_min + u.beta_amenity * s.talent.outside.amenity * 0.8;
+        let base_u = o.home_chance * u_in + (1.0 - o.home_chance) * u_outside_home;
         let util = Utility { sim };
         let u_out = [util.outside(tier, false), util.outside(tier, true)];
         let mut rng = Stream::new(sim.seed, Purpose::Arrivals, tier as u64, sim.month);

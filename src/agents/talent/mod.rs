@@ -240,7 +240,8 @@ impl Utility<'_> {
         let s = &sim.scenario.talent;
         let u = &s.utility;
         let o = &s.outside;
-        let wage = sim.labour.wage[tier] * s.tiers[tier].outside_wage_ratio;
+        let years = sim.month as f64 / 12.0;
+        let wage = s.tiers[tier].wage * s.tiers[tier].outside_wage_ratio * (1.0 + o.wage_growth).powf(years);
         let mut v = u.beta_income * (wage * (1.0 - o.rent_share)).max(1.0).ln() - u.beta_time * o.commute_min + u.beta_amenity * o.amenity;
         if child {
             v += u.beta_school * o.school_access;
