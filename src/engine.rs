@@ -1,8 +1,5 @@
 //! The simulation state and the month, in one place: the order of steps below is the model.
 
-use std::sync::atomic::AtomicU32;
-use std::sync::atomic::Ordering::Relaxed;
-
 use rayon::prelude::*;
 
 use crate::agents::firm::{Firm, FirmContext};
@@ -106,8 +103,11 @@ impl Sim {
         };
         self.policy.set_month(&self.scenario, &self.world, self.month);
         self.recount();
-        let line_opens = self.world.travel.lines.iter().any(|l| l.open_month == self.month as i64);
-        talent::refresh_commutes(self, line_opens);
+        // Commutes are cached per household and updated where homes and jobs change; a new
+        // transit line changes them all.
+        if self.world.travel.lines.iter().any(|l| l.open_month == self.month as i64) {
+            talent::refresh_commutes(self, true);
+        }
         mark("recount");
 
         // Housing supply: completions, and in January new projects.
@@ -127,10 +127,8 @@ impl Sim {
         mark("firms");
         // Talent: jobs, homes, leaving, arrivals, life course, schools, founding.
         talent::job_search::run(self);
-        talent::refresh_commutes(self, false);
         mark("job search");
         talent::residence::run(self);
-        talent::refresh_commutes(self, false);
         mark("residential choice");
         talent::leaving::run(self);
         mark("leaving");
@@ -140,7 +138,6 @@ impl Sim {
         self.schools_month();
         mark("life course and schools");
         talent::entrepreneurship::run(self);
-        talent::refresh_commutes(self, false);
         mark("entrepreneurship");
         // Prices and the public accounts.
         self.recurring_costs();
@@ -159,41 +156,40 @@ impl Sim {
     /// Derives the counts that agents imply: workers per employer, occupancy per cell, seats per
     /// district, residents and job density per cell. Deterministic (integer counts).
     pub fn recount(&mut self) {
-        // Integer counts with atomic adds: the totals do not depend on the order of the adds.
+        // One pass over the agents into one flat table of integer counts:
+        // [workers (firm x tier) | researchers (lab x tier) | residents (cell) | occupied (stock x cell)].
         let cells = self.world.cells();
-        let workers = counters(self.firms.len() * MAX_TIERS);
-        let researchers = counters(self.labs.len() * MAX_TIERS);
-        let residents = counters(cells);
-        let occupied = [counters(cells), counters(cells), counters(cells)];
-        self.talent.par_iter().with_min_len(8192).for_each(|t| {
+        let w0 = 0;
+        let r0 = self.firms.len() * MAX_TIERS;
+        let c0 = r0 + self.labs.len() * MAX_TIERS;
+        let o0 = c0 + cells;
+        let len = o0 + 3 * cells;
+        let counts = par_count(&self.talent, len, |t, acc| {
             if t.employer != NO_JOB {
                 if t.employer & LAB_BIT != 0 {
-                    researchers[(t.employer & !LAB_BIT) as usize * MAX_TIERS + t.tier as usize].fetch_add(1, Relaxed);
+                    acc[r0 + (t.employer & !LAB_BIT) as usize * MAX_TIERS + t.tier as usize] += 1;
                 } else {
-                    workers[t.employer as usize * MAX_TIERS + t.tier as usize].fetch_add(1, Relaxed);
+                    acc[w0 + t.employer as usize * MAX_TIERS + t.tier as usize] += 1;
                 }
             }
             if t.home != OUTSIDE {
-                residents[t.home as usize].fetch_add(1, Relaxed);
+                acc[c0 + t.home as usize] += 1;
                 if let Some(stock) = t.tenure.stock() {
-                    occupied[stock][t.home as usize].fetch_add(1, Relaxed);
+                    acc[o0 + stock * cells + t.home as usize] += 1;
                 }
             }
         });
         for (i, f) in self.firms.iter_mut().enumerate() {
-            for t in 0..MAX_TIERS {
-                f.workers[t] = workers[i * MAX_TIERS + t].load(Relaxed);
-            }
+            f.workers.copy_from_slice(&counts[w0 + i * MAX_TIERS..w0 + (i + 1) * MAX_TIERS]);
         }
         for (i, l) in self.labs.iter_mut().enumerate() {
-            for t in 0..MAX_TIERS {
-                l.researchers[t] = researchers[i * MAX_TIERS + t].load(Relaxed);
-            }
+            l.researchers.copy_from_slice(&counts[r0 + i * MAX_TIERS..r0 + (i + 1) * MAX_TIERS]);
         }
-        self.residents = residents.into_iter().map(AtomicU32::into_inner).collect();
-        for (k, occ) in occupied.into_iter().enumerate() {
-            self.housing.occupied[k] = occ.into_iter().map(AtomicU32::into_inner).collect();
+        self.residents.copy_from_slice(&counts[c0..c0 + cells]);
+        for k in 0..3 {
+            self.housing.occupied[k].copy_from_slice(&counts[o0 + k * cells..o0 + (k + 1) * cells]);
         }
+        self.schools.recount(&self.talent, &self.world);
         let km2 = self.world.cell_km * self.world.cell_km;
         let scale = self.scenario.agent_scale;
         self.density.iter_mut().for_each(|x| *x = 0.0);
@@ -205,7 +201,6 @@ impl Sim {
         for l in &self.labs {
             self.density[l.cell as usize] += (l.researcher_agents() as f64 * scale / km2) as f32;
         }
-        self.schools.recount(&self.talent, &self.world);
     }
 
     fn start_housing_projects(&mut self) {
@@ -358,7 +353,31 @@ impl Sim {
     }
 }
 
-/// A vector of zeroed atomic counters.
-pub fn counters(n: usize) -> Vec<AtomicU32> {
-    (0..n).map(|_| AtomicU32::new(0)).collect()
+/// Integer counts over the agents in parallel: `f` adds an agent into a table of `len` counts.
+/// Each worker counts into its own table and the tables are added up; integer sums do not depend
+/// on how the agents were split, so the result is the same for any number of threads.
+pub fn par_count<F>(talent: &[Talent], len: usize, f: F) -> Vec<u32>
+where
+    F: Fn(&Talent, &mut [u32]) + Sync,
+{
+    talent
+        .par_chunks(1 << 16)
+        .fold(
+            || vec![0u32; len],
+            |mut acc, chunk| {
+                for t in chunk {
+                    f(t, &mut acc);
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![0u32; len],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
 }

@@ -76,6 +76,7 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
     sim.recount();
     sim.schools.assign_home(&mut sim.talent, &sim.world);
     sim.recount();
+    sim.schools.recount(&sim.talent, &sim.world);
     // Knowledge stocks at their steady state for today's R&D and output.
     for l in &mut sim.labs {
         let out = l.expected_output(s, 0);
@@ -251,5 +252,6 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
             sim.residents[c as usize] += 1;
         }
     }
+    crate::agents::talent::refresh_commutes(sim, true);
     let _ = MAX_TIERS;
 }

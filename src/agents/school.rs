@@ -44,33 +44,28 @@ impl Schools {
 
     /// Recounts seated children and refreshes school access per district.
     pub fn recount(&mut self, talent: &[Talent], world: &World) {
-        use rayon::prelude::*;
-        use std::sync::atomic::Ordering::Relaxed;
         let nd = self.seats.len();
-        // Integer counts with atomic adds (order-independent).
-        let seated = crate::engine::counters(nd * LEVELS);
-        let waiting = crate::engine::counters(nd);
-        let coordinated = crate::engine::counters(1);
-        talent.par_iter().with_min_len(8192).for_each(|t| {
+        // [seated (district x level) | waiting (district) | coordinated]
+        let counts = crate::engine::par_count(talent, nd * LEVELS + nd + 1, |t, acc| {
             if t.seat_district >= 0 {
-                seated[t.seat_district as usize * LEVELS + t.seat_level as usize].fetch_add(1, Relaxed);
+                acc[t.seat_district as usize * LEVELS + t.seat_level as usize] += 1;
                 if t.flags & FLAG_COORDINATED != 0 {
-                    coordinated[0].fetch_add(1, Relaxed);
+                    acc[nd * LEVELS + nd] += 1;
                 }
             } else if t.school_level().is_some() && t.home != OUTSIDE {
                 let d = world.district[t.home as usize];
                 if d >= 0 {
-                    waiting[d as usize].fetch_add(1, Relaxed);
+                    acc[nd * LEVELS + d as usize] += 1;
                 }
             }
         });
         for d in 0..nd {
             for l in 0..LEVELS {
-                self.seated[d][l] = seated[d * LEVELS + l].load(Relaxed);
+                self.seated[d][l] = counts[d * LEVELS + l];
             }
         }
-        let waiting: Vec<u32> = waiting.iter().map(|w| w.load(Relaxed)).collect();
-        self.coordinated = coordinated[0].load(Relaxed);
+        let waiting = &counts[nd * LEVELS..nd * LEVELS + nd];
+        self.coordinated = counts[nd * LEVELS + nd];
         for d in 0..nd {
             let free = self.free(d, 0) + self.free(d, 1);
             let avail = if waiting[d] == 0 { if free > 0.0 || self.seats[d][0] + self.seats[d][1] > 0.0 { 1.0 } else { 0.0 } } else { (free / waiting[d] as f64).min(1.0) };

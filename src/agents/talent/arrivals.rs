@@ -116,7 +116,7 @@ pub fn run(sim: &mut Sim) {
             }
             sim.talent.push(Talent {
                 id,
-                commute: -1.0,
+                commute: s.grid.outside_commute_min as f32,
                 home: OUTSIDE,
                 employer: NO_JOB,
                 wage: 0.0,

@@ -51,9 +51,10 @@ pub fn run(sim: &mut Sim) {
         let founder_people = sim.scenario.agent_scale;
         let firm = firm_entry::create(sim, sector, Origin::Startup, Some((work, 3.0)), founder_people * 3.0, id as u64);
         let Some(firm) = firm else { continue };
+        let commute = Utility { sim }.commute(sim.talent[i].home, Some(sim.firms[firm as usize].cell)) as f32;
         let t = &mut sim.talent[i];
         t.employer = firm;
-        t.commute = -1.0;
+        t.commute = commute;
         t.set(FLAG_JOB_CHANGED, true);
         if tolerance_on {
             sim.flows.cost[Lever::FailureTolerance as usize] += cost_each;

@@ -29,13 +29,11 @@ pub fn run(sim: &mut Sim) {
     let tiers = sim.tiers();
     let sectors = sim.sectors();
     // Counts for the wage index, then refresh wages of the employed.
-    let counts = crate::engine::counters(tiers);
-    sim.talent.par_iter().with_min_len(8192).for_each(|t| {
+    let seekers = crate::engine::par_count(&sim.talent, tiers, |t, acc| {
         if !t.employed() {
-            counts[t.tier as usize].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            acc[t.tier as usize] += 1;
         }
     });
-    let seekers: Vec<u32> = counts.into_iter().map(std::sync::atomic::AtomicU32::into_inner).collect();
     let mut vacancies = vec![0u32; tiers];
     for f in sim.firms.iter().filter(|f| f.alive) {
         for t in 0..tiers {
@@ -149,9 +147,10 @@ pub fn run(sim: &mut Sim) {
                 continue;
             }
             *open -= 1;
+            let commute = Utility { sim }.commute(sim.talent[i].home, Some(slot.cell)) as f32;
             let t = &mut sim.talent[i];
             t.employer = slot.employer;
-            t.commute = -1.0;
+            t.commute = commute;
             t.wage = (sim.labour.wage[tier] * slot.premium as f64) as f32;
             t.months_unemployed = 0;
             t.set(FLAG_JOB_CHANGED, true);
@@ -173,10 +172,27 @@ fn layoffs(sim: &mut Sim) {
     if !any {
         return;
     }
-    for t in sim.talent.iter_mut() {
-        if t.employer == NO_JOB {
-            continue;
-        }
+    // Candidates (workers of employers with layoffs) in parallel, then in agent order.
+    let candidates: Vec<usize> = {
+        let (firms, labs) = (&sim.firms, &sim.labs);
+        sim.talent
+            .par_iter()
+            .enumerate()
+            .with_min_len(8192)
+            .filter(|(_, t)| {
+                t.employer != NO_JOB
+                    && if t.employer & LAB_BIT != 0 {
+                        labs[(t.employer & !LAB_BIT) as usize].layoffs[t.tier as usize] > 0
+                    } else {
+                        firms[t.employer as usize].layoffs[t.tier as usize] > 0
+                    }
+            })
+            .map(|(i, _)| i)
+            .collect()
+    };
+    for i in candidates {
+        let commute = Utility { sim }.commute(sim.talent[i].home, None) as f32;
+        let t = &mut sim.talent[i];
         let tier = t.tier as usize;
         let pending = if t.employer & LAB_BIT != 0 {
             &mut sim.labs[(t.employer & !LAB_BIT) as usize].layoffs[tier]
@@ -186,7 +202,7 @@ fn layoffs(sim: &mut Sim) {
         if *pending > 0 {
             *pending -= 1;
             t.employer = NO_JOB;
-            t.commute = -1.0;
+            t.commute = commute;
             t.months_unemployed = 0;
         }
     }

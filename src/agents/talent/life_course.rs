@@ -12,7 +12,9 @@ pub fn run(sim: &mut Sim) {
     // Rent subsidies are paid for the month just lived (fixed-order sum).
     let paid: f64 = {
         let util = Utility { sim };
-        sim.talent.iter().map(|t| util.rent_subsidy(t, t.home)).sum()
+        // Fixed-size chunks summed in chunk order: the same float result for any thread count.
+        let parts: Vec<f64> = sim.talent.par_chunks(8192).map(|c| c.iter().map(|t| util.rent_subsidy(t, t.home)).sum::<f64>()).collect();
+        parts.iter().sum()
     };
     sim.flows.cost[Lever::TalentSubsidy as usize] += paid * sim.scenario.agent_scale;
     let seed = sim.seed;

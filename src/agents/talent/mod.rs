@@ -53,8 +53,8 @@ pub const FLAG_SUBSIDISED: u8 = 16;
 pub struct Talent {
     /// Stable id: streams of random numbers are keyed by it.
     pub id: u32,
-    /// One-way commute from home to work (or to the nearest hub without a job), minutes; negative
-    /// when it must be recomputed (see [`refresh_commutes`]).
+    /// One-way commute from home to work (or to the nearest hub without a job), minutes, kept up
+    /// to date wherever the home or the job changes (all are recomputed when a line opens).
     pub commute: f32,
     pub home: Cell,
     pub employer: u32,
@@ -255,8 +255,8 @@ pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
-/// Recomputes cached commutes that are marked stale (negative), or all of them when `all`
-/// (the month a transit line opens).
+/// Recomputes cached commutes marked stale (negative), or all of them when `all` (at the start
+/// and in the month a transit line opens).
 pub fn refresh_commutes(sim: &mut Sim, all: bool) {
     use rayon::prelude::*;
     let mut talent = std::mem::take(&mut sim.talent);

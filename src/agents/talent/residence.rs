@@ -48,9 +48,28 @@ fn allocate_talent_units(sim: &mut Sim) {
     if vacant_cells.is_empty() {
         return;
     }
-    let mut queue: Vec<usize> = sim.talent.par_iter().enumerate().with_min_len(8192).filter(|(_, t)| t.waitlist_since > 0).map(|(i, _)| i).collect();
-    // Agents are in id order, so a stable sort on the application month gives (month, id).
-    queue.sort_by_key(|&i| sim.talent[i].waitlist_since);
+    let listed: Vec<(u16, u32)> = sim
+        .talent
+        .par_iter()
+        .enumerate()
+        .with_min_len(8192)
+        .filter(|(_, t)| t.waitlist_since > 0)
+        .map(|(i, t)| (t.waitlist_since, i as u32))
+        .collect();
+    // Order (application month, id) by buckets of months: agents are in id order already.
+    let max_since = listed.iter().map(|x| x.0).max().unwrap_or(0) as usize;
+    let mut start = vec![0usize; max_since + 2];
+    for &(m, _) in &listed {
+        start[m as usize + 1] += 1;
+    }
+    for m in 0..=max_since {
+        start[m + 1] += start[m];
+    }
+    let mut queue = vec![0usize; listed.len()];
+    for &(m, i) in &listed {
+        queue[start[m as usize]] = i as usize;
+        start[m as usize] += 1;
+    }
     for i in queue {
         if vacant_cells.is_empty() {
             break;
@@ -86,6 +105,10 @@ fn allocate_talent_units(sim: &mut Sim) {
 
 /// Moves household `i` into a unit, releasing the old one.
 pub fn move_to(sim: &mut Sim, i: usize, cell: Cell, tenure: Tenure) {
+    let commute = {
+        let util = Utility { sim };
+        util.commute(cell, util.work_cell(&sim.talent[i])) as f32
+    };
     let t = &mut sim.talent[i];
     if t.home != OUTSIDE {
         if let Some(stock) = t.tenure.stock() {
@@ -96,7 +119,7 @@ pub fn move_to(sim: &mut Sim, i: usize, cell: Cell, tenure: Tenure) {
     }
     t.home = cell;
     t.tenure = tenure;
-    t.commute = -1.0;
+    t.commute = commute;
     if cell != OUTSIDE {
         if let Some(stock) = tenure.stock() {
             sim.housing.occupied[stock][cell as usize] += 1;
