@@ -61,9 +61,15 @@ pub struct Stream {
 
 impl Stream {
     pub fn new(seed: u64, purpose: Purpose, id: u64, month: u32) -> Self {
-        Stream {
-            state: hash_words(&[seed, purpose as u64, id, month as u64]),
-        }
+        // The (seed, purpose) key is mixed; id and month enter through odd multipliers (two keys
+        // coincide only if d_id * a = -d_month * b mod 2^64, vanishingly unlikely for the ranges
+        // used) and a final mix spreads the result. Two mixes instead of a full hash: this runs
+        // for every agent and mechanism every month.
+        let key = mix(seed ^ (purpose as u64).wrapping_mul(0xD1B5_4A32_D192_ED03));
+        let pre = key
+            .wrapping_add(id.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+            .wrapping_add((month as u64).wrapping_mul(0xC2B2_AE3D_27D4_EB4F));
+        Stream { state: mix(pre) }
     }
 
     #[inline]

@@ -1,5 +1,6 @@
 //! Subcommands. Argument parsing in two stages: clap's raw flags, then resolved settings.
 
+mod bench;
 mod chart;
 mod run;
 mod compare;
@@ -32,6 +33,8 @@ enum Command {
     Schema,
     /// Redraw the charts and report.html of an output folder (run, compare or sweep) without rerunning.
     Chart(chart::ChartArgs),
+    /// Measure speed and memory of the default model at 10^5 to 3x10^6 talent agents.
+    Bench(bench::BenchArgs),
     /// Compare a base scenario with variants under common random numbers.
     Compare(compare::CompareArgs),
     /// Run a parameter sweep file (grid, lhs, random, oat, morris).
@@ -54,6 +57,7 @@ pub fn main() -> i32 {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Chart(args) => chart::run(args),
+        Command::Bench(args) => bench::run(args),
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),

@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::{Talent, Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
+use super::{Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
 use crate::engine::Sim;
 use crate::rng::{Purpose, Stream};
 
@@ -25,15 +25,10 @@ pub fn commute_cost(s: &crate::scenario::Scenario, wage: f64, commute_min: f64) 
 }
 
 pub fn run(sim: &mut Sim) {
-    layoffs(sim);
     let tiers = sim.tiers();
     let sectors = sim.sectors();
-    // Counts for the wage index, then refresh wages of the employed.
-    let seekers = crate::engine::par_count(&sim.talent, tiers, |t, acc| {
-        if !t.employed() {
-            acc[t.tier as usize] += 1;
-        }
-    });
+    // Layoffs, and the job seekers of each tier for the wage index (one pass).
+    let seekers = layoffs(sim);
     let mut vacancies = vec![0u32; tiers];
     for f in sim.firms.iter().filter(|f| f.alive) {
         for t in 0..tiers {
@@ -48,7 +43,6 @@ pub fn run(sim: &mut Sim) {
     sim.labour.seekers = seekers;
     sim.labour.vacancies = vacancies;
     sim.labour.update_wages(sim.scenario.talent.wage_adjustment);
-    refresh_wages(sim);
 
     // Vacancy slots by bucket: (tier, sector) for firms, (tier, research) for labs.
     let nb = tiers * (sectors + 1);
@@ -68,26 +62,34 @@ pub fn run(sim: &mut Sim) {
             }
         }
     }
-    if slots.iter().all(Vec::is_empty) {
-        for t in sim.talent.iter_mut().filter(|t| !t.employed()) {
-            t.months_unemployed = t.months_unemployed.saturating_add(1);
-        }
-        return;
-    }
 
     let s = &sim.scenario;
     let k = s.talent.job_candidates as usize;
     let seed = sim.seed;
     let month = sim.month;
+    let any_slots = slots.iter().any(|b| !b.is_empty());
+    let mut talent = std::mem::take(&mut sim.talent);
     let util = Utility { sim };
     let wage_index = &sim.labour.wage;
-    // Proposals: (agent index, ranked candidates as (slot bucket, slot index, score)).
-    let proposals: Vec<(usize, Vec<(u32, u32, f32)>)> = sim
-        .talent
-        .par_iter()
+    let firms = &sim.firms;
+    // One pass: wages follow the tier index times the employer's premium, unemployed spells
+    // lengthen (a hire resets them), and searchers propose ranked candidates:
+    // (agent index, [(slot bucket, slot index, score)]).
+    let proposals: Vec<(usize, Vec<(u32, u32, f32)>)> = talent
+        .par_iter_mut()
         .enumerate()
         .with_min_len(1024)
         .filter_map(|(i, t)| {
+            t.set(FLAG_JOB_CHANGED, false);
+            if t.employer == NO_JOB {
+                t.months_unemployed = t.months_unemployed.saturating_add(1);
+            } else {
+                let premium = if t.employer & LAB_BIT != 0 { 1.0 } else { firms[t.employer as usize].wage_premium as f64 };
+                t.wage = (wage_index[t.tier as usize] * premium) as f32;
+            }
+            if !any_slots {
+                return None;
+            }
             let mut rng = Stream::new(seed, Purpose::JobSearch, t.id as u64, month);
             let searching = !t.employed() || rng.chance(s.talent.on_job_search);
             if !searching {
@@ -96,7 +98,7 @@ pub fn run(sim: &mut Sim) {
             let tier = t.tier as usize;
             let research = t.has(FLAG_RESEARCHER) && rng.chance(0.7);
             let mut b = if research { bucket(tier, sectors) } else { bucket(tier, t.sector as usize) };
-            if slots[b].is_empty() && !t.employed() && t.months_unemployed >= 2 {
+            if slots[b].is_empty() && !t.employed() && t.months_unemployed >= 3 {
                 // Long spells widen the search to any sector of the tier.
                 b = bucket(tier, rng.below(sectors + 1));
             }
@@ -132,8 +134,8 @@ pub fn run(sim: &mut Sim) {
         })
         .collect();
 
+    sim.talent = talent;
     // Resolution in agent order: take the best candidate whose employer still has the vacancy.
-    let mut hired = vec![false; sim.talent.len()];
     for (i, cands) in proposals {
         let tier = sim.talent[i].tier as usize;
         for (b, j, _) in cands {
@@ -154,41 +156,49 @@ pub fn run(sim: &mut Sim) {
             t.wage = (sim.labour.wage[tier] * slot.premium as f64) as f32;
             t.months_unemployed = 0;
             t.set(FLAG_JOB_CHANGED, true);
-            hired[i] = true;
             sim.flows.job_changes += 1;
             break;
         }
     }
-    sim.talent.par_iter_mut().zip(hired.par_iter()).with_min_len(8192).for_each(|(t, &h)| {
-        if !t.employed() && !h {
-            t.months_unemployed = t.months_unemployed.saturating_add(1);
-        }
-    });
 }
 
-/// Workers of firms that shrink or exit, and of labs over budget, lose their jobs (in agent order).
-fn layoffs(sim: &mut Sim) {
-    let any = sim.firms.iter().any(|f| f.layoffs.iter().any(|&x| x > 0)) || sim.labs.iter().any(|l| l.layoffs.iter().any(|&x| x > 0));
-    if !any {
-        return;
-    }
-    // Candidates (workers of employers with layoffs) in parallel, then in agent order.
-    let candidates: Vec<usize> = {
+/// Workers of firms that shrink or exit, and of labs over budget, lose their jobs (in agent
+/// order). Returns the job seekers of each tier after the layoffs.
+fn layoffs(sim: &mut Sim) -> Vec<u32> {
+    let tiers = sim.tiers();
+    // One pass: the unemployed of each tier, and the workers of employers with layoffs.
+    let (candidates, mut seekers): (Vec<usize>, Vec<u32>) = {
         let (firms, labs) = (&sim.firms, &sim.labs);
         sim.talent
             .par_iter()
             .enumerate()
             .with_min_len(8192)
-            .filter(|(_, t)| {
-                t.employer != NO_JOB
-                    && if t.employer & LAB_BIT != 0 {
+            .fold(
+                || (Vec::new(), vec![0u32; tiers]),
+                |(mut cands, mut counts), (i, t)| {
+                    if t.employer == NO_JOB {
+                        counts[t.tier as usize] += 1;
+                    } else if if t.employer & LAB_BIT != 0 {
                         labs[(t.employer & !LAB_BIT) as usize].layoffs[t.tier as usize] > 0
                     } else {
                         firms[t.employer as usize].layoffs[t.tier as usize] > 0
+                    } {
+                        cands.push(i);
                     }
-            })
-            .map(|(i, _)| i)
-            .collect()
+                    (cands, counts)
+                },
+            )
+            .reduce(
+                || (Vec::new(), vec![0u32; tiers]),
+                |(mut a, mut ca), (b, cb)| {
+                    // Folds come back in agent order when appended left to right.
+                    a.extend(b);
+                    for (x, y) in ca.iter_mut().zip(cb) {
+                        *x += y;
+                    }
+                    (a, ca)
+                },
+            )
     };
     for i in candidates {
         let commute = Utility { sim }.commute(sim.talent[i].home, None) as f32;
@@ -204,20 +214,8 @@ fn layoffs(sim: &mut Sim) {
             t.employer = NO_JOB;
             t.commute = commute;
             t.months_unemployed = 0;
+            seekers[tier] += 1;
         }
     }
-}
-
-/// Wages of the employed follow the tier index times their employer's premium.
-fn refresh_wages(sim: &mut Sim) {
-    let wage = &sim.labour.wage;
-    let firms = &sim.firms;
-    sim.talent.par_iter_mut().with_min_len(4096).for_each(|t: &mut Talent| {
-        t.set(FLAG_JOB_CHANGED, false);
-        if t.employer == NO_JOB {
-            return;
-        }
-        let premium = if t.employer & LAB_BIT != 0 { 1.0 } else { firms[t.employer as usize].wage_premium as f64 };
-        t.wage = (wage[t.tier as usize] * premium) as f32;
-    });
+    seekers
 }

@@ -70,10 +70,16 @@ fn allocate_talent_units(sim: &mut Sim) {
         queue[start[m as usize]] = i as usize;
         start[m as usize] += 1;
     }
+    // Each vacant unit is offered to at most OFFERS_PER_UNIT households a month; a household that
+    // declines (its current home is better) keeps its place on the list.
+    const OFFERS_PER_UNIT: usize = 10;
+    let vacant_units: usize = vacant_cells.iter().map(|&c| sim.housing.vacant(TALENT, c) as usize).sum();
+    let mut offers_left = OFFERS_PER_UNIT * vacant_units;
     for i in queue {
-        if vacant_cells.is_empty() {
+        if vacant_cells.is_empty() || offers_left == 0 {
             break;
         }
+        offers_left -= 1;
         let (best, current) = {
             let util = Utility { sim };
             let t = &sim.talent[i];
