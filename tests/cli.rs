@@ -159,3 +159,12 @@ fn scenario_docs_are_up_to_date() {
     let docs = std::fs::read_to_string(root().join("docs/SCENARIO.md")).unwrap();
     assert!(String::from_utf8_lossy(&o.stdout) == docs, "docs/SCENARIO.md is stale: run `cargo run -- schema > docs/SCENARIO.md`");
 }
+
+#[test]
+fn a_csv_layer_overrides_the_map_cell_by_cell() {
+    let loaded = corridor::scenario::load(&root().join("tests/data/with_layer.toml"), &[]).unwrap();
+    let world = corridor::world::World::build(&loaded.scenario);
+    assert!((world.amenity[3] - 0.9).abs() < 1e-6 && (world.amenity[10] - 0.1).abs() < 1e-6);
+    assert!((world.amenity[9 * 24 + 2] - 0.9).abs() < 1e-6);
+    rejects(&["run", "tests/data/with_bad_layer.toml"], &["with_bad_layer.toml", "bad_layer.csv", "line 1", "expected grid.width = 24"]);
+}
