@@ -8,7 +8,8 @@ fn main() {
     let mut a = std::env::args().skip(1);
     let agents: f64 = a.next().and_then(|x| x.parse().ok()).unwrap_or(1e6);
     let years: u32 = a.next().and_then(|x| x.parse().ok()).unwrap_or(2);
-    let l = corridor::scenario::load("scenarios/hangzhou-west.toml".as_ref(), &[format!("years={years}")]).unwrap_or_else(|e| panic!("{e}"));
+    let l = corridor::scenario::load("scenarios/hangzhou-west.toml".as_ref(), &[format!("years={years}")])
+        .unwrap_or_else(|e| panic!("{e}"));
     let s = corridor::scenario::scaled(&l.scenario, agents, 1.0);
     let t = Instant::now();
     let mut sim = corridor::engine::Sim::new(&s, 1);
@@ -26,7 +27,13 @@ fn main() {
             }
         });
     }
-    println!("init {:.2} s; total {:.2} s; talent {}, firms {}", init.as_secs_f64(), t.elapsed().as_secs_f64(), sim.talent.len(), sim.firms.len());
+    println!(
+        "init {:.2} s; total {:.2} s; talent {}, firms {}",
+        init.as_secs_f64(),
+        t.elapsed().as_secs_f64(),
+        sim.talent.len(),
+        sim.firms.len()
+    );
     for (name, secs) in phases {
         println!("{name:>26}: {secs:6.2} s");
     }

@@ -17,7 +17,16 @@ fn main() {
     let result = corridor::run(s, s.seed);
     let last = *result.years.last().expect("at least one year");
     println!("{} ({} to {}, seed {})", s.title, s.start_year, last, s.seed);
-    for kpi in ["talent", "firms", "patents", "rd_intensity", "mean_rent", "mean_commute_min", "children_unseated", "public_cost"] {
+    for kpi in [
+        "talent",
+        "firms",
+        "patents",
+        "rd_intensity",
+        "mean_rent",
+        "mean_commute_min",
+        "children_unseated",
+        "public_cost",
+    ] {
         let first = result.year_value(kpi, s.start_year).unwrap_or(f64::NAN);
         let end = result.final_year(kpi).unwrap_or(f64::NAN);
         println!("{kpi:>20}: {first:>16.3} -> {end:>16.3}");

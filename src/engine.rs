@@ -207,7 +207,9 @@ impl Sim {
         let (m, y) = (self.month, self.year());
         let s = &self.scenario;
         self.housing.start_market_projects(s, &self.world, m, y);
-        for (lever, stock) in [(&s.housing.talent_units, housing::TALENT), (&s.housing.shared_ownership_units, housing::SHARED)] {
+        for (lever, stock) in
+            [(&s.housing.talent_units, housing::TALENT), (&s.housing.shared_ownership_units, housing::SHARED)]
+        {
             let units = self.housing.start_policy_projects(s, &self.world, lever, stock, m, y);
             self.flows.cost[housing::lever_of(stock) as usize] += units as f64 * s.agent_scale * lever.cost_per_unit;
         }
@@ -228,7 +230,13 @@ impl Sim {
                 e[f.cell as usize] += f.patent_stock;
             }
         }
-        spillover_field(&mut e, self.world.width, self.world.height, self.world.cell_km, self.scenario.labs.spillover_km);
+        spillover_field(
+            &mut e,
+            self.world.width,
+            self.world.height,
+            self.world.cell_km,
+            self.scenario.labs.spillover_km,
+        );
         if self.spillover_norm <= 0.0 {
             let (mut num, mut den) = (0.0, 0.0);
             for c in 0..n {
@@ -312,7 +320,8 @@ impl Sim {
         cost[Lever::SchoolSeats as usize] += self.schools.lever_seats * scale * ops / 12.0;
         let co = &s.schools.coordination;
         if p.active(co.start_year, co.end_year) {
-            cost[Lever::SchoolCoordination as usize] += self.schools.coordinated as f64 * scale * co.cost_per_pupil_year / 12.0;
+            cost[Lever::SchoolCoordination as usize] +=
+                self.schools.coordinated as f64 * scale * co.cost_per_pupil_year / 12.0;
         }
         let f = &s.talent.friction;
         if p.active(f.start_year, f.end_year) && f.reduction > 0.0 {

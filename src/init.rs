@@ -61,7 +61,12 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         rent_index,
         office_cum,
         patents_by_cell: vec![0.0; n],
-        flows: Flows { arrivals: vec![0; tiers], departures: vec![0; tiers], firm_patents_by_sector: vec![0; s.sectors.len()], ..Flows::default() },
+        flows: Flows {
+            arrivals: vec![0; tiers],
+            departures: vec![0; tiers],
+            firm_patents_by_sector: vec![0; s.sectors.len()],
+            ..Flows::default()
+        },
         pending_spinoffs: Vec::new(),
         last_mean_commute: 0.0,
         tier_mix,
@@ -107,7 +112,8 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     }
     let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
     let total_share: f64 = s.sectors.iter().map(|x| x.firm_share).sum();
-    let mut sizes: Vec<f64> = (0..count).map(|_| f.min_size * rng.uniform().max(1e-9).powf(-1.0 / f.size_exponent)).collect();
+    let mut sizes: Vec<f64> =
+        (0..count).map(|_| f.min_size * rng.uniform().max(1e-9).powf(-1.0 / f.size_exponent)).collect();
     // The largest firm employs at most 5 % of the jobs; then scale to the jobs to fill.
     let cap = (jobs_people * 0.05).max(f.min_size);
     sizes.iter_mut().for_each(|x| *x = x.min(cap));
@@ -168,10 +174,15 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
     let retire = s.talent.retirement_age - 1.0;
     let age_min = s.talent.arrival.age_min;
     let mut cum = 0.0;
-    let cum_shares: Vec<f64> = s.talent.tiers.iter().map(|t| {
-        cum += t.share / share_sum;
-        cum
-    }).collect();
+    let cum_shares: Vec<f64> = s
+        .talent
+        .tiers
+        .iter()
+        .map(|t| {
+            cum += t.share / share_sum;
+            cum
+        })
+        .collect();
     for i in 0..n {
         let mut tr = Stream::new(sim.seed, Purpose::InitTalent, i as u64 + 1, 0);
         let pos = (i as f64 + 0.5) / n as f64;
@@ -193,8 +204,15 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
         };
         let researcher = tr.chance(s.talent.tiers[tier].research_share);
         let b = if researcher { bucket(tier, sectors) } else { bucket(tier, sector) };
-        let employer = slots[b].pop().or_else(|| if researcher { slots[bucket(tier, sector)].pop() } else { None }).unwrap_or(NO_JOB);
-        let premium = if employer == NO_JOB || employer & LAB_BIT != 0 { 1.0 } else { sim.firms[employer as usize].wage_premium as f64 };
+        let employer = slots[b]
+            .pop()
+            .or_else(|| if researcher { slots[bucket(tier, sector)].pop() } else { None })
+            .unwrap_or(NO_JOB);
+        let premium = if employer == NO_JOB || employer & LAB_BIT != 0 {
+            1.0
+        } else {
+            sim.firms[employer as usize].wage_premium as f64
+        };
         sim.talent.push(Talent {
             id: i as u32,
             commute: -1.0,
@@ -237,7 +255,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
                     continue;
                 }
                 let u = util.of(t, c, Tenure::Market, work) + taste * tr.gumbel();
-                if best.map_or(true, |b| u > b.0) {
+                if best.is_none_or(|b| u > b.0) {
                     best = Some((u, c));
                 }
             }

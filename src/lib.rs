@@ -10,6 +10,9 @@
 //! println!("patents in the last year: {}", result.final_year("patents").unwrap());
 //! ```
 
+// Index loops over parallel per-cell and per-tier arrays read more clearly than zipped iterators.
+#![allow(clippy::needless_range_loop)]
+
 pub mod agents;
 pub mod chart;
 pub mod engine;
@@ -115,7 +118,15 @@ fn finish(sim: engine::Sim) -> RunResult {
     let lab_sites = sim
         .labs
         .iter()
-        .map(|l| (l.name.clone(), l.x, l.y, l.kind.as_str().to_string(), start + (l.open_month.max(i32::MIN as i64 / 2) / 12) as i32))
+        .map(|l| {
+            (
+                l.name.clone(),
+                l.x,
+                l.y,
+                l.kind.as_str().to_string(),
+                start + (l.open_month.max(i32::MIN as i64 / 2) / 12) as i32,
+            )
+        })
         .collect();
     RunResult {
         scenario: sim.scenario,

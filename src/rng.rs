@@ -73,7 +73,7 @@ impl Stream {
     }
 
     #[inline]
-    pub fn next(&mut self) -> u64 {
+    pub fn next_word(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GOLDEN);
         mix(self.state)
     }
@@ -81,7 +81,7 @@ impl Stream {
     /// Uniform in [0, 1).
     #[inline]
     pub fn uniform(&mut self) -> f64 {
-        (self.next() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+        (self.next_word() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
     }
 
     /// True with probability p.
@@ -94,7 +94,7 @@ impl Stream {
     #[inline]
     pub fn below(&mut self, n: usize) -> usize {
         debug_assert!(n > 0);
-        (((self.next() >> 32) * n as u64) >> 32) as usize
+        (((self.next_word() >> 32) * n as u64) >> 32) as usize
     }
 
     /// Standard Gumbel draw (location 0, scale 1).
@@ -163,14 +163,14 @@ impl Stream {
 impl rand::TryRng for Stream {
     type Error = Infallible;
     fn try_next_u32(&mut self) -> Result<u32, Infallible> {
-        Ok((self.next() >> 32) as u32)
+        Ok((self.next_word() >> 32) as u32)
     }
     fn try_next_u64(&mut self) -> Result<u64, Infallible> {
-        Ok(self.next())
+        Ok(self.next_word())
     }
     fn try_fill_bytes(&mut self, dst: &mut [u8]) -> Result<(), Infallible> {
         for chunk in dst.chunks_mut(8) {
-            let v = self.next().to_le_bytes();
+            let v = self.next_word().to_le_bytes();
             chunk.copy_from_slice(&v[..chunk.len()]);
         }
         Ok(())
@@ -183,9 +183,12 @@ mod tests {
 
     #[test]
     fn streams_are_reproducible_and_distinct() {
-        let a: Vec<u64> = (0..4).map(|_| 0).scan(Stream::new(7, Purpose::JobSearch, 3, 5), |s, _| Some(s.next())).collect();
-        let b: Vec<u64> = (0..4).map(|_| 0).scan(Stream::new(7, Purpose::JobSearch, 3, 5), |s, _| Some(s.next())).collect();
-        let c: Vec<u64> = (0..4).map(|_| 0).scan(Stream::new(7, Purpose::Residence, 3, 5), |s, _| Some(s.next())).collect();
+        let a: Vec<u64> =
+            (0..4).map(|_| 0).scan(Stream::new(7, Purpose::JobSearch, 3, 5), |s, _| Some(s.next_word())).collect();
+        let b: Vec<u64> =
+            (0..4).map(|_| 0).scan(Stream::new(7, Purpose::JobSearch, 3, 5), |s, _| Some(s.next_word())).collect();
+        let c: Vec<u64> =
+            (0..4).map(|_| 0).scan(Stream::new(7, Purpose::Residence, 3, 5), |s, _| Some(s.next_word())).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
     }

@@ -34,7 +34,12 @@ fn more_housing_supply_lowers_rent_and_raises_retention() {
     // Retention and the stock are noisier than rents: their direction is checked over the five
     // seeds together.
     assert!(mean(&dep_m) < mean(&dep_b), "departure rate {} with more housing vs {}", mean(&dep_m), mean(&dep_b));
-    assert!(mean(&talent_m) > mean(&talent_b), "talent stock {} with more housing vs {}", mean(&talent_m), mean(&talent_b));
+    assert!(
+        mean(&talent_m) > mean(&talent_b),
+        "talent stock {} with more housing vs {}",
+        mean(&talent_m),
+        mean(&talent_b)
+    );
 }
 
 #[test]
@@ -50,7 +55,10 @@ fn more_school_seats_lower_unseated_children_and_family_departures() {
         let un_b = b.mean_over_years("children_unseated").unwrap();
         let un_m = m.mean_over_years("children_unseated").unwrap();
         assert!(un_m < un_b, "seed {seed}: unseated {un_m} with more seats vs {un_b}");
-        let fd = |r: &corridor::RunResult| r.years.iter().map(|&y| r.year_value("family_departures", y).unwrap()).sum::<f64>() / r.mean_over_years("talent").unwrap();
+        let fd = |r: &corridor::RunResult| {
+            r.years.iter().map(|&y| r.year_value("family_departures", y).unwrap()).sum::<f64>()
+                / r.mean_over_years("talent").unwrap()
+        };
         fam_b.push(fd(&b));
         fam_m.push(fd(&m));
         assert!(fd(&m) < fd(&b), "seed {seed}: family departure rate {} vs {}", fd(&m), fd(&b));
@@ -64,9 +72,15 @@ fn higher_rd_subsidy_raises_rd_spend_and_patents() {
     let more = tiny(&["rd.subsidy_rate=0.4"]);
     for seed in SEEDS {
         let (b, m) = (run(&base, seed), run(&more, seed));
-        let total = |r: &corridor::RunResult, k: &str| r.years.iter().map(|&y| r.year_value(k, y).unwrap()).sum::<f64>();
+        let total =
+            |r: &corridor::RunResult, k: &str| r.years.iter().map(|&y| r.year_value(k, y).unwrap()).sum::<f64>();
         assert!(total(&m, "firm_rd_spend") > total(&b, "firm_rd_spend"), "seed {seed}: R&D spend");
-        assert!(total(&m, "firm_patents") > total(&b, "firm_patents"), "seed {seed}: patents {} vs {}", total(&m, "firm_patents"), total(&b, "firm_patents"));
+        assert!(
+            total(&m, "firm_patents") > total(&b, "firm_patents"),
+            "seed {seed}: patents {} vs {}",
+            total(&m, "firm_patents"),
+            total(&b, "firm_patents")
+        );
         assert!(total(&m, "cost_rd_subsidy") > 0.0 && total(&b, "cost_rd_subsidy") == 0.0);
     }
 }
@@ -81,22 +95,40 @@ fn a_new_transit_line_lowers_mean_commute() {
     let (mut after_b, mut after_m) = (Vec::new(), Vec::new());
     for seed in SEEDS {
         let (b, m) = (run(&base, seed), run(&more, seed));
-        assert_eq!(b.year_value("mean_commute_min", 2022), m.year_value("mean_commute_min", 2022), "identical before opening");
+        assert_eq!(
+            b.year_value("mean_commute_min", 2022),
+            m.year_value("mean_commute_min", 2022),
+            "identical before opening"
+        );
         // The month the line opens: the same homes and jobs, shorter trips.
         let (sb, sm) = (b.series("mean_commute_min").unwrap(), m.series("mean_commute_min").unwrap());
-        assert!(sm[12] < sb[12] - 0.5, "seed {seed}: commute in the opening month {} with the line vs {}", sm[12], sb[12]);
-        let after = |r: &corridor::RunResult| r.years.iter().filter(|&&y| y >= 2023).map(|&y| r.year_value("mean_commute_min", y).unwrap()).sum::<f64>();
+        assert!(
+            sm[12] < sb[12] - 0.5,
+            "seed {seed}: commute in the opening month {} with the line vs {}",
+            sm[12],
+            sb[12]
+        );
+        let after = |r: &corridor::RunResult| {
+            r.years.iter().filter(|&&y| y >= 2023).map(|&y| r.year_value("mean_commute_min", y).unwrap()).sum::<f64>()
+        };
         after_b.push(after(&b));
         after_m.push(after(&m));
     }
     // Later, households re-sort along the line (some accept longer trips for cheaper homes);
     // over the five seeds the mean commute stays lower.
-    assert!(mean(&after_m) < mean(&after_b), "commute over the years {} with the line vs {}", mean(&after_m), mean(&after_b));
+    assert!(
+        mean(&after_m) < mean(&after_b),
+        "commute over the years {} with the line vs {}",
+        mean(&after_m),
+        mean(&after_b)
+    );
 }
 
 /// Distance in km from a cell centre to the nearest of some points (cell coordinates).
 fn nearest_km(x: usize, y: usize, pts: &[(f64, f64)], cell_km: f64) -> f64 {
-    pts.iter().map(|(px, py)| ((x as f64 + 0.5 - px).powi(2) + (y as f64 + 0.5 - py).powi(2)).sqrt() * cell_km).fold(f64::INFINITY, f64::min)
+    pts.iter()
+        .map(|(px, py)| ((x as f64 + 0.5 - px).powi(2) + (y as f64 + 0.5 - py).powi(2)).sqrt() * cell_km)
+        .fold(f64::INFINITY, f64::min)
 }
 
 #[test]
@@ -168,7 +200,11 @@ fn rents_fall_with_distance_from_hubs() {
 #[test]
 fn a_rent_gradient_emerges_from_flat_initial_rents() {
     // Flat initial rents: a gradient must come from the model's demand, not from the inputs.
-    let s = tiny(&["hubs.science_town.rent_premium=0.0", "hubs.east_centre.rent_premium=0.0", "housing.amenity_rent_premium=0.0"]);
+    let s = tiny(&[
+        "hubs.science_town.rent_premium=0.0",
+        "hubs.east_centre.rent_premium=0.0",
+        "housing.amenity_rent_premium=0.0",
+    ]);
     let start = corridor::engine::Sim::new(&s, 1);
     let (lo, hi) = start.housing.rent.iter().fold((f32::MAX, f32::MIN), |(a, b), &r| (a.min(r), b.max(r)));
     assert!(hi - lo < 1.0, "initial rents must be flat in this test: {lo}..{hi}");

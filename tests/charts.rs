@@ -11,8 +11,7 @@ use std::process::Command;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use corridor::chart::{
-    self, line_chart_to_png, map_canvas_size, render_dir, ChartError, ChartOptions, Lang,
-    LineChart, Series,
+    self, line_chart_to_png, map_canvas_size, render_dir, ChartError, ChartOptions, Lang, LineChart, Series,
 };
 use corridor::report::write_report;
 
@@ -23,8 +22,7 @@ static COUNTER: AtomicUsize = AtomicUsize::new(0);
 /// A fresh, empty folder for one test.
 fn scratch(name: &str) -> PathBuf {
     let n = COUNTER.fetch_add(1, Ordering::SeqCst);
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR"))
-        .join(format!("charts-{}-{n}-{name}", std::process::id()));
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("charts-{}-{n}-{name}", std::process::id()));
     let _ = fs::remove_dir_all(&dir);
     fs::create_dir_all(&dir).unwrap();
     dir
@@ -44,13 +42,7 @@ impl Noise {
 const TIERS: [&str; 3] = ["junior", "senior", "star"];
 const SECTORS: [&str; 3] = ["digital", "biomed", "advanced_manufacturing"];
 const LEVERS: [&str; 3] = ["talent_subsidy", "housing", "schools"];
-const LAYERS: [&str; 5] = [
-    "talent_density",
-    "firm_density",
-    "rent",
-    "spillover",
-    "patents",
-];
+const LAYERS: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover", "patents"];
 
 /// A synthetic run folder: `w` x `h` grid, `years` years from 2025.
 fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
@@ -78,11 +70,7 @@ fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
         ],
         "tiers": TIERS, "sectors": SECTORS, "levers": LEVERS
     });
-    fs::write(
-        dir.join("world.json"),
-        serde_json::to_string_pretty(&world).unwrap(),
-    )
-    .unwrap();
+    fs::write(dir.join("world.json"), serde_json::to_string_pretty(&world).unwrap()).unwrap();
 
     // Districts: thirds from west to east, with the north-west and south-east corners outside.
     let layers = dir.join("layers");
@@ -100,11 +88,7 @@ fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
         writeln!(d, "{}", row.join(",")).unwrap();
     }
     fs::write(layers.join("district.csv"), d).unwrap();
-    let hubs = [
-        (fw * 0.2, fh * 0.45),
-        (fw * 0.5, fh * 0.55),
-        (fw * 0.82, fh * 0.4),
-    ];
+    let hubs = [(fw * 0.2, fh * 0.45), (fw * 0.5, fh * 0.55), (fw * 0.82, fh * 0.4)];
     for (li, layer) in LAYERS.iter().enumerate() {
         for yi in 0..years {
             let growth = 1.0 + 0.15 * yi as f64;
@@ -136,19 +120,12 @@ fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
                     .collect();
                 writeln!(g, "{}", row.join(",")).unwrap();
             }
-            fs::write(
-                layers.join(format!("{layer}_{}.csv", start as usize + yi)),
-                g,
-            )
-            .unwrap();
+            fs::write(layers.join(format!("{layer}_{}.csv", start as usize + yi)), g).unwrap();
         }
     }
 
     // Time series.
-    let mut cols: Vec<String> = ["month", "year", "month_of_year"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut cols: Vec<String> = ["month", "year", "month_of_year"].iter().map(|s| s.to_string()).collect();
     let base = [
         "talent",
         "firms",
@@ -174,11 +151,7 @@ fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
     let mut yearly_rows: Vec<Vec<f64>> = Vec::new();
     for m in 0..years * 12 {
         let t = m as f64 / 12.0;
-        let talent_tiers = [
-            60000.0 * (1.0 + 0.08 * t),
-            18000.0 * (1.0 + 0.12 * t),
-            900.0 * (1.0 + 0.2 * t),
-        ];
+        let talent_tiers = [60000.0 * (1.0 + 0.08 * t), 18000.0 * (1.0 + 0.12 * t), 900.0 * (1.0 + 0.2 * t)];
         let firms_sec = [2400.0 + 300.0 * t, 800.0 + 150.0 * t, 1100.0 + 40.0 * t];
         let costs = [2.0e7 + 1.0e6 * t, 3.5e7 + 4.0e6 * t, 1.2e7 + 2.0e6 * t];
         let lab = 40.0 + 6.0 * t + 5.0 * noise.next();
@@ -202,11 +175,7 @@ fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
             costs.iter().sum::<f64>(),
             7800.0 + 500.0 * t,
         ];
-        let mut row = vec![
-            m as f64,
-            (start + (m / 12) as i32) as f64,
-            (m % 12 + 1) as f64,
-        ];
+        let mut row = vec![m as f64, (start + (m / 12) as i32) as f64, (m % 12 + 1) as f64];
         row.extend(vals);
         row.extend(talent_tiers);
         row.extend(firms_sec);
@@ -239,20 +208,10 @@ fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
         "headline": ["talent", "firms", "patents", "rd_intensity", "mean_rent", "rent_to_income", "mean_commute_min", "children_unseated", "public_cost"],
         "provenance": {"scenario_toml": "[scenario]\nname = \"baseline\"\n", "hash": "3f2a9c0d", "crate_version": "0.1.0", "git_revision": null, "wall_seconds": 1.5, "threads": 2}
     });
-    fs::write(
-        dir.join("summary.json"),
-        serde_json::to_string_pretty(&summary).unwrap(),
-    )
-    .unwrap();
+    fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
 }
 
-const CMP_KPIS: [&str; 5] = [
-    "talent",
-    "patents",
-    "mean_rent",
-    "rent_to_income",
-    "children_unseated",
-];
+const CMP_KPIS: [&str; 5] = ["talent", "patents", "mean_rent", "rent_to_income", "children_unseated"];
 
 fn write_compare(dir: &Path) {
     let scenarios = ["baseline", "housing_push", "talent_push"];
@@ -312,13 +271,7 @@ fn write_compare(dir: &Path) {
     fs::write(dir.join("effects.md"), "| variant |\n|---|\n").unwrap();
 }
 
-fn write_points(
-    dir: &Path,
-    params: &[&str],
-    pts: &[Vec<f64>],
-    kpis: &[&str],
-    f: impl Fn(&[f64], &str) -> f64,
-) {
+fn write_points(dir: &Path, params: &[&str], pts: &[Vec<f64>], kpis: &[&str], f: impl Fn(&[f64], &str) -> f64) {
     let mut head = vec!["point".to_string()];
     head.extend(params.iter().map(|p| p.to_string()));
     for k in kpis {
@@ -334,11 +287,7 @@ fn write_points(
         for k in kpis {
             let m = f(p, k);
             let sd = 0.02 * m.abs();
-            row.extend(
-                [m, sd, m - 1.2 * sd, m + 1.2 * sd]
-                    .iter()
-                    .map(|v| format!("{v:.4}")),
-            );
+            row.extend([m, sd, m - 1.2 * sd, m + 1.2 * sd].iter().map(|v| format!("{v:.4}")));
         }
         row.push("5".into());
         csv.push_str(&row.join(","));
@@ -381,20 +330,10 @@ fn write_sweep(dir: &Path, kind: &str) {
                     pts.push(vec![a, b]);
                 }
             }
-            write_points(
-                dir,
-                &["housing.supply_elasticity", "talent.subsidy_yuan"],
-                &pts,
-                &kpis,
-                sweep_kpi,
-            );
+            write_points(dir, &["housing.supply_elasticity", "talent.subsidy_yuan"], &pts, &kpis, sweep_kpi);
         }
         _ => {
-            let params = [
-                "housing.supply_elasticity",
-                "talent.subsidy_yuan",
-                "schools.build_rate",
-            ];
+            let params = ["housing.supply_elasticity", "talent.subsidy_yuan", "schools.build_rate"];
             let info = serde_json::json!({"name": "oat", "base": "baseline", "design": "oat",
                 "parameters": [
                     {"path": params[0], "min": 0.3, "max": 1.2, "baseline": 0.6},
@@ -424,13 +363,8 @@ fn write_sweep(dir: &Path, kind: &str) {
                     ph[i] = hi;
                     let kb = sweep_kpi(&base, k);
                     let bump = if i == 2 { 0.002 * kb } else { 0.0 };
-                    writeln!(
-                        t,
-                        "{p},{k},{lo},{hi},{},{},{kb}",
-                        sweep_kpi(&pl, k) - bump,
-                        sweep_kpi(&ph, k) + bump
-                    )
-                    .unwrap();
+                    writeln!(t, "{p},{k},{lo},{hi},{},{},{kb}", sweep_kpi(&pl, k) - bump, sweep_kpi(&ph, k) + bump)
+                        .unwrap();
                 }
             }
             fs::write(dir.join("tornado.csv"), t).unwrap();
@@ -456,28 +390,15 @@ fn decode_png(bytes: &[u8]) -> Image {
     assert_eq!(info.bit_depth, png::BitDepth::Eight);
     let px = buf[..info.buffer_size()]
         .chunks(ch)
-        .map(|c| {
-            if ch >= 3 {
-                [c[0], c[1], c[2]]
-            } else {
-                [c[0], c[0], c[0]]
-            }
-        })
+        .map(|c| if ch >= 3 { [c[0], c[1], c[2]] } else { [c[0], c[0], c[0]] })
         .collect();
-    Image {
-        w: info.width,
-        h: info.height,
-        px,
-    }
+    Image { w: info.width, h: info.height, px }
 }
 
 fn luminance_variance(img: &Image) -> f64 {
     let n = img.px.len() as f64;
-    let lum: Vec<f64> = img
-        .px
-        .iter()
-        .map(|p| 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64)
-        .collect();
+    let lum: Vec<f64> =
+        img.px.iter().map(|p| 0.299 * p[0] as f64 + 0.587 * p[1] as f64 + 0.114 * p[2] as f64).collect();
     let m = lum.iter().sum::<f64>() / n;
     lum.iter().map(|l| (l - m) * (l - m)).sum::<f64>() / n
 }
@@ -489,27 +410,15 @@ fn check_chart(png_path: &Path, expected: (u32, u32)) {
     let img = decode_png(&bytes);
     assert_eq!((img.w, img.h), expected, "{}", png_path.display());
     let var = luminance_variance(&img);
-    assert!(
-        var > 100.0,
-        "{} looks blank (variance {var:.1})",
-        png_path.display()
-    );
+    assert!(var > 100.0, "{} looks blank (variance {var:.1})", png_path.display());
     let svg = fs::read_to_string(png_path.with_extension("svg")).unwrap();
-    assert!(
-        svg.trim_start().starts_with("<svg"),
-        "{} is not SVG",
-        png_path.display()
-    );
+    assert!(svg.trim_start().starts_with("<svg"), "{} is not SVG", png_path.display());
     assert!(svg.trim_end().ends_with("</svg>"));
     assert!(!png_path.with_extension("png.tmp").exists());
 }
 
 fn opts(lang: Lang) -> ChartOptions {
-    ChartOptions {
-        lang,
-        width: 960,
-        height: 600,
-    }
+    ChartOptions { lang, width: 960, height: 600 }
 }
 
 fn stems(paths: &[PathBuf], ext: &str) -> Vec<String> {
@@ -541,35 +450,22 @@ fn run_charts_exist_decode_and_are_not_blank() {
         "ts_school_places",
         "ts_public_cost",
     ] {
-        assert!(
-            pngs.iter().any(|s| s == expected),
-            "missing {expected} in {pngs:?}"
-        );
+        assert!(pngs.iter().any(|s| s == expected), "missing {expected} in {pngs:?}");
     }
     for layer in LAYERS {
         for year in [2025, 2027] {
             let stem = format!("map_{layer}_{year}");
             assert!(pngs.contains(&stem), "missing {stem}");
         }
-        assert!(
-            !pngs.contains(&format!("map_{layer}_2026")),
-            "only first and last year"
-        );
+        assert!(!pngs.contains(&format!("map_{layer}_2026")), "only first and last year");
     }
     let map_size = map_canvas_size(12, 6, &o);
     assert_eq!(map_size.0, o.width);
     assert!(map_size.1 <= o.height);
-    for p in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-    {
+    for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
         assert!(p.starts_with(dir.join("charts")));
         let name = p.file_name().unwrap().to_string_lossy();
-        let size = if name.starts_with("map_") {
-            map_size
-        } else {
-            (o.width, o.height)
-        };
+        let size = if name.starts_with("map_") { map_size } else { (o.width, o.height) };
         check_chart(p, size);
     }
 }
@@ -579,10 +475,7 @@ fn maps_keep_cells_square_for_a_wide_grid() {
     let o = ChartOptions::default();
     let (w, h) = map_canvas_size(80, 24, &o);
     assert_eq!(w, 1200);
-    assert!(
-        h < 750 && h > 300,
-        "a wide grid gives a wide figure, got {w}x{h}"
-    );
+    assert!(h < 750 && h > 300, "a wide grid gives a wide figure, got {w}x{h}");
 }
 
 #[test]
@@ -592,27 +485,16 @@ fn chinese_labels_render() {
     let o = opts(Lang::Zh);
     let files = render_dir(&dir, &o).unwrap();
     assert!(files.len() >= 2 * (9 + 10));
-    for p in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        .take(3)
-    {
+    for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")).take(3) {
         let name = p.file_name().unwrap().to_string_lossy();
-        let size = if name.starts_with("map_") {
-            map_canvas_size(12, 6, &o)
-        } else {
-            (o.width, o.height)
-        };
+        let size = if name.starts_with("map_") { map_canvas_size(12, 6, &o) } else { (o.width, o.height) };
         check_chart(p, size);
     }
     let svg = fs::read_to_string(dir.join("charts/ts_talent_by_tier.svg")).unwrap();
     assert!(svg.contains("各层级人才数量"), "Chinese title in SVG");
     assert!(svg.contains("WenQuanYi Micro Hei"));
     let map = fs::read_to_string(dir.join("charts/map_rent_2025.svg")).unwrap();
-    assert!(
-        map.contains("紫金港") && map.contains("西湖区"),
-        "name_zh used on maps"
-    );
+    assert!(map.contains("紫金港") && map.contains("西湖区"), "name_zh used on maps");
 }
 
 #[test]
@@ -626,10 +508,7 @@ fn compare_charts() {
         assert!(pngs.contains(&format!("compare_{k}")), "{pngs:?}");
     }
     assert!(pngs.contains(&"effects".to_string()));
-    for p in files
-        .iter()
-        .filter(|p| p.extension().is_some_and(|e| e == "png"))
-    {
+    for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
         check_chart(p, (o.width, o.height));
     }
 }
@@ -647,10 +526,7 @@ fn sweep_charts() {
         let files = render_dir(&dir, &o).unwrap();
         let pngs = stems(&files, "png");
         assert_eq!(pngs, expected, "{kind}");
-        for p in files
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        {
+        for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
             check_chart(p, (o.width, o.height));
         }
     }
@@ -665,9 +541,7 @@ fn near_colour(img: &Image, p: (i32, i32), r: i32, c: [u8; 3]) -> bool {
     (-r..=r).any(|dy| {
         (-r..=r).any(|dx| {
             let q = pixel(img, (p.0 + dx, p.1 + dy));
-            q.iter()
-                .zip(c)
-                .all(|(a, b)| (*a as i32 - b as i32).abs() <= 12)
+            q.iter().zip(c).all(|(a, b)| (*a as i32 - b as i32).abs() <= 12)
         })
     })
 }
@@ -677,12 +551,7 @@ fn a_known_series_lands_where_expected() {
     let mut chart = LineChart::new("Known lines", "Year", "Value (units)");
     chart.series = vec![
         Series::new("flat", (2020..=2030).map(|y| (y as f64, 30.0)).collect()),
-        Series::new(
-            "rising",
-            (2020..=2030)
-                .map(|y| (y as f64, 5.0 * (y - 2020) as f64))
-                .collect(),
-        ),
+        Series::new("rising", (2020..=2030).map(|y| (y as f64, 5.0 * (y - 2020) as f64)).collect()),
     ];
     let o = ChartOptions::default();
     let r = line_chart_to_png(&chart, &o).unwrap();
@@ -695,22 +564,13 @@ fn a_known_series_lands_where_expected() {
     let vermillion = [0xD5, 0x5E, 0x00];
     // On the lines.
     for x in [2021.5, 2025.0, 2029.0] {
-        assert!(
-            near_colour(&img, f.to_pixel(x, 30.0), 2, blue),
-            "flat line at {x}"
-        );
-        assert!(
-            near_colour(&img, f.to_pixel(x, 5.0 * (x - 2020.0)), 2, vermillion),
-            "rising line at {x}"
-        );
+        assert!(near_colour(&img, f.to_pixel(x, 30.0), 2, blue), "flat line at {x}");
+        assert!(near_colour(&img, f.to_pixel(x, 5.0 * (x - 2020.0)), 2, vermillion), "rising line at {x}");
     }
     // Off the lines: nothing of either colour nearby.
     for (x, y) in [(2025.0, 15.0), (2022.0, 42.0), (2028.0, 10.0)] {
         let p = f.to_pixel(x, y);
-        assert!(
-            !near_colour(&img, p, 4, blue) && !near_colour(&img, p, 4, vermillion),
-            "({x}, {y}) should be empty"
-        );
+        assert!(!near_colour(&img, p, 4, blue) && !near_colour(&img, p, 4, vermillion), "({x}, {y}) should be empty");
     }
     // The plot frame lies inside the canvas, left-to-right and bottom-to-top.
     assert!(f.x_px.0 > 60 && f.x_px.1 < 1200 && f.x_px.0 < f.x_px.1);
@@ -726,32 +586,15 @@ fn report_inlines_every_chart() {
     let html = fs::read_to_string(&path).unwrap();
     let n_png = fs::read_dir(dir.join("charts"))
         .unwrap()
-        .filter(|e| {
-            e.as_ref()
-                .unwrap()
-                .path()
-                .extension()
-                .is_some_and(|x| x == "png")
-        })
+        .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "png"))
         .count();
     assert!(n_png >= 19);
     assert_eq!(html.matches("<img").count(), n_png);
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), n_png);
-    for needle in [
-        "City West corridor: baseline",
-        "3f2a9c0d",
-        "42",
-        "2025",
-        "2026",
-        "2027",
-        "Headline indicators",
-    ] {
+    for needle in ["City West corridor: baseline", "3f2a9c0d", "42", "2025", "2026", "2027", "Headline indicators"] {
         assert!(html.contains(needle), "report lacks {needle}");
     }
-    assert!(
-        !html.contains("http://") && !html.contains("https://"),
-        "no external resources"
-    );
+    assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
     assert!(!dir.join("report.html.tmp").exists());
 
     let cmp = scratch("report-compare");
@@ -792,11 +635,7 @@ fn report_renders_in_headless_chromium() {
         ])
         .output()
         .expect("run chromium");
-    assert!(
-        shot.is_file(),
-        "no screenshot; chromium said: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(shot.is_file(), "no screenshot; chromium said: {}", String::from_utf8_lossy(&out.stderr));
     let img = decode_png(&fs::read(&shot).unwrap());
     assert_eq!((img.w, img.h), (1200, 2000));
     assert!(luminance_variance(&img) > 100.0, "screenshot looks blank");
@@ -827,17 +666,10 @@ fn bad_input_gives_typed_errors() {
     lines[2] = broken.join(",");
     fs::write(dir.join("timeseries.csv"), lines.join("\n")).unwrap();
     let err = render_dir(&dir, &opts(Lang::En)).unwrap_err().to_string();
-    assert!(
-        err.contains("timeseries.csv:3") && err.contains("twelve"),
-        "{err}"
-    );
+    assert!(err.contains("timeseries.csv:3") && err.contains("twelve"), "{err}");
 
     // A short row.
-    fs::write(
-        dir.join("timeseries.csv"),
-        "month,year,month_of_year,talent\n0,2025,1,5\n1,2025\n",
-    )
-    .unwrap();
+    fs::write(dir.join("timeseries.csv"), "month,year,month_of_year,talent\n0,2025,1,5\n1,2025\n").unwrap();
     let err = render_dir(&dir, &opts(Lang::En)).unwrap_err().to_string();
     assert!(err.contains("timeseries.csv:3"), "{err}");
 
@@ -846,10 +678,7 @@ fn bad_input_gives_typed_errors() {
     write_compare(&cmp);
     fs::write(cmp.join("compare.json"), "{\"base\": ").unwrap();
     let err = render_dir(&cmp, &opts(Lang::En)).unwrap_err();
-    assert!(
-        matches!(err, ChartError::Json { .. }) && err.to_string().contains("compare.json"),
-        "{err}"
-    );
+    assert!(matches!(err, ChartError::Json { .. }) && err.to_string().contains("compare.json"), "{err}");
 
     // A layer of the wrong shape.
     let run = scratch("bad-grid");
@@ -860,19 +689,9 @@ fn bad_input_gives_typed_errors() {
 
     // Not an output folder at all; bad options.
     let empty = scratch("empty");
-    assert!(matches!(
-        render_dir(&empty, &opts(Lang::En)),
-        Err(ChartError::UnknownFolder { .. })
-    ));
-    let tiny = ChartOptions {
-        lang: Lang::En,
-        width: 10,
-        height: 10,
-    };
-    assert!(matches!(
-        render_dir(&run, &tiny),
-        Err(ChartError::Options(_))
-    ));
+    assert!(matches!(render_dir(&empty, &opts(Lang::En)), Err(ChartError::UnknownFolder { .. })));
+    let tiny = ChartOptions { lang: Lang::En, width: 10, height: 10 };
+    assert!(matches!(render_dir(&run, &tiny), Err(ChartError::Options(_))));
 }
 
 #[test]
@@ -893,16 +712,8 @@ fn degenerate_data_does_not_panic() {
     let dir = scratch("degenerate");
     write_run(&dir, 12, 6, 1);
     let nan_row = ["NaN"; 12].join(",");
-    fs::write(
-        dir.join("layers/rent_2025.csv"),
-        vec![nan_row; 6].join("\n"),
-    )
-    .unwrap();
-    fs::write(
-        dir.join("timeseries.csv"),
-        "month,year,month_of_year,talent\n",
-    )
-    .unwrap();
+    fs::write(dir.join("layers/rent_2025.csv"), vec![nan_row; 6].join("\n")).unwrap();
+    fs::write(dir.join("timeseries.csv"), "month,year,month_of_year,talent\n").unwrap();
     let files = render_dir(&dir, &opts(Lang::En)).unwrap();
     assert!(!files.is_empty());
     chart::register_fonts().unwrap();
@@ -911,44 +722,21 @@ fn degenerate_data_does_not_panic() {
     let small = scratch("small");
     write_run(&small, 30, 9, 2);
     let world = fs::read_to_string(small.join("world.json")).unwrap();
-    fs::write(
-        small.join("world.json"),
-        world.replace("Future Sci-Tech City", &"Future Sci-Tech City ".repeat(8)),
-    )
-    .unwrap();
+    fs::write(small.join("world.json"), world.replace("Future Sci-Tech City", &"Future Sci-Tech City ".repeat(8)))
+        .unwrap();
     for lang in [Lang::En, Lang::Zh] {
         let (w, h) = ChartOptions::MIN_SIZE;
-        let o = ChartOptions {
-            lang,
-            width: w,
-            height: h,
-        };
-        for p in render_dir(&small, &o)
-            .unwrap()
-            .iter()
-            .filter(|p| p.extension().is_some_and(|e| e == "png"))
-        {
+        let o = ChartOptions { lang, width: w, height: h };
+        for p in render_dir(&small, &o).unwrap().iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
             let name = p.file_name().unwrap().to_string_lossy();
-            let size = if name.starts_with("map_") {
-                map_canvas_size(30, 9, &o)
-            } else {
-                (w, h)
-            };
+            let size = if name.starts_with("map_") { map_canvas_size(30, 9, &o) } else { (w, h) };
             check_chart(p, size);
         }
     }
     let cmp = scratch("small-compare");
     write_compare(&cmp);
     let (w, h) = ChartOptions::MIN_SIZE;
-    render_dir(
-        &cmp,
-        &ChartOptions {
-            lang: Lang::Zh,
-            width: w,
-            height: h,
-        },
-    )
-    .unwrap();
+    render_dir(&cmp, &ChartOptions { lang: Lang::Zh, width: w, height: h }).unwrap();
 }
 
 /// Writes sample folders (80x24 run, compare, sweeps) with charts and reports to
@@ -956,14 +744,10 @@ fn degenerate_data_does_not_panic() {
 #[test]
 #[ignore]
 fn demo() {
-    let root = PathBuf::from(
-        std::env::var("CORRIDOR_CHART_DEMO").unwrap_or_else(|_| "/tmp/corridor-chart-demo".into()),
-    );
+    let root =
+        PathBuf::from(std::env::var("CORRIDOR_CHART_DEMO").unwrap_or_else(|_| "/tmp/corridor-chart-demo".into()));
     for lang in [Lang::En, Lang::Zh] {
-        let o = ChartOptions {
-            lang,
-            ..ChartOptions::default()
-        };
+        let o = ChartOptions { lang, ..ChartOptions::default() };
         let tag = if lang == Lang::En { "en" } else { "zh" };
         let run = root.join(format!("run-{tag}"));
         let _ = fs::remove_dir_all(&run);

@@ -20,27 +20,53 @@ fn run_writes_every_output_file() {
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     let header = ts.lines().next().unwrap();
     for col in [
-        "month", "talent", "talent_arrivals", "talent_departures", "employed", "vacancies", "firms", "firm_births", "firm_deaths", "patents",
-        "rd_spend", "output", "rd_intensity", "mean_rent", "rent_to_income", "vacancy_rate", "talent_waitlist", "mean_commute_min",
-        "jobs_housing_balance", "children_seated", "children_unseated", "public_cost", "talent_high", "firms_digital", "cost_rd_subsidy",
+        "month",
+        "talent",
+        "talent_arrivals",
+        "talent_departures",
+        "employed",
+        "vacancies",
+        "firms",
+        "firm_births",
+        "firm_deaths",
+        "patents",
+        "rd_spend",
+        "output",
+        "rd_intensity",
+        "mean_rent",
+        "rent_to_income",
+        "vacancy_rate",
+        "talent_waitlist",
+        "mean_commute_min",
+        "jobs_housing_balance",
+        "children_seated",
+        "children_unseated",
+        "public_cost",
+        "talent_high",
+        "firms_digital",
+        "cost_rd_subsidy",
     ] {
         assert!(header.split(',').any(|c| c == col), "missing column {col}");
     }
     assert_eq!(ts.lines().count(), 1 + 36);
-    let summary: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["seed"], 5);
     assert!(summary["final_year"]["talent"].as_f64().unwrap() > 0.0);
     assert_eq!(summary["provenance"]["scenario_hash"].as_str().unwrap().len(), 16);
     assert!(summary["provenance"]["resolved_scenario"].as_str().unwrap().contains("years = 3"));
-    for layer in ["district", "talent_density_2022", "firm_density_2024", "rent_2024", "spillover_2023", "patents_2024"] {
+    for layer in ["district", "talent_density_2022", "firm_density_2024", "rent_2024", "spillover_2023", "patents_2024"]
+    {
         let text = std::fs::read_to_string(out.join("layers").join(format!("{layer}.csv"))).unwrap();
         assert_eq!(text.lines().count(), 10, "{layer}");
         assert_eq!(text.lines().next().unwrap().split(',').count(), 24, "{layer}");
     }
-    let world: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("world.json")).unwrap()).unwrap();
+    let world: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("world.json")).unwrap()).unwrap();
     assert_eq!(world["hubs"].as_array().unwrap().len(), 2);
     // No temporary files or folders are left behind.
-    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    let names: Vec<String> =
+        std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     assert_eq!(names, vec!["tiny".to_string()]);
     let _ = std::fs::remove_dir_all(&dir);
 }
@@ -71,7 +97,10 @@ fn malformed_toml() {
 
 #[test]
 fn unknown_key() {
-    rejects(&["run", "tests/data/unknown_key.toml"], &["unknown_key.toml:4:1", "`grid.hieght`", "expected one of", "`height`"]);
+    rejects(
+        &["run", "tests/data/unknown_key.toml"],
+        &["unknown_key.toml:4:1", "`grid.hieght`", "expected one of", "`height`"],
+    );
 }
 
 #[test]
@@ -81,32 +110,50 @@ fn wrong_type() {
 
 #[test]
 fn negative_count() {
-    rejects(&["run", "tests/data/negative_count.toml"], &["negative_count.toml:4:1", "`firms.initial`", "allowed: >= 0"]);
+    rejects(
+        &["run", "tests/data/negative_count.toml"],
+        &["negative_count.toml:4:1", "`firms.initial`", "allowed: >= 0"],
+    );
 }
 
 #[test]
 fn share_out_of_range() {
-    rejects(&["run", "tests/data/share_out_of_range.toml"], &["share_out_of_range.toml:4:1", "`housing.natural_vacancy`", "0 to 1"]);
+    rejects(
+        &["run", "tests/data/share_out_of_range.toml"],
+        &["share_out_of_range.toml:4:1", "`housing.natural_vacancy`", "0 to 1"],
+    );
 }
 
 #[test]
 fn hub_off_the_grid() {
-    rejects(&["run", "tests/data/hub_off_grid.toml"], &["hub_off_grid.toml:5:1", "`hubs.east_centre.x`", "off the grid"]);
+    rejects(
+        &["run", "tests/data/hub_off_grid.toml"],
+        &["hub_off_grid.toml:5:1", "`hubs.east_centre.x`", "off the grid"],
+    );
 }
 
 #[test]
 fn lever_after_the_run_ends() {
-    rejects(&["run", "tests/data/lever_after_end.toml"], &["lever_after_end.toml:5:1", "`rd.start_year`", "after the run ends in 2031"]);
+    rejects(
+        &["run", "tests/data/lever_after_end.toml"],
+        &["lever_after_end.toml:5:1", "`rd.start_year`", "after the run ends in 2031"],
+    );
     // The same lever is fine when the run is long enough...
     let o = corridor(&["check", "tests/data/lever_after_end.toml", "--set", "years=40"]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     // ...and --years can shorten a run so that a lever falls outside it.
-    rejects(&["run", "scenarios/tiny.toml", "--years", "2", "--set", "rd.subsidy_rate=0.1", "--set", "rd.start_year=2025"], &["--set rd.start_year=2025", "after the run ends in 2023"]);
+    rejects(
+        &["run", "scenarios/tiny.toml", "--years", "2", "--set", "rd.subsidy_rate=0.1", "--set", "rd.start_year=2025"],
+        &["--set rd.start_year=2025", "after the run ends in 2023"],
+    );
 }
 
 #[test]
 fn missing_extends_file() {
-    rejects(&["run", "tests/data/missing_extends.toml"], &["missing_extends.toml:1:1", "no-such-file.toml", "cannot be read"]);
+    rejects(
+        &["run", "tests/data/missing_extends.toml"],
+        &["missing_extends.toml:1:1", "no-such-file.toml", "cannot be read"],
+    );
 }
 
 #[test]
@@ -116,11 +163,23 @@ fn cycle_of_extends() {
 
 #[test]
 fn bad_set_paths_and_values() {
-    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsdy_rate=0.2"], &["--set rd.subsdy_rate=0.2", "unknown field `subsdy_rate`", "`subsidy_rate`"]);
-    rejects(&["run", "scenarios/tiny.toml", "--set", "hubs.nowhere.x=3"], &["--set hubs.nowhere.x=3", "no element named `nowhere`", "science_town"]);
+    rejects(
+        &["run", "scenarios/tiny.toml", "--set", "rd.subsdy_rate=0.2"],
+        &["--set rd.subsdy_rate=0.2", "unknown field `subsdy_rate`", "`subsidy_rate`"],
+    );
+    rejects(
+        &["run", "scenarios/tiny.toml", "--set", "hubs.nowhere.x=3"],
+        &["--set hubs.nowhere.x=3", "no element named `nowhere`", "science_town"],
+    );
     rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate"], &["--set rd.subsidy_rate", "PATH=VALUE"]);
-    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate=1.5"], &["--set rd.subsidy_rate=1.5", "`rd.subsidy_rate`", "out of range"]);
-    rejects(&["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate=high"], &["--set rd.subsidy_rate=high", "invalid type"]);
+    rejects(
+        &["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate=1.5"],
+        &["--set rd.subsidy_rate=1.5", "`rd.subsidy_rate`", "out of range"],
+    );
+    rejects(
+        &["run", "scenarios/tiny.toml", "--set", "rd.subsidy_rate=high"],
+        &["--set rd.subsidy_rate=high", "invalid type"],
+    );
 }
 
 #[test]
@@ -157,7 +216,10 @@ fn an_interrupted_run_leaves_no_output() {
 fn scenario_docs_are_up_to_date() {
     let o = corridor(&["schema"]);
     let docs = std::fs::read_to_string(root().join("docs/SCENARIO.md")).unwrap();
-    assert!(String::from_utf8_lossy(&o.stdout) == docs, "docs/SCENARIO.md is stale: run `cargo run -- schema > docs/SCENARIO.md`");
+    assert!(
+        String::from_utf8_lossy(&o.stdout) == docs,
+        "docs/SCENARIO.md is stale: run `cargo run -- schema > docs/SCENARIO.md`"
+    );
 }
 
 #[test]
@@ -166,5 +228,8 @@ fn a_csv_layer_overrides_the_map_cell_by_cell() {
     let world = corridor::world::World::build(&loaded.scenario);
     assert!((world.amenity[3] - 0.9).abs() < 1e-6 && (world.amenity[10] - 0.1).abs() < 1e-6);
     assert!((world.amenity[9 * 24 + 2] - 0.9).abs() < 1e-6);
-    rejects(&["run", "tests/data/with_bad_layer.toml"], &["with_bad_layer.toml", "bad_layer.csv", "line 1", "expected grid.width = 24"]);
+    rejects(
+        &["run", "tests/data/with_bad_layer.toml"],
+        &["with_bad_layer.toml", "bad_layer.csv", "line 1", "expected grid.width = 24"],
+    );
 }

@@ -19,22 +19,9 @@ fn tmp(name: &str) -> PathBuf {
 fn effects(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(dir.join("effects.csv")).unwrap();
     let mut lines = text.lines();
-    let header: Vec<String> = lines
-        .next()
-        .unwrap()
-        .split(',')
-        .map(str::to_string)
-        .collect();
+    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
     assert_eq!(header.join(","), "variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit");
-    lines
-        .map(|l| {
-            header
-                .iter()
-                .cloned()
-                .zip(l.split(',').map(str::to_string))
-                .collect()
-        })
-        .collect()
+    lines.map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect()).collect()
 }
 
 #[test]
@@ -70,9 +57,7 @@ fn identical_variant_has_zero_effect_and_zero_width_interval() {
     assert_eq!(json["variants"].as_array().unwrap().len(), 1);
     let csv = std::fs::read_to_string(out.join("compare.csv")).unwrap();
     assert!(csv.starts_with("scenario,replication,year,kpi,value\n"));
-    assert!(std::fs::read_to_string(out.join("effects.md"))
-        .unwrap()
-        .contains("| patents |"));
+    assert!(std::fs::read_to_string(out.join("effects.md")).unwrap().contains("| patents |"));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -103,10 +88,7 @@ fn subsidy_variant_has_a_cost_per_patent() {
     let patents = rows.iter().find(|r| r["kpi"] == "patents").unwrap();
     assert_eq!(patents["variant"], "tiny_subsidy");
     let d: f64 = patents["diff_mean"].parse().unwrap();
-    let (lo, hi): (f64, f64) = (
-        patents["diff_ci_low"].parse().unwrap(),
-        patents["diff_ci_high"].parse().unwrap(),
-    );
+    let (lo, hi): (f64, f64) = (patents["diff_ci_low"].parse().unwrap(), patents["diff_ci_high"].parse().unwrap());
     assert!(lo <= d && d <= hi);
     if d != 0.0 {
         let per: f64 = patents["cost_per_unit"].parse().unwrap();
@@ -120,14 +102,7 @@ fn subsidy_variant_has_a_cost_per_patent() {
 fn bad_variant_fails_without_a_folder() {
     let out = tmp("bad");
     let o = bin()
-        .args([
-            "compare",
-            "scenarios/tiny.toml",
-            "tests/data/unknown_key.toml",
-            "--reps",
-            "2",
-            "--out",
-        ])
+        .args(["compare", "scenarios/tiny.toml", "tests/data/unknown_key.toml", "--reps", "2", "--out"])
         .arg(&out)
         .output()
         .unwrap();

@@ -5,7 +5,12 @@ use common::{corridor_bin, read, temp_dir, tiny};
 use corridor::output::{run_files, Provenance};
 
 fn files_with_threads(threads: usize, seed: u64) -> Vec<(String, Vec<u8>)> {
-    let s = tiny(&["talent.subsidy.tiers=['high']", "talent.subsidy.rent_subsidy=1500.0", "incubators.capacity=300.0", "housing.talent_units.units_per_year=200.0"]);
+    let s = tiny(&[
+        "talent.subsidy.tiers=['high']",
+        "talent.subsidy.rent_subsidy=1500.0",
+        "incubators.capacity=300.0",
+        "housing.talent_units.units_per_year=200.0",
+    ]);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
     let r = pool.install(|| corridor::run(&s, seed));
     // Provenance (wall time, threads) is the only thing allowed to differ.

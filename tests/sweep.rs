@@ -20,17 +20,8 @@ fn tmp(name: &str) -> PathBuf {
 }
 
 fn sweep(file: &str, out: &Path, extra: &[&str]) {
-    let o = bin()
-        .args(["sweep", file, "--quiet", "--out"])
-        .arg(out)
-        .args(extra)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "sweep {extra:?} failed: {}",
-        String::from_utf8_lossy(&o.stderr)
-    );
+    let o = bin().args(["sweep", file, "--quiet", "--out"]).arg(out).args(extra).output().unwrap();
+    assert!(o.status.success(), "sweep {extra:?} failed: {}", String::from_utf8_lossy(&o.stderr));
 }
 
 fn read(p: PathBuf) -> String {
@@ -54,10 +45,7 @@ fn runs_do_not_depend_on_thread_count() {
     let want = read(reference().join("runs.csv"));
     assert_eq!(want.lines().count(), 17);
     assert_eq!(read(out.join("runs.csv")), want);
-    assert_eq!(
-        read(out.join("points.csv")),
-        read(reference().join("points.csv"))
-    );
+    assert_eq!(read(out.join("points.csv")), read(reference().join("points.csv")));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
@@ -70,16 +58,7 @@ fn merged_shards_equal_a_single_run() {
         .enumerate()
         .map(|(i, d)| {
             bin()
-                .args([
-                    "sweep",
-                    TINY,
-                    "--quiet",
-                    "--threads",
-                    "1",
-                    "--shard",
-                    &format!("{i}/3"),
-                    "--out",
-                ])
+                .args(["sweep", TINY, "--quiet", "--threads", "1", "--shard", &format!("{i}/3"), "--out"])
                 .arg(d)
                 .spawn()
                 .unwrap()
@@ -89,12 +68,7 @@ fn merged_shards_equal_a_single_run() {
         assert!(c.wait().unwrap().success());
     }
     let merged = base.join("merged");
-    let st = bin()
-        .args(["merge", "--quiet", "--out"])
-        .arg(&merged)
-        .args(&dirs)
-        .status()
-        .unwrap();
+    let st = bin().args(["merge", "--quiet", "--out"]).arg(&merged).args(&dirs).status().unwrap();
     assert!(st.success());
     for f in ["runs.csv", "points.csv", "sweep.json"] {
         assert_eq!(read(merged.join(f)), read(reference().join(f)), "{f}");
@@ -119,45 +93,26 @@ fn resume_after_a_torn_partial_file_gives_the_same_rows() {
     let full = read(reference().join("runs.csv"));
     let lines: Vec<&str> = full.lines().collect();
     // The header, rows finished out of order, and half of a row cut by the interruption.
-    let partial = format!(
-        "{}\n{}\n{}\n{}\n{}",
-        lines[0],
-        lines[5],
-        lines[2],
-        lines[9],
-        &lines[12][..lines[12].len() / 2]
-    );
+    let partial =
+        format!("{}\n{}\n{}\n{}\n{}", lines[0], lines[5], lines[2], lines[9], &lines[12][..lines[12].len() / 2]);
     std::fs::write(out.join("runs.csv"), partial).unwrap();
     // Without --resume an unfinished folder is refused.
-    let o = bin()
-        .args(["sweep", TINY, "--quiet", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = bin().args(["sweep", TINY, "--quiet", "--out"]).arg(&out).output().unwrap();
     assert!(!o.status.success());
     assert!(String::from_utf8_lossy(&o.stderr).contains("--resume"));
     sweep(TINY, &out, &["--resume", "--threads", "2"]);
     assert_eq!(read(out.join("runs.csv")), full);
-    assert_eq!(
-        read(out.join("points.csv")),
-        read(reference().join("points.csv"))
-    );
+    assert_eq!(read(out.join("points.csv")), read(reference().join("points.csv")));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
 #[test]
 fn resume_after_kill_gives_the_same_rows() {
     let out = tmp("killed");
-    let mut child = bin()
-        .args(["sweep", TINY, "--quiet", "--threads", "1", "--out"])
-        .arg(&out)
-        .spawn()
-        .unwrap();
+    let mut child = bin().args(["sweep", TINY, "--quiet", "--threads", "1", "--out"]).arg(&out).spawn().unwrap();
     let start = Instant::now();
     while start.elapsed() < Duration::from_secs(30) {
-        let rows = std::fs::read_to_string(out.join("runs.csv"))
-            .map(|t| t.lines().count())
-            .unwrap_or(0);
+        let rows = std::fs::read_to_string(out.join("runs.csv")).map(|t| t.lines().count()).unwrap_or(0);
         if rows >= 4 {
             break;
         }
@@ -166,38 +121,23 @@ fn resume_after_kill_gives_the_same_rows() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     sweep(TINY, &out, &["--resume"]);
-    assert_eq!(
-        read(out.join("runs.csv")),
-        read(reference().join("runs.csv"))
-    );
+    assert_eq!(read(out.join("runs.csv")), read(reference().join("runs.csv")));
     std::fs::remove_dir_all(&out).unwrap();
 }
 
 #[test]
 fn bad_sweep_file_is_located_and_leaves_no_folder() {
     let out = tmp("bad");
-    let o = bin()
-        .args(["sweep", "tests/data/exp_bad_sweep.toml", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = bin().args(["sweep", "tests/data/exp_bad_sweep.toml", "--out"]).arg(&out).output().unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
-    assert!(
-        err.contains("exp_bad_sweep.toml:7:1: field `parameters.0.valuez`"),
-        "{err}"
-    );
+    assert!(err.contains("exp_bad_sweep.toml:7:1: field `parameters.0.valuez`"), "{err}");
     assert!(!out.exists());
-    let o = bin()
-        .args(["sweep", "tests/data/exp_bad_path_sweep.toml", "--out"])
-        .arg(&out)
-        .output()
-        .unwrap();
+    let o = bin().args(["sweep", "tests/data/exp_bad_path_sweep.toml", "--out"]).arg(&out).output().unwrap();
     assert!(!o.status.success());
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
-        err.contains("exp_bad_path_sweep.toml:7:1: field `parameters.0.path`")
-            && err.contains("rd.subsidy_rat"),
+        err.contains("exp_bad_path_sweep.toml:7:1: field `parameters.0.path`") && err.contains("rd.subsidy_rat"),
         "{err}"
     );
     assert!(!out.exists());

@@ -146,8 +146,12 @@ impl Firm {
         let agg = self.agglomeration(ctx);
         let kf = rd_factor(self.knowledge, f.rd_output_elasticity);
         let y = if eff > 0.0 { self.productivity * sector.productivity * kf * eff.powf(f.alpha) * agg } else { 0.0 };
-        let wage_bill: f64 = self.workers[..ctx.wage.len()].iter().enumerate().map(|(t, &w)| w as f64 * ctx.wage[t]).sum::<f64>() * scale * self.wage_premium as f64;
-        let office = self.headcount() as f64 * scale * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
+        let wage_bill: f64 =
+            self.workers[..ctx.wage.len()].iter().enumerate().map(|(t, &w)| w as f64 * ctx.wage[t]).sum::<f64>()
+                * scale
+                * self.wage_premium as f64;
+        let office =
+            self.headcount() as f64 * scale * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
         // R&D at the subsidised user cost: rho_eff = rho (1 - s)^(-eps).
         let rate = (ctx.rd_rate)(self.sector as usize, district);
         let rho_eff = (sector.rd_intensity * (1.0 - rate).powf(-f.rd_elasticity)).min(0.5);

@@ -57,7 +57,14 @@ pub fn enter(sim: &mut Sim) {
 
 /// Creates a firm of `sector` sized for `size_people`, located near `near` (cell, radius km) or
 /// anywhere; returns its id, or None when no cell has office land.
-pub fn create(sim: &mut Sim, sector: usize, origin: Origin, near: Option<(Cell, f64)>, size_people: f64, key: u64) -> Option<u32> {
+pub fn create(
+    sim: &mut Sim,
+    sector: usize,
+    origin: Origin,
+    near: Option<(Cell, f64)>,
+    size_people: f64,
+    key: u64,
+) -> Option<u32> {
     let mut rng = Stream::new(sim.seed, Purpose::FirmLocation, key, sim.month);
     let cell = choose_cell(sim, near, &mut rng)?;
     let s = &sim.scenario;
@@ -157,7 +164,7 @@ fn choose_cell(sim: &Sim, near: Option<(Cell, f64)>, rng: &mut Stream) -> Option
             + LOC_TALENT * (1.0 + talent_near / 1000.0).ln()
             - LOC_CROWDING * (jobs / cap).min(3.0)
             + rng.gumbel();
-        if best.map_or(true, |b| u > b.0) {
+        if best.is_none_or(|b| u > b.0) {
             best = Some((u, c));
         }
     }

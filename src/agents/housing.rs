@@ -59,7 +59,8 @@ impl Housing {
                     h.rent_premium * (-(d / h.radius_km).powi(2)).exp()
                 })
                 .sum();
-            rent[c] = (s.housing.base_rent * (1.0 + s.housing.amenity_rent_premium * world.amenity[c] as f64 + premium)) as f32;
+            rent[c] = (s.housing.base_rent * (1.0 + s.housing.amenity_rent_premium * world.amenity[c] as f64 + premium))
+                as f32;
         }
         Housing {
             units: [market, vec![0; n], vec![0; n]],
@@ -187,14 +188,28 @@ impl Housing {
             let u = (units as u64).min(quota) as u32;
             quota -= u as u64;
             started += u;
-            self.projects.push(Project { stock: MARKET, cell: c as Cell, units: u, start_month: month, completion_month: month + h.build_lag_months });
+            self.projects.push(Project {
+                stock: MARKET,
+                cell: c as Cell,
+                units: u,
+                start_month: month,
+                completion_month: month + h.build_lag_months,
+            });
         }
         started
     }
 
     /// January: policy projects (talent or shared-ownership units) placed near the named hubs in
     /// turn, on the cell with most land left within reach; returns units started (agent units).
-    pub fn start_policy_projects(&mut self, s: &Scenario, world: &World, lever: &PolicyHousingLever, stock: usize, month: u32, year: i32) -> u32 {
+    pub fn start_policy_projects(
+        &mut self,
+        s: &Scenario,
+        world: &World,
+        lever: &PolicyHousingLever,
+        stock: usize,
+        month: u32,
+        year: i32,
+    ) -> u32 {
         if year < lever.start_year || year > lever.end_year || lever.units_per_year <= 0.0 {
             return 0;
         }
@@ -237,7 +252,7 @@ impl Housing {
                     }
                     land as f64 * (-d / h.radius_km.max(0.5)).exp()
                 };
-                if best.map_or(true, |b| score > b.0) {
+                if best.is_none_or(|b| score > b.0) {
                     best = Some((score, c, land));
                 }
             }
@@ -248,7 +263,13 @@ impl Housing {
                     left -= u;
                     started += u;
                     pipeline[c] += u;
-                    self.projects.push(Project { stock, cell: c as Cell, units: u, start_month: month, completion_month: month + s.housing.build_lag_months });
+                    self.projects.push(Project {
+                        stock,
+                        cell: c as Cell,
+                        units: u,
+                        start_month: month,
+                        completion_month: month + s.housing.build_lag_months,
+                    });
                 }
                 None => failures += 1,
             }

@@ -175,7 +175,15 @@ impl FirmIndex {
     /// A licensee for a patent of a lab at `cell`: a firm of `sector` within `reach` cells, drawn
     /// with weight exp(-distance / reach) (so licences spread over the nearby firms instead of all
     /// going to one); the nearest firm of the sector when none is within reach.
-    pub fn licensee(&self, firms: &[crate::agents::firm::Firm], world: &World, cell: Cell, sector: u8, reach: i64, rng: &mut crate::rng::Stream) -> Option<u32> {
+    pub fn licensee(
+        &self,
+        firms: &[crate::agents::firm::Firm],
+        world: &World,
+        cell: Cell,
+        sector: u8,
+        reach: i64,
+        rng: &mut crate::rng::Stream,
+    ) -> Option<u32> {
         let (cx, cy) = world.xy(cell);
         let (w, h) = (world.width as i64, world.height as i64);
         let mut cands: Vec<(u32, f64)> = Vec::new();
@@ -233,7 +241,7 @@ impl FirmIndex {
                             continue;
                         }
                         let d2 = dx * dx + dy * dy;
-                        if best.map_or(true, |(bd, bid)| d2 < bd || (d2 == bd && id < bid)) {
+                        if best.is_none_or(|(bd, bid)| d2 < bd || (d2 == bd && id < bid)) {
                             best = Some((d2, id));
                         }
                     }

@@ -68,7 +68,15 @@ impl Schools {
         self.coordinated = counts[nd * LEVELS + nd];
         for d in 0..nd {
             let free = self.free(d, 0) + self.free(d, 1);
-            let avail = if waiting[d] == 0 { if free > 0.0 || self.seats[d][0] + self.seats[d][1] > 0.0 { 1.0 } else { 0.0 } } else { (free / waiting[d] as f64).min(1.0) };
+            let avail = if waiting[d] == 0 {
+                if free > 0.0 || self.seats[d][0] + self.seats[d][1] > 0.0 {
+                    1.0
+                } else {
+                    0.0
+                }
+            } else {
+                (free / waiting[d] as f64).min(1.0)
+            };
             let q = (self.quality[d][0] + self.quality[d][1]) / 2.0;
             self.access[d] = avail * q;
         }
@@ -115,7 +123,11 @@ impl Schools {
         self.assign_home(talent, world);
         if coordination_quota > 0.0 {
             let nd = self.seats.len();
-            let mut open: Vec<[f64; LEVELS]> = (0..nd).map(|d| [(self.free(d, 0) * coordination_quota).floor(), (self.free(d, 1) * coordination_quota).floor()]).collect();
+            let mut open: Vec<[f64; LEVELS]> = (0..nd)
+                .map(|d| {
+                    [(self.free(d, 0) * coordination_quota).floor(), (self.free(d, 1) * coordination_quota).floor()]
+                })
+                .collect();
             for t in talent.iter_mut() {
                 let Some(level) = t.school_level() else { continue };
                 if t.seat_district >= 0 {
@@ -125,7 +137,7 @@ impl Schools {
                 // The district with the most opened seats; ties to the lower index.
                 let mut best: Option<usize> = None;
                 for d in 0..nd {
-                    if open[d][level] >= 1.0 && best.map_or(true, |b| open[d][level] > open[b][level]) {
+                    if open[d][level] >= 1.0 && best.is_none_or(|b| open[d][level] > open[b][level]) {
                         best = Some(d);
                     }
                 }
@@ -148,7 +160,12 @@ impl Schools {
             .par_iter()
             .enumerate()
             .with_min_len(8192)
-            .filter(|(_, t)| t.seat_district < 0 && t.home != OUTSIDE && t.school_level().is_some() && world.district[t.home as usize] >= 0)
+            .filter(|(_, t)| {
+                t.seat_district < 0
+                    && t.home != OUTSIDE
+                    && t.school_level().is_some()
+                    && world.district[t.home as usize] >= 0
+            })
             .map(|(i, _)| i)
             .collect();
         let mut free: Vec<[f64; LEVELS]> = (0..self.seats.len()).map(|d| [self.free(d, 0), self.free(d, 1)]).collect();

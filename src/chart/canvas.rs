@@ -7,9 +7,7 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_backend::{
-    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind,
-};
+use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingErrorKind};
 
 use super::fonts::{family, raster_text_shift};
 use super::palette::INK;
@@ -80,10 +78,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
     let mut tmp = path.as_os_str().to_owned();
     tmp.push(".tmp");
     let tmp = PathBuf::from(tmp);
-    let werr = |p: &Path, e: std::io::Error| ChartError::Write {
-        path: p.to_path_buf(),
-        source: e,
-    };
+    let werr = |p: &Path, e: std::io::Error| ChartError::Write { path: p.to_path_buf(), source: e };
     let mut f = fs::File::create(&tmp).map_err(|e| werr(&tmp, e))?;
     f.write_all(bytes).map_err(|e| werr(&tmp, e))?;
     drop(f);
@@ -94,19 +89,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
 }
 
 /// Render a figure as `out_dir/stem.png` and `out_dir/stem.svg`.
-pub(crate) fn write_figure<F: Figure>(
-    fig: &F,
-    out_dir: &Path,
-    stem: &str,
-) -> Result<(PathBuf, PathBuf), ChartError> {
-    fs::create_dir_all(out_dir).map_err(|e| ChartError::Write {
-        path: out_dir.to_path_buf(),
-        source: e,
-    })?;
-    let draw_err = |e: DrawErr| ChartError::Draw {
-        chart: stem.to_string(),
-        message: e.0,
-    };
+pub(crate) fn write_figure<F: Figure>(fig: &F, out_dir: &Path, stem: &str) -> Result<(PathBuf, PathBuf), ChartError> {
+    fs::create_dir_all(out_dir).map_err(|e| ChartError::Write { path: out_dir.to_path_buf(), source: e })?;
+    let draw_err = |e: DrawErr| ChartError::Draw { chart: stem.to_string(), message: e.0 };
     let png = render_png(fig).map_err(draw_err)?;
     let svg = render_svg(fig).map_err(draw_err)?;
     let png_path = out_dir.join(format!("{stem}.png"));
@@ -128,10 +113,7 @@ pub(crate) fn bold(lang: Lang, size: f64) -> TextStyle<'static> {
 
 /// Width and height of `text` in `style`, without a canvas.
 pub(crate) fn text_size(text: &str, style: &TextStyle) -> (u32, u32) {
-    style
-        .font
-        .box_size(text)
-        .unwrap_or((text.chars().count() as u32 * 8, 12))
+    style.font.box_size(text).unwrap_or((text.chars().count() as u32 * 8, 12))
 }
 
 /// Shorten `text` with "…" until it fits `max_w` pixels.

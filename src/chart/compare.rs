@@ -6,12 +6,8 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use super::canvas::{
-    bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure,
-};
-use super::data::{
-    read_compare_values, read_effects, read_json, CompareInfo, CompareValues, Effect,
-};
+use super::canvas::{bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure};
+use super::data::{read_compare_values, read_effects, read_json, CompareInfo, CompareValues, Effect};
 use super::format::{fmt_num, nice_axis};
 use super::i18n::{kpi, pretty, tr, with_unit, Freq, UnitKind};
 use super::lines::{min_max, LineChart, LineFigure, Series, TickAxis, XAxis};
@@ -23,57 +19,31 @@ use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
 const PANELS_PER_PAGE: usize = 6;
 
 /// Render the charts of a compare folder.
-pub(crate) fn render_compare(
-    dir: &Path,
-    out: &Path,
-    opts: &ChartOptions,
-) -> Result<Vec<RenderedChart>, ChartError> {
+pub(crate) fn render_compare(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     let info: CompareInfo = read_json(&dir.join("compare.json"))?;
     let values = read_compare_values(&dir.join("compare.csv"))?;
     let effects_path = dir.join("effects.csv");
-    let effects = if effects_path.is_file() {
-        read_effects(&effects_path)?
-    } else {
-        Vec::new()
-    };
+    let effects = if effects_path.is_file() { read_effects(&effects_path)? } else { Vec::new() };
     let lang = opts.lang;
     let scenarios = scenario_order(&info, &values);
     let kpis = kpi_order(&info, &values);
     let mut rendered = Vec::new();
     for (stem, chart) in trajectory_charts(&info, &values, &scenarios, &kpis, lang) {
-        let fig = LineFigure {
-            chart: &chart,
-            lang,
-            size: (opts.width, opts.height),
-        };
+        let fig = LineFigure { chart: &chart, lang, size: (opts.width, opts.height) };
         let (png, svg) = write_figure(&fig, out, &stem)?;
-        rendered.push(RenderedChart {
-            png,
-            svg,
-            title: chart.title.clone(),
-            section: Section::Trajectories,
-        });
+        rendered.push(RenderedChart { png, svg, title: chart.title.clone(), section: Section::Trajectories });
     }
-    let final_year = values
-        .values()
-        .flat_map(|s| s.values().flat_map(|y| y.keys().copied()))
-        .max();
+    let final_year = values.values().flat_map(|s| s.values().flat_map(|y| y.keys().copied())).max();
     let effect_kpis: Vec<String> = kpis
         .iter()
         .filter(|k| effects.iter().any(|e| &e.kpi == *k))
         .cloned()
-        .chain(
-            effects
-                .iter()
-                .map(|e| e.kpi.clone())
-                .filter(|k| !kpis.contains(k))
-                .fold(Vec::new(), |mut v, k| {
-                    if !v.contains(&k) {
-                        v.push(k);
-                    }
-                    v
-                }),
-        )
+        .chain(effects.iter().map(|e| e.kpi.clone()).filter(|k| !kpis.contains(k)).fold(Vec::new(), |mut v, k| {
+            if !v.contains(&k) {
+                v.push(k);
+            }
+            v
+        }))
         .collect();
     let pages: Vec<&[String]> = effect_kpis.chunks(PANELS_PER_PAGE).collect();
     for (i, page) in pages.iter().enumerate() {
@@ -87,18 +57,9 @@ pub(crate) fn render_compare(
             lang,
             size: (opts.width, opts.height),
         };
-        let stem = if pages.len() == 1 {
-            "effects".to_string()
-        } else {
-            format!("effects_{}", i + 1)
-        };
+        let stem = if pages.len() == 1 { "effects".to_string() } else { format!("effects_{}", i + 1) };
         let (png, svg) = write_figure(&fig, out, &stem)?;
-        rendered.push(RenderedChart {
-            png,
-            svg,
-            title: fig.title(),
-            section: Section::Effects,
-        });
+        rendered.push(RenderedChart { png, svg, title: fig.title(), section: Section::Effects });
     }
     Ok(rendered)
 }
@@ -182,23 +143,12 @@ fn trajectory_charts(
         }
         let all: Vec<f64> = series
             .iter()
-            .flat_map(|s| {
-                s.points
-                    .iter()
-                    .map(|p| p.1.abs())
-                    .chain(s.band.iter().map(|b| b.2.abs()))
-            })
+            .flat_map(|s| s.points.iter().map(|p| p.1.abs()).chain(s.band.iter().map(|b| b.2.abs())))
             .collect();
         let scale = k.unit.scale_for(min_max(&all).map_or(0.0, |m| m.1), lang);
-        let mut chart = LineChart::new(
-            k.label.clone(),
-            tr(lang, "Year", "年份"),
-            k.axis_label(lang, scale),
-        );
+        let mut chart = LineChart::new(k.label.clone(), tr(lang, "Year", "年份"), k.axis_label(lang, scale));
         chart.subtitle = Some(match lang {
-            Lang::En => format!(
-                "Mean over {reps} replications per scenario, shaded: 95% confidence interval (t)"
-            ),
+            Lang::En => format!("Mean over {reps} replications per scenario, shaded: 95% confidence interval (t)"),
             Lang::Zh => format!("每个情景 {reps} 次重复模拟的均值，阴影为 95% 置信区间 (t 分布)"),
         });
         chart.x_axis = XAxis::Years;
@@ -267,16 +217,8 @@ impl Figure for EffectsFigure<'_> {
                 .scenarios
                 .iter()
                 .skip(1)
-                .filter_map(|v| {
-                    self.effects
-                        .iter()
-                        .find(|e| &e.kpi == name && &e.variant == v)
-                })
-                .chain(
-                    self.effects
-                        .iter()
-                        .filter(|e| &e.kpi == name && !self.scenarios.contains(&e.variant)),
-                )
+                .filter_map(|v| self.effects.iter().find(|e| &e.kpi == name && &e.variant == v))
+                .chain(self.effects.iter().filter(|e| &e.kpi == name && !self.scenarios.contains(&e.variant)))
                 .collect();
             self.draw_panel(panel, name, &rows)?;
         }
@@ -285,34 +227,16 @@ impl Figure for EffectsFigure<'_> {
 }
 
 impl EffectsFigure<'_> {
-    fn draw_panel<DB: DrawingBackend>(
-        &self,
-        area: &Area<DB>,
-        name: &str,
-        rows: &[&Effect],
-    ) -> Result<(), DrawErr> {
+    fn draw_panel<DB: DrawingBackend>(&self, area: &Area<DB>, name: &str, rows: &[&Effect]) -> Result<(), DrawErr> {
         let lang = self.lang;
         let (pw, _) = area.dim_in_pixel();
         let k = kpi(name, Freq::Year, lang);
         let tstyle = bold(lang, 15.0);
-        draw_text(
-            area,
-            &fit_text(&k.label, &tstyle, pw.saturating_sub(20)),
-            (10, 8),
-            &tstyle,
-            HPos::Left,
-            VPos::Top,
-        )?;
+        draw_text(area, &fit_text(&k.label, &tstyle, pw.saturating_sub(20)), (10, 8), &tstyle, HPos::Left, VPos::Top)?;
         let (_, plot) = area.split_vertically(30);
-        let vals: Vec<f64> = rows
-            .iter()
-            .flat_map(|e| [e.diff_mean, e.diff_ci_low, e.diff_ci_high])
-            .chain([0.0])
-            .collect();
-        let max_abs = vals
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, |a, v| a.max(v.abs()));
+        let vals: Vec<f64> =
+            rows.iter().flat_map(|e| [e.diff_mean, e.diff_ci_low, e.diff_ci_high]).chain([0.0]).collect();
+        let max_abs = vals.iter().filter(|v| v.is_finite()).fold(0.0f64, |a, v| a.max(v.abs()));
         let scale = k.unit.scale_for(max_abs, lang);
         let (lo, hi) = min_max(&vals).unwrap_or((-1.0, 1.0));
         // About one tick per 110 pixels of panel width.
@@ -323,15 +247,8 @@ impl EffectsFigure<'_> {
         let n = rows.len().max(1);
         let names: Vec<String> = rows.iter().map(|e| pretty(&e.variant)).collect();
         let max_name = (pw as f64 * 0.38) as u32;
-        let names: Vec<String> = names
-            .iter()
-            .map(|s| fit_text(s, &lstyle, max_name))
-            .collect();
-        let name_w = names
-            .iter()
-            .map(|s| text_size(s, &lstyle).0)
-            .max()
-            .unwrap_or(40);
+        let names: Vec<String> = names.iter().map(|s| fit_text(s, &lstyle, max_name)).collect();
+        let name_w = names.iter().map(|s| text_size(s, &lstyle).0).max().unwrap_or(40);
         // A difference of shares is in percentage points.
         let unit = if k.unit.kind == UnitKind::Share {
             tr(lang, "percentage points", "百分点").to_string()
@@ -352,10 +269,7 @@ impl EffectsFigure<'_> {
         let xfmt = |v: &f64| fmt_num(*v, dec);
         let yfmt = |v: &f64| {
             let i = v.round() as usize;
-            names
-                .get(n.saturating_sub(1).saturating_sub(i))
-                .cloned()
-                .unwrap_or_default()
+            names.get(n.saturating_sub(1).saturating_sub(i)).cloned().unwrap_or_default()
         };
         chart
             .configure_mesh()
@@ -380,10 +294,7 @@ impl EffectsFigure<'_> {
             let c = scenario_colour(self.scenarios, &e.variant);
             if e.diff_ci_low.is_finite() && e.diff_ci_high.is_finite() {
                 let (l, h) = (e.diff_ci_low / f, e.diff_ci_high / f);
-                chart.draw_series(std::iter::once(PathElement::new(
-                    vec![(l, y), (h, y)],
-                    c.stroke_width(2),
-                )))?;
+                chart.draw_series(std::iter::once(PathElement::new(vec![(l, y), (h, y)], c.stroke_width(2))))?;
                 for x in [l, h] {
                     chart.draw_series(std::iter::once(PathElement::new(
                         vec![(x, y - 0.08), (x, y + 0.08)],
@@ -398,9 +309,7 @@ impl EffectsFigure<'_> {
                     let pct = e.rel_change * 100.0;
                     let label = format!("{}{}%", if pct > 0.0 { "+" } else { "" }, fmt_num(pct, 1));
                     let anchor = small.pos(Pos::new(HPos::Center, VPos::Bottom));
-                    chart.draw_series(std::iter::once(
-                        EmptyElement::at(p) + Text::new(label, (0, -14), anchor),
-                    ))?;
+                    chart.draw_series(std::iter::once(EmptyElement::at(p) + Text::new(label, (0, -14), anchor)))?;
                 }
             }
         }

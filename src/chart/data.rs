@@ -11,27 +11,17 @@ use super::ChartError;
 /// Read a whole text file; a missing file is [`ChartError::MissingFile`].
 pub(crate) fn read_text(path: &Path) -> Result<String, ChartError> {
     match std::fs::read(path) {
-        Ok(bytes) => String::from_utf8(bytes).map_err(|_| ChartError::Invalid {
-            path: path.to_path_buf(),
-            message: "not UTF-8 text".into(),
-        }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ChartError::MissingFile {
-            path: path.to_path_buf(),
-        }),
-        Err(e) => Err(ChartError::Read {
-            path: path.to_path_buf(),
-            source: e,
-        }),
+        Ok(bytes) => String::from_utf8(bytes)
+            .map_err(|_| ChartError::Invalid { path: path.to_path_buf(), message: "not UTF-8 text".into() }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(ChartError::MissingFile { path: path.to_path_buf() }),
+        Err(e) => Err(ChartError::Read { path: path.to_path_buf(), source: e }),
     }
 }
 
 /// Read and deserialize a JSON file.
 pub(crate) fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T, ChartError> {
     let text = read_text(path)?;
-    serde_json::from_str(&text).map_err(|e| ChartError::Json {
-        path: path.to_path_buf(),
-        source: e,
-    })
+    serde_json::from_str(&text).map_err(|e| ChartError::Json { path: path.to_path_buf(), source: e })
 }
 
 /// Split one CSV line into fields; double quotes may enclose a field (with `""` for a quote).
@@ -90,19 +80,13 @@ impl Csv {
     }
 
     pub fn parse(path: &Path, text: &str) -> Result<Csv, ChartError> {
-        let err = |line: usize, message: String| ChartError::Csv {
-            path: path.to_path_buf(),
-            line,
-            message,
-        };
+        let err = |line: usize, message: String| ChartError::Csv { path: path.to_path_buf(), line, message };
         let mut lines = text
             .lines()
             .enumerate()
             .map(|(i, l)| (i + 1, l.trim_start_matches('\u{feff}')))
             .filter(|(_, l)| !l.trim().is_empty());
-        let (hline, htext) = lines
-            .next()
-            .ok_or_else(|| err(1, "empty file, expected a header row".into()))?;
+        let (hline, htext) = lines.next().ok_or_else(|| err(1, "empty file, expected a header row".into()))?;
         let header = split_line(htext).map_err(|m| err(hline, m))?;
         if header.iter().any(|h| h.is_empty()) {
             return Err(err(hline, "empty column name in header".into()));
@@ -113,32 +97,21 @@ impl Csv {
             if fields.len() != header.len() {
                 return Err(err(
                     n,
-                    format!(
-                        "expected {} fields as in the header, found {}",
-                        header.len(),
-                        fields.len()
-                    ),
+                    format!("expected {} fields as in the header, found {}", header.len(), fields.len()),
                 ));
             }
             rows.push((n, fields));
         }
-        Ok(Csv {
-            path: path.to_path_buf(),
-            header,
-            rows,
-        })
+        Ok(Csv { path: path.to_path_buf(), header, rows })
     }
 
     /// Index of a column, or an error naming the file and the column.
     pub fn column(&self, name: &str) -> Result<usize, ChartError> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ChartError::Csv {
-                path: self.path.clone(),
-                line: 1,
-                message: format!("missing column `{name}`"),
-            })
+        self.header.iter().position(|h| h == name).ok_or_else(|| ChartError::Csv {
+            path: self.path.clone(),
+            line: 1,
+            message: format!("missing column `{name}`"),
+        })
     }
 
     /// Parse a field as a number (empty, `NA` and `NaN` give NaN).
@@ -177,18 +150,11 @@ impl Table {
                 data[i].push(csv.number(*line, f, &csv.header[i])?);
             }
         }
-        Ok(Table {
-            path: csv.path,
-            columns: csv.header,
-            data,
-        })
+        Ok(Table { path: csv.path, columns: csv.header, data })
     }
 
     pub fn get(&self, name: &str) -> Option<&[f64]> {
-        self.columns
-            .iter()
-            .position(|c| c == name)
-            .map(|i| self.data[i].as_slice())
+        self.columns.iter().position(|c| c == name).map(|i| self.data[i].as_slice())
     }
 
     pub fn require(&self, name: &str) -> Result<&[f64], ChartError> {
@@ -212,11 +178,7 @@ impl Grid {
     /// Read a headerless grid; when `shape` is given the grid must have it.
     pub fn read(path: &Path, shape: Option<(usize, usize)>) -> Result<Grid, ChartError> {
         let text = read_text(path)?;
-        let err = |line: usize, message: String| ChartError::Csv {
-            path: path.to_path_buf(),
-            line,
-            message,
-        };
+        let err = |line: usize, message: String| ChartError::Csv { path: path.to_path_buf(), line, message };
         let mut values = Vec::new();
         let mut width = None;
         let mut height = 0;
@@ -228,17 +190,13 @@ impl Grid {
             let mut count = 0;
             for f in line.split(',') {
                 let f = f.trim();
-                values
-                    .push(parse_number(f).ok_or_else(|| err(n, format!("`{f}` is not a number")))?);
+                values.push(parse_number(f).ok_or_else(|| err(n, format!("`{f}` is not a number")))?);
                 count += 1;
             }
             match width {
                 None => width = Some(count),
                 Some(w) if w != count => {
-                    return Err(err(
-                        n,
-                        format!("expected {w} values as in line 1, found {count}"),
-                    ))
+                    return Err(err(n, format!("expected {w} values as in line 1, found {count}")))
                 }
                 Some(_) => {}
             }
@@ -253,18 +211,11 @@ impl Grid {
                 });
             }
         }
-        Ok(Grid {
-            width,
-            height,
-            values,
-        })
+        Ok(Grid { width, height, values })
     }
 
     pub fn at(&self, x: usize, y: usize) -> f64 {
-        self.values
-            .get(y * self.width + x)
-            .copied()
-            .unwrap_or(f64::NAN)
+        self.values.get(y * self.width + x).copied().unwrap_or(f64::NAN)
     }
 }
 
@@ -336,18 +287,12 @@ pub(crate) struct Lab {
 impl World {
     pub fn read(path: &Path) -> Result<World, ChartError> {
         let w: World = read_json(path)?;
-        let bad = |message: String| ChartError::Invalid {
-            path: path.to_path_buf(),
-            message,
-        };
+        let bad = |message: String| ChartError::Invalid { path: path.to_path_buf(), message };
         if w.width == 0 || w.height == 0 || w.width > 4000 || w.height > 4000 {
             return Err(bad(format!("unusable grid size {}x{}", w.width, w.height)));
         }
         if !(w.cell_km.is_finite() && w.cell_km > 0.0) {
-            return Err(bad(format!(
-                "cell_km must be positive, found {}",
-                w.cell_km
-            )));
+            return Err(bad(format!("cell_km must be positive, found {}", w.cell_km)));
         }
         Ok(w)
     }
@@ -376,12 +321,7 @@ pub(crate) type CompareValues = BTreeMap<String, BTreeMap<String, BTreeMap<i32, 
 
 pub(crate) fn read_compare_values(path: &Path) -> Result<CompareValues, ChartError> {
     let csv = Csv::read(path)?;
-    let (si, yi, ki, vi) = (
-        csv.column("scenario")?,
-        csv.column("year")?,
-        csv.column("kpi")?,
-        csv.column("value")?,
-    );
+    let (si, yi, ki, vi) = (csv.column("scenario")?, csv.column("year")?, csv.column("kpi")?, csv.column("value")?);
     let mut out: CompareValues = BTreeMap::new();
     for (line, f) in &csv.rows {
         let year = csv.number(*line, &f[yi], "year")?;
@@ -517,15 +457,7 @@ pub(crate) struct TornadoRow {
 
 pub(crate) fn read_tornado(path: &Path) -> Result<Vec<TornadoRow>, ChartError> {
     let csv = Csv::read(path)?;
-    let names = [
-        "parameter",
-        "kpi",
-        "low",
-        "high",
-        "kpi_low",
-        "kpi_high",
-        "kpi_base",
-    ];
+    let names = ["parameter", "kpi", "low", "high", "kpi_low", "kpi_high", "kpi_base"];
     let mut idx = [0usize; 7];
     for (i, n) in names.iter().enumerate() {
         idx[i] = csv.column(n)?;

@@ -6,19 +6,10 @@ use plotters::style::{register_font, FontStyle};
 
 use super::{ChartError, Lang};
 
-static DEJAVU: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/assets/fonts/DejaVuSans.ttf"
-));
-static DEJAVU_BOLD: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/assets/fonts/DejaVuSans-Bold.ttf"
-));
+static DEJAVU: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
+static DEJAVU_BOLD: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
 /// WenQuanYi Micro Hei, a TrueType collection: ab_glyph reads face 0 (the proportional face).
-static WQY: &[u8] = include_bytes!(concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/assets/fonts/wqy-microhei.ttc"
-));
+static WQY: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/wqy-microhei.ttc"));
 
 /// Family name of the Latin font (also the name written into SVG files).
 pub(crate) const LATIN: &str = "DejaVu Sans";
@@ -52,16 +43,10 @@ pub fn register_fonts() -> Result<(), ChartError> {
     });
     match RESULT.lock() {
         Ok(r) => match r.as_ref() {
-            Some(msg) => Err(ChartError::Draw {
-                chart: "fonts".into(),
-                message: msg.clone(),
-            }),
+            Some(msg) => Err(ChartError::Draw { chart: "fonts".into(), message: msg.clone() }),
             None => Ok(()),
         },
-        Err(_) => Err(ChartError::Draw {
-            chart: "fonts".into(),
-            message: "font registry lock poisoned".into(),
-        }),
+        Err(_) => Err(ChartError::Draw { chart: "fonts".into(), message: "font registry lock poisoned".into() }),
     }
 }
 

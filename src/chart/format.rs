@@ -43,11 +43,7 @@ impl Axis {
 /// A nice axis covering `min..=max` (optionally including zero) with about `target` intervals.
 /// Degenerate or non-finite input gives a sensible unit range.
 pub(crate) fn nice_axis(min: f64, max: f64, include_zero: bool, target: usize) -> Axis {
-    let (mut lo, mut hi) = if min.is_finite() && max.is_finite() && min <= max {
-        (min, max)
-    } else {
-        (0.0, 1.0)
-    };
+    let (mut lo, mut hi) = if min.is_finite() && max.is_finite() && min <= max { (min, max) } else { (0.0, 1.0) };
     if include_zero {
         lo = lo.min(0.0);
         hi = hi.max(0.0);
@@ -64,15 +60,8 @@ pub(crate) fn nice_axis(min: f64, max: f64, include_zero: bool, target: usize) -
     let lo_s = (lo / step).floor() * step;
     let hi_s = (hi / step).ceil() * step;
     let n = ((hi_s - lo_s) / step).round() as usize;
-    let ticks = (0..=n.min(1000))
-        .map(|i| clean(lo_s + i as f64 * step))
-        .collect();
-    Axis {
-        lo: lo_s,
-        hi: hi_s,
-        step,
-        ticks,
-    }
+    let ticks = (0..=n.min(1000)).map(|i| clean(lo_s + i as f64 * step)).collect();
+    Axis { lo: lo_s, hi: hi_s, step, ticks }
 }
 
 /// Integer-year ticks within `lo..=hi` (a step of 1, 2, 5 or 10 years, at most ~12 ticks).
@@ -81,10 +70,7 @@ pub(crate) fn year_ticks(lo: f64, hi: f64) -> Vec<f64> {
         return Vec::new();
     }
     let span = (hi - lo).max(1.0);
-    let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0]
-        .into_iter()
-        .find(|s| span / s <= 12.0)
-        .unwrap_or(100.0);
+    let step = [1.0, 2.0, 5.0, 10.0, 20.0, 50.0].into_iter().find(|s| span / s <= 12.0).unwrap_or(100.0);
     let first = (lo / step).ceil() * step;
     let mut ticks = Vec::new();
     let mut t = first;
@@ -108,11 +94,7 @@ fn clean(v: f64) -> f64 {
 /// Decimals needed to distinguish ticks `step` apart.
 pub(crate) fn decimals_for(step: f64) -> usize {
     if !(step.is_finite() && step > 0.0) || step >= 1.0 {
-        return if (step.fract()).abs() > 1e-9 && step < 10.0 {
-            1
-        } else {
-            0
-        };
+        return if (step.fract()).abs() > 1e-9 && step < 10.0 { 1 } else { 0 };
     }
     let mut d = 0;
     let mut s = step;
@@ -213,11 +195,7 @@ pub(crate) struct Scale {
 }
 
 impl Scale {
-    pub const ONE: Scale = Scale {
-        factor: 1.0,
-        en: "",
-        zh: "",
-    };
+    pub const ONE: Scale = Scale { factor: 1.0, en: "", zh: "" };
 
     /// The scale that keeps tick labels short for values up to `max_abs`.
     pub fn for_max(max_abs: f64, lang: Lang) -> Scale {
@@ -225,26 +203,10 @@ impl Scale {
             return Scale::ONE;
         }
         match lang {
-            Lang::En if max_abs >= 1e9 => Scale {
-                factor: 1e9,
-                en: "billion",
-                zh: "十亿",
-            },
-            Lang::En if max_abs >= 1e6 => Scale {
-                factor: 1e6,
-                en: "million",
-                zh: "百万",
-            },
-            Lang::Zh if max_abs >= 1e8 => Scale {
-                factor: 1e8,
-                en: "100 million",
-                zh: "亿",
-            },
-            Lang::Zh if max_abs >= 1e5 => Scale {
-                factor: 1e4,
-                en: "10 thousand",
-                zh: "万",
-            },
+            Lang::En if max_abs >= 1e9 => Scale { factor: 1e9, en: "billion", zh: "十亿" },
+            Lang::En if max_abs >= 1e6 => Scale { factor: 1e6, en: "million", zh: "百万" },
+            Lang::Zh if max_abs >= 1e8 => Scale { factor: 1e8, en: "100 million", zh: "亿" },
+            Lang::Zh if max_abs >= 1e5 => Scale { factor: 1e4, en: "10 thousand", zh: "万" },
             _ => Scale::ONE,
         }
     }

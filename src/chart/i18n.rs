@@ -26,8 +26,7 @@ pub(crate) fn pretty(snake: &str) -> String {
             "ai" | "ip" | "it" | "ict" | "ev" => w.to_uppercase(),
             _ if i == 0 => {
                 let mut c = w.chars();
-                c.next()
-                    .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
             }
             _ => w.to_string(),
         })
@@ -92,11 +91,7 @@ impl Unit {
     /// Values are divided by this before display (a share becomes a percentage).
     pub fn scale_for(&self, max_abs: f64, lang: Lang) -> Scale {
         match self.kind {
-            UnitKind::Share => Scale {
-                factor: 0.01,
-                en: "",
-                zh: "",
-            },
+            UnitKind::Share => Scale { factor: 0.01, en: "", zh: "" },
             UnitKind::Minutes | UnitKind::Ratio | UnitKind::Rent => Scale::ONE,
             _ => Scale::for_max(max_abs, lang),
         }
@@ -152,10 +147,7 @@ impl Kpi {
 pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
     use UnitKind::*;
     let stock = |kind| Unit { kind, per: None };
-    let flow = |kind| Unit {
-        kind,
-        per: Some(freq),
-    };
+    let flow = |kind| Unit { kind, per: Some(freq) };
     let fixed = |en: &str, zh: &str, unit: Unit| Kpi {
         label: match lang {
             Lang::En => en.to_string(),
@@ -163,19 +155,12 @@ pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
         },
         unit,
     };
-    let month = Unit {
-        kind: Yuan,
-        per: Some(Freq::Month),
-    };
+    let month = Unit { kind: Yuan, per: Some(Freq::Month) };
     match name {
         "talent" => fixed("Talent", "人才总量", stock(People)),
         "talent_arrivals" => fixed("Talent arrivals", "人才流入", flow(People)),
         "talent_departures" => fixed("Talent departures", "人才流出", flow(People)),
-        "family_departures" => fixed(
-            "Departures for family reasons",
-            "因家庭原因流出",
-            flow(People),
-        ),
+        "family_departures" => fixed("Departures for family reasons", "因家庭原因流出", flow(People)),
         "employed" => fixed("Employed", "就业人数", stock(People)),
         "unemployed" => fixed("Unemployed", "待业人数", stock(People)),
         "vacancies" => fixed("Vacancies", "岗位空缺", stock(Jobs)),
@@ -211,36 +196,20 @@ pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
 
 fn grouped(name: &str, freq: Freq, lang: Lang) -> Kpi {
     use UnitKind::*;
-    let flow = |kind| Unit {
-        kind,
-        per: Some(freq),
-    };
+    let flow = |kind| Unit { kind, per: Some(freq) };
     let stock = |kind| Unit { kind, per: None };
     // (prefix, English, Chinese, unit)
     let groups: [(&str, &str, &str, Unit); 11] = [
         ("talent_", "Talent", "人才", stock(People)),
         ("arrivals_", "Arrivals", "流入", flow(People)),
         ("departures_", "Departures", "流出", flow(People)),
-        (
-            "wage_",
-            "Wage",
-            "工资",
-            Unit {
-                kind: Yuan,
-                per: Some(Freq::Month),
-            },
-        ),
+        ("wage_", "Wage", "工资", Unit { kind: Yuan, per: Some(Freq::Month) }),
         ("firms_", "Firms", "企业", stock(Firms)),
         ("employed_", "Employed", "就业", stock(People)),
         ("patents_", "Patents", "专利", flow(Patents)),
         ("output_", "Output", "产出", flow(Yuan)),
         ("cost_", "Public cost", "公共支出", flow(Yuan)),
-        (
-            "unseated_",
-            "Children without a seat",
-            "未获学位儿童",
-            stock(People),
-        ),
+        ("unseated_", "Children without a seat", "未获学位儿童", stock(People)),
         ("rent_", "Rent", "租金", stock(Rent)),
     ];
     for (prefix, en, zh, unit) in groups {
@@ -254,10 +223,7 @@ fn grouped(name: &str, freq: Freq, lang: Lang) -> Kpi {
             }
         }
     }
-    Kpi {
-        label: pretty(name),
-        unit: stock(Count),
-    }
+    Kpi { label: pretty(name), unit: stock(Count) }
 }
 
 #[cfg(test)]
@@ -272,21 +238,12 @@ mod tests {
         assert_eq!(pretty("Metro Line 3"), "Metro Line 3");
         let k = kpi("public_cost", Freq::Month, Lang::En);
         let s = k.unit.scale_for(3e7, Lang::En);
-        assert_eq!(
-            k.axis_label(Lang::En, s),
-            "Public cost (million yuan per month)"
-        );
+        assert_eq!(k.axis_label(Lang::En, s), "Public cost (million yuan per month)");
         let z = kpi("public_cost", Freq::Year, Lang::Zh);
         let s = z.unit.scale_for(3e7, Lang::Zh);
         assert_eq!(z.axis_label(Lang::Zh, s), "公共支出 (万元/年)");
-        assert_eq!(
-            kpi("cost_housing", Freq::Month, Lang::En).label,
-            "Public cost: Housing"
-        );
-        assert_eq!(
-            kpi("talent_arrivals", Freq::Month, Lang::En).label,
-            "Talent arrivals"
-        );
+        assert_eq!(kpi("cost_housing", Freq::Month, Lang::En).label, "Public cost: Housing");
+        assert_eq!(kpi("talent_arrivals", Freq::Month, Lang::En).label, "Talent arrivals");
         assert_eq!(place_name("West", Some(""), Lang::Zh), "West");
     }
 }

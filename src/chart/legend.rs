@@ -38,10 +38,7 @@ pub(crate) struct LegendItem {
 
 impl LegendItem {
     pub fn new(label: impl Into<String>, swatch: Swatch) -> Self {
-        LegendItem {
-            label: label.into(),
-            swatch,
-        }
+        LegendItem { label: label.into(), swatch }
     }
 }
 
@@ -51,21 +48,12 @@ const PAD: i32 = 10;
 const FONT: f64 = 14.0;
 
 /// Width needed by a vertical legend (capped at `max_w`).
-pub(crate) fn legend_width(
-    items: &[LegendItem],
-    title: Option<&str>,
-    lang: Lang,
-    max_w: u32,
-) -> u32 {
+pub(crate) fn legend_width(items: &[LegendItem], title: Option<&str>, lang: Lang, max_w: u32) -> u32 {
     let style = font(lang, FONT);
     let label_w = items
         .iter()
         .map(|i| text_size(&i.label, &style).0)
-        .chain(title.map(|t| {
-            text_size(t, &super::canvas::bold(lang, FONT))
-                .0
-                .saturating_sub(SW as u32 + 8)
-        }))
+        .chain(title.map(|t| text_size(t, &super::canvas::bold(lang, FONT)).0.saturating_sub(SW as u32 + 8)))
         .max()
         .unwrap_or(0);
     (label_w + (SW + 8 + 2 * PAD) as u32).min(max_w)
@@ -86,39 +74,19 @@ pub(crate) fn draw_legend<DB: DrawingBackend>(
     let style = font(lang, FONT);
     let head = title.map_or(0, |_| ROW);
     let h = head + items.len() as i32 * ROW + PAD;
-    area.draw(&Rectangle::new(
-        [(x, y), (x + w as i32, y + h)],
-        WHITE.mix(0.92).filled(),
-    ))?;
-    area.draw(&Rectangle::new(
-        [(x, y), (x + w as i32, y + h)],
-        GRID.stroke_width(1),
-    ))?;
+    area.draw(&Rectangle::new([(x, y), (x + w as i32, y + h)], WHITE.mix(0.92).filled()))?;
+    area.draw(&Rectangle::new([(x, y), (x + w as i32, y + h)], GRID.stroke_width(1)))?;
     if let Some(t) = title {
         let b = super::canvas::bold(lang, FONT);
         let t = fit_text(t, &b, w.saturating_sub(2 * PAD as u32));
-        draw_text(
-            area,
-            &t,
-            (x + PAD, y + PAD / 2 + ROW / 2),
-            &b,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        draw_text(area, &t, (x + PAD, y + PAD / 2 + ROW / 2), &b, HPos::Left, VPos::Center)?;
     }
     let label_w = w.saturating_sub((SW + 8 + 2 * PAD) as u32);
     for (i, item) in items.iter().enumerate() {
         let cy = y + PAD / 2 + head + i as i32 * ROW + ROW / 2;
         draw_swatch(area, item.swatch, (x + PAD, cy))?;
         let label = fit_text(&item.label, &style, label_w);
-        draw_text(
-            area,
-            &label,
-            (x + PAD + SW + 8, cy),
-            &style,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        draw_text(area, &label, (x + PAD + SW + 8, cy), &style, HPos::Left, VPos::Center)?;
     }
     Ok(())
 }
@@ -146,77 +114,39 @@ pub(crate) fn draw_legend_rows<DB: DrawingBackend>(
         }
         let cy = y + row as i32 * ROW + ROW / 2;
         draw_swatch(area, item.swatch, (cx, cy))?;
-        draw_text(
-            area,
-            &label,
-            (cx + SW + 6, cy),
-            &style,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        draw_text(area, &label, (cx + SW + 6, cy), &style, HPos::Left, VPos::Center)?;
         cx += w;
     }
     Ok(row + 1)
 }
 
-fn draw_swatch<DB: DrawingBackend>(
-    area: &Area<DB>,
-    swatch: Swatch,
-    (x, cy): (i32, i32),
-) -> Result<(), DrawErr> {
+fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, swatch: Swatch, (x, cy): (i32, i32)) -> Result<(), DrawErr> {
     match swatch {
         Swatch::Line(c) => {
-            area.draw(&PathElement::new(
-                vec![(x, cy), (x + SW, cy)],
-                c.stroke_width(3),
-            ))?;
+            area.draw(&PathElement::new(vec![(x, cy), (x + SW, cy)], c.stroke_width(3)))?;
         }
         Swatch::Band(c) => {
-            area.draw(&Rectangle::new(
-                [(x, cy - 7), (x + SW, cy + 7)],
-                c.mix(0.2).filled(),
-            ))?;
-            area.draw(&PathElement::new(
-                vec![(x, cy), (x + SW, cy)],
-                c.stroke_width(3),
-            ))?;
+            area.draw(&Rectangle::new([(x, cy - 7), (x + SW, cy + 7)], c.mix(0.2).filled()))?;
+            area.draw(&PathElement::new(vec![(x, cy), (x + SW, cy)], c.stroke_width(3)))?;
         }
         Swatch::Fill(c) => {
-            area.draw(&Rectangle::new(
-                [(x + 2, cy - 7), (x + SW - 2, cy + 7)],
-                c.filled(),
-            ))?;
-            area.draw(&Rectangle::new(
-                [(x + 2, cy - 7), (x + SW - 2, cy + 7)],
-                INK.mix(0.4).stroke_width(1),
-            ))?;
+            area.draw(&Rectangle::new([(x + 2, cy - 7), (x + SW - 2, cy + 7)], c.filled()))?;
+            area.draw(&Rectangle::new([(x + 2, cy - 7), (x + SW - 2, cy + 7)], INK.mix(0.4).stroke_width(1)))?;
         }
         Swatch::Triangle(c) => draw_lab(area, (x + SW / 2, cy), c)?,
         Swatch::Hub => draw_hub(area, (x + SW / 2, cy))?,
         Swatch::Border => {
-            area.draw(&PathElement::new(
-                vec![(x, cy), (x + SW, cy)],
-                INK.stroke_width(4),
-            ))?;
-            area.draw(&PathElement::new(
-                vec![(x, cy), (x + SW, cy)],
-                WHITE.stroke_width(2),
-            ))?;
+            area.draw(&PathElement::new(vec![(x, cy), (x + SW, cy)], INK.stroke_width(4)))?;
+            area.draw(&PathElement::new(vec![(x, cy), (x + SW, cy)], WHITE.stroke_width(2)))?;
         }
         Swatch::Transit(c) => {
-            area.draw(&PathElement::new(
-                vec![(x, cy), (x + SW, cy)],
-                c.stroke_width(4),
-            ))?;
+            area.draw(&PathElement::new(vec![(x, cy), (x + SW, cy)], c.stroke_width(4)))?;
             draw_station(area, (x + SW / 2, cy), c)?;
         }
         Swatch::Dashed(c) => {
             for k in 0..3 {
                 let y0 = cy - 9 + k * 7;
-                area.draw(&PathElement::new(
-                    vec![(x + SW / 2, y0), (x + SW / 2, y0 + 4)],
-                    c.stroke_width(2),
-                ))?;
+                area.draw(&PathElement::new(vec![(x + SW / 2, y0), (x + SW / 2, y0 + 4)], c.stroke_width(2)))?;
             }
         }
     }
@@ -250,15 +180,9 @@ pub(crate) fn draw_colour_bar<DB: DrawingBackend>(
         let t = 1.0 - (s as f64 + 0.5) / steps as f64;
         let y0 = y + s * h / steps;
         let y1 = y + (s + 1) * h / steps;
-        area.draw(&Rectangle::new(
-            [(x, y0), (x + BW, y1)],
-            viridis(t).filled(),
-        ))?;
+        area.draw(&Rectangle::new([(x, y0), (x + BW, y1)], viridis(t).filled()))?;
     }
-    area.draw(&Rectangle::new(
-        [(x, y), (x + BW, y + h)],
-        INK.mix(0.6).stroke_width(1),
-    ))?;
+    area.draw(&Rectangle::new([(x, y), (x + BW, y + h)], INK.mix(0.6).stroke_width(1)))?;
     let span = axis.hi - axis.lo;
     if span <= 0.0 {
         return Ok(());
@@ -271,18 +195,8 @@ pub(crate) fn draw_colour_bar<DB: DrawingBackend>(
             continue;
         }
         let ty = y + h - (f * h as f64).round() as i32;
-        area.draw(&PathElement::new(
-            vec![(x + BW, ty), (x + BW + 5, ty)],
-            INK.stroke_width(1),
-        ))?;
-        draw_text(
-            area,
-            &fmt_num(t / divisor, dec),
-            (x + BW + 8, ty),
-            &tstyle,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        area.draw(&PathElement::new(vec![(x + BW, ty), (x + BW + 5, ty)], INK.stroke_width(1)))?;
+        draw_text(area, &fmt_num(t / divisor, dec), (x + BW + 8, ty), &tstyle, HPos::Left, VPos::Center)?;
     }
     Ok(())
 }
@@ -298,11 +212,7 @@ pub(crate) fn wrap(text: &str, style: &TextStyle, max_w: u32, max_lines: usize) 
     };
     let sep = if text.contains(' ') { " " } else { "" };
     for tok in tokens {
-        let cand = if cur.is_empty() {
-            tok.clone()
-        } else {
-            format!("{cur}{sep}{tok}")
-        };
+        let cand = if cur.is_empty() { tok.clone() } else { format!("{cur}{sep}{tok}") };
         if text_size(&cand, style).0 <= max_w || cur.is_empty() {
             cur = cand;
         } else {
@@ -330,22 +240,14 @@ pub(crate) fn draw_hub<DB: DrawingBackend>(area: &Area<DB>, p: (i32, i32)) -> Re
 }
 
 /// A transit station centred at `p`.
-pub(crate) fn draw_station<DB: DrawingBackend>(
-    area: &Area<DB>,
-    p: (i32, i32),
-    c: RGBColor,
-) -> Result<(), DrawErr> {
+pub(crate) fn draw_station<DB: DrawingBackend>(area: &Area<DB>, p: (i32, i32), c: RGBColor) -> Result<(), DrawErr> {
     area.draw(&Circle::new(p, 4, WHITE.filled()))?;
     area.draw(&Circle::new(p, 4, c.stroke_width(2)))?;
     Ok(())
 }
 
 /// A lab marker (triangle) centred at `p`.
-pub(crate) fn draw_lab<DB: DrawingBackend>(
-    area: &Area<DB>,
-    (mx, cy): (i32, i32),
-    c: RGBColor,
-) -> Result<(), DrawErr> {
+pub(crate) fn draw_lab<DB: DrawingBackend>(area: &Area<DB>, (mx, cy): (i32, i32), c: RGBColor) -> Result<(), DrawErr> {
     let s = 7;
     let pts = vec![(mx, cy - s), (mx + s, cy + s - 1), (mx - s, cy + s - 1)];
     area.draw(&Polygon::new(pts.clone(), c.filled()))?;

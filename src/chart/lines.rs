@@ -37,13 +37,7 @@ pub struct Series {
 impl Series {
     /// A plain line.
     pub fn new(label: impl Into<String>, points: Vec<(f64, f64)>) -> Series {
-        Series {
-            label: label.into(),
-            points,
-            band: Vec::new(),
-            color: None,
-            markers: false,
-        }
+        Series { label: label.into(), points, band: Vec::new(), color: None, markers: false }
     }
 }
 
@@ -78,11 +72,7 @@ pub struct LineChart {
 
 impl LineChart {
     /// A chart with a years axis and no series.
-    pub fn new(
-        title: impl Into<String>,
-        x_label: impl Into<String>,
-        y_label: impl Into<String>,
-    ) -> Self {
+    pub fn new(title: impl Into<String>, x_label: impl Into<String>, y_label: impl Into<String>) -> Self {
         LineChart {
             title: title.into(),
             subtitle: None,
@@ -140,21 +130,11 @@ pub struct RenderedPng {
 
 /// Render a line chart to PNG bytes and report where its data land (for tests and callers
 /// who annotate).
-pub fn line_chart_to_png(
-    chart: &LineChart,
-    opts: &ChartOptions,
-) -> Result<RenderedPng, ChartError> {
+pub fn line_chart_to_png(chart: &LineChart, opts: &ChartOptions) -> Result<RenderedPng, ChartError> {
     opts.validate()?;
     fonts::register_fonts()?;
-    let fig = LineFigure {
-        chart,
-        lang: opts.lang,
-        size: (opts.width, opts.height),
-    };
-    let err = |e: DrawErr| ChartError::Draw {
-        chart: chart.title.clone(),
-        message: e.0,
-    };
+    let fig = LineFigure { chart, lang: opts.lang, size: (opts.width, opts.height) };
+    let err = |e: DrawErr| ChartError::Draw { chart: chart.title.clone(), message: e.0 };
     // Draw once more on a throwaway SVG to learn the frame (cheap, same layout).
     let mut svg = String::new();
     let frame = {
@@ -162,11 +142,7 @@ pub fn line_chart_to_png(
         draw_line_chart(&root, chart, opts.lang).map_err(err)?
     };
     let png = render_png(&fig).map_err(err)?;
-    Ok(RenderedPng {
-        png,
-        size: fig.size,
-        frame,
-    })
+    Ok(RenderedPng { png, size: fig.size, frame })
 }
 
 /// A line chart as a [`Figure`].
@@ -192,17 +168,12 @@ fn finite(v: f64) -> Option<f64> {
 /// Cumulative sums of the series (for stacking), on the first series' x values.
 fn stack(series: &[Series], div: f64) -> Vec<Vec<(f64, f64, f64)>> {
     let mut out = Vec::with_capacity(series.len());
-    let xs: Vec<f64> = series
-        .first()
-        .map_or(Vec::new(), |s| s.points.iter().map(|p| p.0).collect());
+    let xs: Vec<f64> = series.first().map_or(Vec::new(), |s| s.points.iter().map(|p| p.0).collect());
     let mut base = vec![0.0; xs.len()];
     for s in series {
         let mut layer = Vec::with_capacity(xs.len());
         for (i, &x) in xs.iter().enumerate() {
-            let v = s
-                .points
-                .get(i)
-                .map_or(0.0, |p| finite(p.1 / div).unwrap_or(0.0));
+            let v = s.points.get(i).map_or(0.0, |p| finite(p.1 / div).unwrap_or(0.0));
             layer.push((x, base[i], base[i] + v));
             base[i] += v;
         }
@@ -219,22 +190,10 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
 ) -> Result<PlotFrame, DrawErr> {
     let (w, _) = root.dim_in_pixel();
     let top = draw_title(root, lang, &c.title, c.subtitle.as_deref())?;
-    let div = if c.y_divisor.is_finite() && c.y_divisor != 0.0 {
-        c.y_divisor
-    } else {
-        1.0
-    };
-    let colors: Vec<RGBColor> = c
-        .series
-        .iter()
-        .enumerate()
-        .map(|(i, s)| s.color.unwrap_or_else(|| okabe_ito(i)))
-        .collect();
-    let stacked = if c.stacked {
-        stack(&c.series, div)
-    } else {
-        Vec::new()
-    };
+    let div = if c.y_divisor.is_finite() && c.y_divisor != 0.0 { c.y_divisor } else { 1.0 };
+    let colors: Vec<RGBColor> =
+        c.series.iter().enumerate().map(|(i, s)| s.color.unwrap_or_else(|| okabe_ito(i))).collect();
+    let stacked = if c.stacked { stack(&c.series, div) } else { Vec::new() };
 
     // Data extents.
     let mut xs: Vec<f64> = Vec::new();
@@ -263,11 +222,7 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
     let yaxis = nice_axis(ymin, ymax, c.y_from_zero, 6);
     let (x0, x1, xticks, xdec) = match c.x_axis {
         XAxis::Years => {
-            let (a, b) = if xmax - xmin < 1.0 {
-                (xmin.floor(), (xmin.floor() + 1.0).max(xmax))
-            } else {
-                (xmin, xmax)
-            };
+            let (a, b) = if xmax - xmin < 1.0 { (xmin.floor(), (xmin.floor() + 1.0).max(xmax)) } else { (xmin, xmax) };
             (a, b, year_ticks(a, b), 0)
         }
         XAxis::Numeric => {
@@ -305,26 +260,14 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
         items.push(LegendItem::new(l.clone(), Swatch::Dashed(INK)));
     }
     let show_legend = items.len() >= 2 || c.legend_title.is_some();
-    let lw = if show_legend {
-        legend_width(
-            &items,
-            c.legend_title.as_deref(),
-            lang,
-            (w as f64 * 0.3) as u32,
-        )
-    } else {
-        0
-    };
+    let lw =
+        if show_legend { legend_width(&items, c.legend_title.as_deref(), lang, (w as f64 * 0.3) as u32) } else { 0 };
 
     let (_, body) = root.split_vertically(top);
     let (plot, side) = body.split_horizontally(w.saturating_sub(if lw > 0 { lw + 24 } else { 0 }));
     let lstyle = font(lang, 14.0);
     let ylabels: Vec<String> = yaxis.ticks.iter().map(|v| fmt_num(*v, ydec)).collect();
-    let ylab_w = ylabels
-        .iter()
-        .map(|l| text_size(l, &lstyle).0)
-        .max()
-        .unwrap_or(20);
+    let ylab_w = ylabels.iter().map(|l| text_size(l, &lstyle).0).max().unwrap_or(20);
     let mut chart = ChartBuilder::on(&plot)
         .margin_top(10)
         .margin_right(24)
@@ -332,10 +275,7 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
         .margin_bottom(8)
         .x_label_area_size(58)
         .y_label_area_size(ylab_w + 44)
-        .build_cartesian_2d(
-            TickAxis::new(x0, x1, xticks),
-            TickAxis::new(yaxis.lo, yaxis.hi, yaxis.ticks.clone()),
-        )?;
+        .build_cartesian_2d(TickAxis::new(x0, x1, xticks), TickAxis::new(yaxis.lo, yaxis.hi, yaxis.ticks.clone()))?;
     let xfmt = |v: &f64| match c.x_axis {
         XAxis::Years => format!("{v:.0}"),
         XAxis::Numeric => fmt_num(*v, xdec),
@@ -374,10 +314,7 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
             let mut poly: Vec<(f64, f64)> = layer.iter().map(|p| (p.0, p.2)).collect();
             poly.extend(layer.iter().rev().map(|p| (p.0, p.1)));
             chart.draw_series(std::iter::once(Polygon::new(poly, col.mix(0.85).filled())))?;
-            chart.draw_series(LineSeries::new(
-                layer.iter().map(|p| (p.0, p.2)),
-                WHITE.stroke_width(1),
-            ))?;
+            chart.draw_series(LineSeries::new(layer.iter().map(|p| (p.0, p.2)), WHITE.stroke_width(1)))?;
         }
     }
     if !c.stacked {
@@ -385,10 +322,7 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
             for seg in segments(&s.points, div) {
                 // Dense monthly series read better with a thinner line.
                 let width = if s.points.len() > 60 { 2 } else { 3 };
-                chart.draw_series(LineSeries::new(
-                    seg.iter().copied(),
-                    col.stroke_width(width),
-                ))?;
+                chart.draw_series(LineSeries::new(seg.iter().copied(), col.stroke_width(width)))?;
                 if s.markers {
                     chart.draw_series(seg.iter().map(|&p| Circle::new(p, 4, col.filled())))?;
                 }
@@ -397,12 +331,7 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
     }
     if let Some((x, _)) = &c.vline {
         if x.is_finite() {
-            chart.draw_series(DashedLineSeries::new(
-                [(*x, yaxis.lo), (*x, yaxis.hi)],
-                8,
-                6,
-                INK.stroke_width(2),
-            ))?;
+            chart.draw_series(DashedLineSeries::new([(*x, yaxis.lo), (*x, yaxis.hi)], 8, 6, INK.stroke_width(2)))?;
         }
     }
     let frame = {
@@ -419,14 +348,7 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
     if ys.is_empty() {
         let (cx, cy) = chart.backend_coord(&((x0 + x1) / 2.0, (yaxis.lo + yaxis.hi) / 2.0));
         let msg = super::i18n::tr(lang, "no data", "无数据");
-        draw_text(
-            root,
-            msg,
-            (cx, cy),
-            &font(lang, 18.0).color(&MUTED),
-            HPos::Center,
-            VPos::Center,
-        )?;
+        draw_text(root, msg, (cx, cy), &font(lang, 18.0).color(&MUTED), HPos::Center, VPos::Center)?;
     }
     if show_legend {
         draw_legend(&side, (0, 10), lw, &items, c.legend_title.as_deref(), lang)?;
@@ -454,13 +376,10 @@ fn segments(points: &[(f64, f64)], div: f64) -> Vec<Vec<(f64, f64)>> {
 
 /// Minimum and maximum of finite values.
 pub(crate) fn min_max(values: &[f64]) -> Option<(f64, f64)> {
-    values
-        .iter()
-        .filter(|v| v.is_finite())
-        .fold(None, |acc, &v| match acc {
-            None => Some((v, v)),
-            Some((a, b)) => Some((a.min(v), b.max(v))),
-        })
+    values.iter().filter(|v| v.is_finite()).fold(None, |acc, &v| match acc {
+        None => Some((v, v)),
+        Some((a, b)) => Some((a.min(v), b.max(v))),
+    })
 }
 
 /// A linear f64 axis whose ticks are exactly the given values (plotters' own f64 axis picks
@@ -474,11 +393,7 @@ pub(crate) struct TickAxis {
 
 impl TickAxis {
     pub fn new(lo: f64, hi: f64, ticks: Vec<f64>) -> Self {
-        let (lo, hi) = if lo.is_finite() && hi.is_finite() && hi > lo {
-            (lo, hi)
-        } else {
-            (0.0, 1.0)
-        };
+        let (lo, hi) = if lo.is_finite() && hi.is_finite() && hi > lo { (lo, hi) } else { (0.0, 1.0) };
         let ticks = ticks
             .into_iter()
             .filter(|t| t.is_finite() && *t >= lo - 1e-9 * (hi - lo) && *t <= hi + 1e-9 * (hi - lo))
@@ -493,11 +408,7 @@ impl Ranged for TickAxis {
 
     fn map(&self, value: &f64, limit: (i32, i32)) -> i32 {
         let f = (value - self.lo) / (self.hi - self.lo);
-        let f = if f.is_finite() {
-            f.clamp(-10.0, 11.0)
-        } else {
-            0.0
-        };
+        let f = if f.is_finite() { f.clamp(-10.0, 11.0) } else { 0.0 };
         limit.0 + (f * (limit.1 - limit.0) as f64).round() as i32
     }
 

@@ -6,15 +6,11 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{
-    bold, draw_text, draw_title, font, text_size, write_figure, Area, DrawErr, Figure,
-};
+use super::canvas::{bold, draw_text, draw_title, font, text_size, write_figure, Area, DrawErr, Figure};
 use super::data::{Grid, World};
 use super::format::{nice_axis, Axis};
 use super::i18n::{place_name, pretty, tr};
-use super::legend::{
-    draw_colour_bar, draw_hub, draw_lab, draw_legend_rows, draw_station, LegendItem, Swatch,
-};
+use super::legend::{draw_colour_bar, draw_hub, draw_lab, draw_legend_rows, draw_station, LegendItem, Swatch};
 use super::lines::min_max;
 use super::palette::{okabe_ito, viridis, INK, MUTED, NO_DATA};
 use super::timeseries::scenario_title;
@@ -71,38 +67,19 @@ pub fn map_canvas_size(grid_w: usize, grid_h: usize, opts: &ChartOptions) -> (u3
 /// Label and unit of a layer.
 fn layer_info(layer: &str, lang: Lang) -> (String, String) {
     let (l, u) = match layer {
-        "talent_density" => (
-            tr(lang, "Talent density", "人才密度"),
-            tr(lang, "people per km²", "人/平方公里"),
-        ),
-        "firm_density" => (
-            tr(lang, "Firm density", "企业密度"),
-            tr(lang, "firms per km²", "家/平方公里"),
-        ),
-        "rent" => (
-            tr(lang, "Market rent", "市场租金"),
-            tr(lang, "yuan per dwelling per month", "元/套/月"),
-        ),
-        "spillover" => (
-            tr(lang, "Knowledge spillover index", "知识溢出指数"),
-            tr(lang, "index, dimensionless", "指数，无量纲"),
-        ),
-        "patents" => (
-            tr(lang, "Patents granted", "专利授权"),
-            tr(lang, "patents per cell in the year", "件/格/年"),
-        ),
+        "talent_density" => (tr(lang, "Talent density", "人才密度"), tr(lang, "people per km²", "人/平方公里")),
+        "firm_density" => (tr(lang, "Firm density", "企业密度"), tr(lang, "firms per km²", "家/平方公里")),
+        "rent" => (tr(lang, "Market rent", "市场租金"), tr(lang, "yuan per dwelling per month", "元/套/月")),
+        "spillover" => {
+            (tr(lang, "Knowledge spillover index", "知识溢出指数"), tr(lang, "index, dimensionless", "指数，无量纲"))
+        }
+        "patents" => (tr(lang, "Patents granted", "专利授权"), tr(lang, "patents per cell in the year", "件/格/年")),
         other => return (pretty(other), String::new()),
     };
     (l.to_string(), u.to_string())
 }
 
-const KNOWN_LAYERS: [&str; 5] = [
-    "talent_density",
-    "firm_density",
-    "rent",
-    "spillover",
-    "patents",
-];
+const KNOWN_LAYERS: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover", "patents"];
 
 /// Layers found in `layers/`: layer name → years present.
 fn find_layers(dir: &Path) -> Result<BTreeMap<String, Vec<i32>>, ChartError> {
@@ -110,12 +87,7 @@ fn find_layers(dir: &Path) -> Result<BTreeMap<String, Vec<i32>>, ChartError> {
     let entries = match std::fs::read_dir(dir) {
         Ok(e) => e,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
-        Err(e) => {
-            return Err(ChartError::Read {
-                path: dir.to_path_buf(),
-                source: e,
-            })
-        }
+        Err(e) => return Err(ChartError::Read { path: dir.to_path_buf(), source: e }),
     };
     for entry in entries.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -139,11 +111,7 @@ fn find_layers(dir: &Path) -> Result<BTreeMap<String, Vec<i32>>, ChartError> {
 }
 
 /// Render maps of every layer in `layers/` for its first and last year.
-pub(crate) fn render_maps(
-    dir: &Path,
-    out: &Path,
-    opts: &ChartOptions,
-) -> Result<Vec<RenderedChart>, ChartError> {
+pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     let layers_dir = dir.join("layers");
     let found = find_layers(&layers_dir)?;
     if found.is_empty() {
@@ -152,53 +120,27 @@ pub(crate) fn render_maps(
     let world = World::read(&dir.join("world.json"))?;
     let shape = Some((world.width, world.height));
     let district_path = layers_dir.join("district.csv");
-    let district = if district_path.is_file() {
-        Some(Grid::read(&district_path, shape)?)
-    } else {
-        None
-    };
+    let district = if district_path.is_file() { Some(Grid::read(&district_path, shape)?) } else { None };
     let scenario = scenario_title(dir)?;
     let mut order: Vec<&String> = found.keys().collect();
-    order.sort_by_key(|l| {
-        (
-            KNOWN_LAYERS
-                .iter()
-                .position(|k| k == l)
-                .unwrap_or(KNOWN_LAYERS.len()),
-            (*l).clone(),
-        )
-    });
+    order.sort_by_key(|l| (KNOWN_LAYERS.iter().position(|k| k == l).unwrap_or(KNOWN_LAYERS.len()), (*l).clone()));
     let mut rendered = Vec::new();
     for layer in order {
         let years = &found[layer];
         let (Some(&first), Some(&last)) = (years.first(), years.last()) else {
             continue;
         };
-        let wanted: Vec<i32> = if first == last {
-            vec![first]
-        } else {
-            vec![first, last]
-        };
+        let wanted: Vec<i32> = if first == last { vec![first] } else { vec![first, last] };
         let mut grids = Vec::new();
         for &y in &wanted {
             let path = layers_dir.join(format!("{layer}_{y}.csv"));
             grids.push((y, Grid::read(&path, shape)?));
         }
         // One colour scale for both years so the maps compare.
-        let inside = |i: usize| {
-            district
-                .as_ref()
-                .is_none_or(|d| d.values.get(i).is_some_and(|v| *v >= 0.0))
-        };
+        let inside = |i: usize| district.as_ref().is_none_or(|d| d.values.get(i).is_some_and(|v| *v >= 0.0));
         let values: Vec<f64> = grids
             .iter()
-            .flat_map(|(_, g)| {
-                g.values
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| inside(*i))
-                    .map(|(_, v)| *v)
-            })
+            .flat_map(|(_, g)| g.values.iter().enumerate().filter(|(i, _)| inside(*i)).map(|(_, v)| *v))
             .collect();
         let (lo, hi) = min_max(&values).unwrap_or((0.0, 1.0));
         let axis = nice_axis(lo, hi, layer != "rent" && lo >= 0.0, 5);
@@ -218,12 +160,7 @@ pub(crate) fn render_maps(
             };
             let stem = format!("map_{layer}_{year}");
             let (png, svg) = write_figure(&fig, out, &stem)?;
-            rendered.push(RenderedChart {
-                png,
-                svg,
-                title: fig.title(),
-                section: Section::Maps,
-            });
+            rendered.push(RenderedChart { png, svg, title: fig.title(), section: Section::Maps });
         }
     }
     Ok(rendered)
@@ -258,10 +195,7 @@ impl MapFigure<'_> {
 
     fn px(&self, x: f64, y: f64) -> (i32, i32) {
         let l = &self.layout;
-        (
-            (l.x0 + x * l.cell).round() as i32,
-            (l.y0 + y * l.cell).round() as i32,
-        )
+        ((l.x0 + x * l.cell).round() as i32, (l.y0 + y * l.cell).round() as i32)
     }
 
     fn is_open(open_year: Option<i32>, year: i32) -> bool {
@@ -288,11 +222,7 @@ impl MapFigure<'_> {
                 let colour = if outside || !v.is_finite() {
                     NO_DATA
                 } else {
-                    viridis(if span > 0.0 {
-                        (v - self.axis.lo) / span
-                    } else {
-                        0.5
-                    })
+                    viridis(if span > 0.0 { (v - self.axis.lo) / span } else { 0.5 })
                 };
                 let a = self.px(x as f64, y as f64);
                 let b = self.px(x as f64 + 1.0, y as f64 + 1.0);
@@ -327,10 +257,7 @@ impl MapFigure<'_> {
             root.draw(&PathElement::new(vec![*a, *b], WHITE.stroke_width(2)))?;
         }
         let (gw, gh) = (self.grid.width as f64, self.grid.height as f64);
-        root.draw(&Rectangle::new(
-            [self.px(0.0, 0.0), self.px(gw, gh)],
-            MUTED.stroke_width(1),
-        ))?;
+        root.draw(&Rectangle::new([self.px(0.0, 0.0), self.px(gw, gh)], MUTED.stroke_width(1)))?;
         Ok(())
     }
 
@@ -403,12 +330,8 @@ impl MapFigure<'_> {
             let name = place_name(&d.name, d.name_zh.as_deref(), lang);
             let (tw, th) = text_size(&name, &dstyle);
             let p = self.px(x, y);
-            let r = (
-                p.0 - tw as i32 / 2 - 2,
-                p.1 - th as i32 / 2 - 2,
-                p.0 + tw as i32 / 2 + 2,
-                p.1 + th as i32 / 2 + 2,
-            );
+            let r =
+                (p.0 - tw as i32 / 2 - 2, p.1 - th as i32 / 2 - 2, p.0 + tw as i32 / 2 + 2, p.1 + th as i32 / 2 + 2);
             if taken.iter().any(|t| overlaps(*t, r)) || r.0 < map_rect.0 || r.2 > map_rect.2 {
                 continue;
             }
@@ -429,29 +352,15 @@ impl MapFigure<'_> {
             ];
             let rect = |c: (i32, i32)| (c.0, c.1, c.0 + tw, c.1 + th);
             let (cw, ch) = root.dim_in_pixel();
-            let fits =
-                |r: Rect| r.0 >= 2 && r.1 >= 2 && r.2 <= cw as i32 - 2 && r.3 <= ch as i32 - 2;
+            let fits = |r: Rect| r.0 >= 2 && r.1 >= 2 && r.2 <= cw as i32 - 2 && r.3 <= ch as i32 - 2;
             let pick = cands
                 .iter()
                 .map(|&c| rect(c))
                 .find(|&r| fits(r) && !taken.iter().any(|t| overlaps(*t, r)))
                 .unwrap_or_else(|| rect(cands[0]));
-            root.draw(&Rectangle::new(
-                [(pick.0, pick.1), (pick.2, pick.3)],
-                WHITE.mix(0.88).filled(),
-            ))?;
-            root.draw(&Rectangle::new(
-                [(pick.0, pick.1), (pick.2, pick.3)],
-                INK.mix(0.5).stroke_width(1),
-            ))?;
-            draw_text(
-                root,
-                &name,
-                (pick.0 + 4, (pick.1 + pick.3) / 2),
-                &hstyle,
-                HPos::Left,
-                VPos::Center,
-            )?;
+            root.draw(&Rectangle::new([(pick.0, pick.1), (pick.2, pick.3)], WHITE.mix(0.88).filled()))?;
+            root.draw(&Rectangle::new([(pick.0, pick.1), (pick.2, pick.3)], INK.mix(0.5).stroke_width(1)))?;
+            draw_text(root, &name, (pick.0 + 4, (pick.1 + pick.3) / 2), &hstyle, HPos::Left, VPos::Center)?;
             taken.push(pick);
         }
         Ok(())
@@ -465,35 +374,19 @@ impl MapFigure<'_> {
         if !self.world.hubs.is_empty() {
             items.push(LegendItem::new(tr(lang, "Hub", "枢纽"), Swatch::Hub));
         }
-        if self
-            .world
-            .labs
-            .iter()
-            .any(|l| Self::is_open(l.open_year, self.year))
-        {
-            items.push(LegendItem::new(
-                tr(lang, "Lab", "实验室"),
-                Swatch::Triangle(LAB),
-            ));
+        if self.world.labs.iter().any(|l| Self::is_open(l.open_year, self.year)) {
+            items.push(LegendItem::new(tr(lang, "Lab", "实验室"), Swatch::Triangle(LAB)));
         }
         if self.district.is_some() {
-            items.push(LegendItem::new(
-                tr(lang, "District border", "区界"),
-                Swatch::Border,
-            ));
+            items.push(LegendItem::new(tr(lang, "District border", "区界"), Swatch::Border));
         }
         let any_grey = (0..self.grid.height).any(|y| {
-            (0..self.grid.width).any(|x| {
-                self.district_id(x, y).is_some_and(|d| d < 0) || !self.grid.at(x, y).is_finite()
-            })
+            (0..self.grid.width)
+                .any(|x| self.district_id(x, y).is_some_and(|d| d < 0) || !self.grid.at(x, y).is_finite())
         });
         if any_grey {
             items.push(LegendItem::new(
-                tr(
-                    lang,
-                    "Outside the corridor or no data",
-                    "走廊范围外或无数据",
-                ),
+                tr(lang, "Outside the corridor or no data", "走廊范围外或无数据"),
                 Swatch::Fill(NO_DATA),
             ));
         }
@@ -506,86 +399,37 @@ impl MapFigure<'_> {
         }
         let scale_w = 190;
         let x = self.layout.x0.round() as i32;
-        draw_legend_rows(
-            root,
-            (x, y),
-            (w as i32 - x - PAD - scale_w).max(100) as u32,
-            &items,
-            lang,
-            2,
-        )?;
+        draw_legend_rows(root, (x, y), (w as i32 - x - PAD - scale_w).max(100) as u32, &items, lang, 2)?;
         self.draw_scale_bar(root, (w as i32 - PAD - scale_w + 20, y + 12))
     }
 
-    fn draw_scale_bar<DB: DrawingBackend>(
-        &self,
-        root: &Area<DB>,
-        (x, y): (i32, i32),
-    ) -> Result<(), DrawErr> {
+    fn draw_scale_bar<DB: DrawingBackend>(&self, root: &Area<DB>, (x, y): (i32, i32)) -> Result<(), DrawErr> {
         let km_per_px = self.world.cell_km / self.layout.cell;
         let max_km = 120.0 * km_per_px;
-        let Some(km) = [
-            0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0,
-        ]
-        .into_iter()
-        .rev()
-        .find(|k| *k <= max_km) else {
+        let Some(km) = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 200.0, 500.0]
+            .into_iter()
+            .rev()
+            .find(|k| *k <= max_km)
+        else {
             return Ok(());
         };
         let len = (km / km_per_px).round() as i32;
-        root.draw(&Rectangle::new(
-            [(x, y - 3), (x + len, y + 3)],
-            INK.filled(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(x + len / 2, y - 3), (x + len, y + 3)],
-            WHITE.filled(),
-        ))?;
-        root.draw(&Rectangle::new(
-            [(x, y - 3), (x + len, y + 3)],
-            INK.stroke_width(1),
-        ))?;
+        root.draw(&Rectangle::new([(x, y - 3), (x + len, y + 3)], INK.filled()))?;
+        root.draw(&Rectangle::new([(x + len / 2, y - 3), (x + len, y + 3)], WHITE.filled()))?;
+        root.draw(&Rectangle::new([(x, y - 3), (x + len, y + 3)], INK.stroke_width(1)))?;
         let style = font(self.lang, 13.0);
         let label = format!("{} km", super::format::fmt_short(km));
-        draw_text(
-            root,
-            &label,
-            (x + len + 8, y),
-            &style,
-            HPos::Left,
-            VPos::Center,
-        )?;
+        draw_text(root, &label, (x + len + 8, y), &style, HPos::Left, VPos::Center)?;
         let north = tr(self.lang, "N ↑", "北 ↑");
         draw_text(root, north, (x, y + 24), &style, HPos::Left, VPos::Center)
     }
 }
 
 /// Text with a white halo, readable on any colour.
-fn halo_text<DB: DrawingBackend>(
-    root: &Area<DB>,
-    text: &str,
-    p: (i32, i32),
-    style: &TextStyle,
-) -> Result<(), DrawErr> {
+fn halo_text<DB: DrawingBackend>(root: &Area<DB>, text: &str, p: (i32, i32), style: &TextStyle) -> Result<(), DrawErr> {
     let halo = style.color(&WHITE);
-    for (dx, dy) in [
-        (-1, -1),
-        (0, -1),
-        (1, -1),
-        (-1, 0),
-        (1, 0),
-        (-1, 1),
-        (0, 1),
-        (1, 1),
-    ] {
-        draw_text(
-            root,
-            text,
-            (p.0 + dx, p.1 + dy),
-            &halo,
-            HPos::Center,
-            VPos::Center,
-        )?;
+    for (dx, dy) in [(-1, -1), (0, -1), (1, -1), (-1, 0), (1, 0), (-1, 1), (0, 1), (1, 1)] {
+        draw_text(root, text, (p.0 + dx, p.1 + dy), &halo, HPos::Center, VPos::Center)?;
     }
     draw_text(root, text, p, style, HPos::Center, VPos::Center)
 }
@@ -614,21 +458,8 @@ impl Figure for MapFigure<'_> {
         let bar_h = l.body_h.round() as i32 - 40;
         let bx = (l.x0 + l.map_w).round() as i32 + 34;
         let by = TITLE_H + 40;
-        let unit_label = if self.unit.is_empty() {
-            self.label.to_string()
-        } else {
-            self.unit.to_string()
-        };
-        draw_colour_bar(
-            root,
-            (bx, by),
-            bar_h,
-            self.axis,
-            1.0,
-            &unit_label,
-            (BAR_COL - 40) as u32,
-            self.lang,
-        )?;
+        let unit_label = if self.unit.is_empty() { self.label.to_string() } else { self.unit.to_string() };
+        draw_colour_bar(root, (bx, by), bar_h, self.axis, 1.0, &unit_label, (BAR_COL - 40) as u32, self.lang)?;
         self.draw_legend(root)
     }
 }

@@ -48,11 +48,7 @@ pub struct ChartOptions {
 
 impl Default for ChartOptions {
     fn default() -> Self {
-        ChartOptions {
-            lang: Lang::En,
-            width: 1200,
-            height: 750,
-        }
+        ChartOptions { lang: Lang::En, width: 1200, height: 750 }
     }
 }
 
@@ -64,11 +60,7 @@ impl ChartOptions {
 
     fn validate(&self) -> Result<(), ChartError> {
         let (w, h) = (self.width, self.height);
-        if w < Self::MIN_SIZE.0
-            || h < Self::MIN_SIZE.1
-            || w > Self::MAX_SIZE.0
-            || h > Self::MAX_SIZE.1
-        {
+        if w < Self::MIN_SIZE.0 || h < Self::MIN_SIZE.1 || w > Self::MAX_SIZE.0 || h > Self::MAX_SIZE.1 {
             return Err(ChartError::Options(format!(
                 "chart size {w}x{h} is outside {}x{} .. {}x{}",
                 Self::MIN_SIZE.0,
@@ -85,7 +77,9 @@ impl ChartOptions {
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
     /// The folder is none of run, compare or sweep.
-    #[error("{path}: not a corridor output folder (expected timeseries.csv and world.json, compare.json, or sweep.json)")]
+    #[error(
+        "{path}: not a corridor output folder (expected timeseries.csv and world.json, compare.json, or sweep.json)"
+    )]
     UnknownFolder { path: PathBuf },
     /// A file the folder kind needs is not there.
     #[error("missing file {path}")]
@@ -106,11 +100,7 @@ pub enum ChartError {
     },
     /// A CSV file has a bad row or header (`line` counts from 1, the header).
     #[error("{path}:{line}: {message}")]
-    Csv {
-        path: PathBuf,
-        line: usize,
-        message: String,
-    },
+    Csv { path: PathBuf, line: usize, message: String },
     /// A JSON file does not parse or lacks a field.
     #[error("{path}: malformed JSON: {source}")]
     Json {
@@ -185,40 +175,27 @@ pub struct RenderedChart {
 /// Detect the kind of output folder.
 pub fn detect_kind(dir: &Path) -> Result<FolderKind, ChartError> {
     if !dir.is_dir() {
-        return Err(ChartError::MissingFile {
-            path: dir.to_path_buf(),
-        });
+        return Err(ChartError::MissingFile { path: dir.to_path_buf() });
     }
     if dir.join("compare.json").is_file() {
         Ok(FolderKind::Compare)
     } else if dir.join("sweep.json").is_file() {
         Ok(FolderKind::Sweep)
-    } else if ["timeseries.csv", "world.json", "summary.json", "yearly.csv"]
-        .iter()
-        .any(|f| dir.join(f).is_file())
-    {
+    } else if ["timeseries.csv", "world.json", "summary.json", "yearly.csv"].iter().any(|f| dir.join(f).is_file()) {
         Ok(FolderKind::Run)
     } else {
-        Err(ChartError::UnknownFolder {
-            path: dir.to_path_buf(),
-        })
+        Err(ChartError::UnknownFolder { path: dir.to_path_buf() })
     }
 }
 
 /// Render every chart of the folder into `dir/charts/` (PNG and SVG) and return the paths
 /// written, PNG then SVG for each chart.
 pub fn render_dir(dir: &Path, opts: &ChartOptions) -> Result<Vec<PathBuf>, ChartError> {
-    Ok(render_dir_detailed(dir, opts)?
-        .into_iter()
-        .flat_map(|c| [c.png, c.svg])
-        .collect())
+    Ok(render_dir_detailed(dir, opts)?.into_iter().flat_map(|c| [c.png, c.svg]).collect())
 }
 
 /// Like [`render_dir`], with each chart's title and report section.
-pub fn render_dir_detailed(
-    dir: &Path,
-    opts: &ChartOptions,
-) -> Result<Vec<RenderedChart>, ChartError> {
+pub fn render_dir_detailed(dir: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     opts.validate()?;
     register_fonts()?;
     let kind = detect_kind(dir)?;

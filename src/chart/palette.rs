@@ -47,11 +47,7 @@ const VIRIDIS: [(u8, u8, u8); 11] = [
 
 /// Viridis colour for `t` in 0..=1 (clamped; NaN gives the low end), linearly interpolated.
 pub fn viridis(t: f64) -> RGBColor {
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
     let pos = t * (VIRIDIS.len() - 1) as f64;
     let i = (pos.floor() as usize).min(VIRIDIS.len() - 2);
     let f = pos - i as f64;

@@ -6,9 +6,7 @@ use std::path::Path;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
-use super::canvas::{
-    bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure,
-};
+use super::canvas::{bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure};
 use super::data::{read_json, read_tornado, SweepInfo, Table, TornadoRow};
 use super::format::{fmt_num, fmt_short, nice_axis, Axis};
 use super::i18n::{kpi, tr, Freq, Kpi, UnitKind};
@@ -18,19 +16,11 @@ use super::palette::{is_dark, okabe_ito, viridis, GRID, INK, MUTED, NO_DATA};
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
 
 /// Render the charts of a sweep folder.
-pub(crate) fn render_sweep(
-    dir: &Path,
-    out: &Path,
-    opts: &ChartOptions,
-) -> Result<Vec<RenderedChart>, ChartError> {
+pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     let info: SweepInfo = read_json(&dir.join("sweep.json"))?;
     let points = Table::read(&dir.join("points.csv"))?;
     let tornado_path = dir.join("tornado.csv");
-    let tornado = if tornado_path.is_file() {
-        read_tornado(&tornado_path)?
-    } else {
-        Vec::new()
-    };
+    let tornado = if tornado_path.is_file() { read_tornado(&tornado_path)? } else { Vec::new() };
     let lang = opts.lang;
     let size = (opts.width, opts.height);
     let kpis = kpi_names(&info, &points);
@@ -41,43 +31,22 @@ pub(crate) fn render_sweep(
     let reps = info.replications;
     let mut rendered = Vec::new();
     let mut push = |title: String, r: (std::path::PathBuf, std::path::PathBuf)| {
-        rendered.push(RenderedChart {
-            png: r.0,
-            svg: r.1,
-            title,
-            section: Section::Sweep,
-        })
+        rendered.push(RenderedChart { png: r.0, svg: r.1, title, section: Section::Sweep })
     };
     if params.len() == 1 {
         let baseline = info.parameters[0].baseline_number();
         for name in &kpis {
-            let Some(chart) = response_chart(&points, &params[0], name, baseline, reps, lang)
-            else {
+            let Some(chart) = response_chart(&points, &params[0], name, baseline, reps, lang) else {
                 continue;
             };
             let stem = format!("sweep_{name}");
-            let fig = LineFigure {
-                chart: &chart,
-                lang,
-                size,
-            };
+            let fig = LineFigure { chart: &chart, lang, size };
             push(chart.title.clone(), write_figure(&fig, out, &stem)?);
         }
     } else if params.len() == 2 && info.design == "grid" {
-        let baseline = (
-            info.parameters[0].baseline_number(),
-            info.parameters[1].baseline_number(),
-        );
+        let baseline = (info.parameters[0].baseline_number(), info.parameters[1].baseline_number());
         for name in &kpis {
-            let Some(fig) = Heatmap::new(
-                &points,
-                (&params[0], &params[1]),
-                name,
-                baseline,
-                reps,
-                lang,
-                size,
-            ) else {
+            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, baseline, reps, lang, size) else {
                 continue;
             };
             let stem = format!("heatmap_{name}");
@@ -86,14 +55,7 @@ pub(crate) fn render_sweep(
         }
     } else if params.len() >= 2 && tornado.is_empty() {
         for name in &kpis {
-            let fig = Scatter {
-                points: &points,
-                params: &params,
-                kpi: name,
-                reps,
-                lang,
-                size,
-            };
+            let fig = Scatter { points: &points, params: &params, kpi: name, reps, lang, size };
             if points.get(&format!("{name}_mean")).is_none() {
                 continue;
             }
@@ -101,11 +63,7 @@ pub(crate) fn render_sweep(
             push(fig.title(), write_figure(&fig, out, &stem)?);
         }
     }
-    let mut tornado_kpis: Vec<String> = kpis
-        .iter()
-        .filter(|k| tornado.iter().any(|t| &t.kpi == *k))
-        .cloned()
-        .collect();
+    let mut tornado_kpis: Vec<String> = kpis.iter().filter(|k| tornado.iter().any(|t| &t.kpi == *k)).cloned().collect();
     for t in &tornado {
         if !tornado_kpis.contains(&t.kpi) {
             tornado_kpis.push(t.kpi.clone());
@@ -113,12 +71,7 @@ pub(crate) fn render_sweep(
     }
     for name in &tornado_kpis {
         let rows: Vec<&TornadoRow> = tornado.iter().filter(|t| &t.kpi == name).collect();
-        let fig = Tornado {
-            rows,
-            kpi: name,
-            lang,
-            size,
-        };
+        let fig = Tornado { rows, kpi: name, lang, size };
         let stem = format!("tornado_{name}");
         push(fig.title(), write_figure(&fig, out, &stem)?);
     }
@@ -130,11 +83,7 @@ fn kpi_names(info: &SweepInfo, points: &Table) -> Vec<String> {
     if !info.kpis.is_empty() {
         return info.kpis.clone();
     }
-    points
-        .columns
-        .iter()
-        .filter_map(|c| c.strip_suffix("_mean").map(str::to_string))
-        .collect()
+    points.columns.iter().filter_map(|c| c.strip_suffix("_mean").map(str::to_string)).collect()
 }
 
 fn subtitle(reps: Option<u64>, lang: Lang) -> String {
@@ -166,11 +115,7 @@ fn response_chart(
         (Some(lo), Some(hi)) => idx.iter().map(|&i| (xs[i], lo[i], hi[i])).collect(),
         _ => Vec::new(),
     };
-    let all: Vec<f64> = pts
-        .iter()
-        .map(|p| p.1.abs())
-        .chain(band.iter().map(|b| b.2.abs()))
-        .collect();
+    let all: Vec<f64> = pts.iter().map(|p| p.1.abs()).chain(band.iter().map(|b| b.2.abs())).collect();
     let scale = k.unit.scale_for(min_max(&all).map_or(0.0, |m| m.1), lang);
     let title = match lang {
         Lang::En => format!("{} by {param}", k.label),
@@ -200,9 +145,7 @@ fn levels(values: &[f64]) -> Vec<f64> {
 }
 
 fn level_index(levels: &[f64], v: f64) -> Option<usize> {
-    levels
-        .iter()
-        .position(|l| (l - v).abs() <= 1e-9 * l.abs().max(v.abs()).max(1.0))
+    levels.iter().position(|l| (l - v).abs() <= 1e-9 * l.abs().max(v.abs()).max(1.0))
 }
 
 /// Tick labels for parameter levels.
@@ -253,10 +196,7 @@ impl Heatmap {
             subtitle: subtitle(reps, lang),
             x_name: px.to_string(),
             y_name: py.to_string(),
-            baseline: (
-                baseline.0.and_then(|b| level_index(&xl, b)),
-                baseline.1.and_then(|b| level_index(&yl, b)),
-            ),
+            baseline: (baseline.0.and_then(|b| level_index(&xl, b)), baseline.1.and_then(|b| level_index(&yl, b))),
             x_levels: xl,
             y_levels: yl,
             cells,
@@ -279,10 +219,7 @@ impl Figure for Heatmap {
         let (_, body) = root.split_vertically(top);
         let (plot, side) = body.split_horizontally(w.saturating_sub(200));
         let vals: Vec<f64> = self.cells.iter().flatten().copied().collect();
-        let max_abs = vals
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, |a, v| a.max(v.abs()));
+        let max_abs = vals.iter().filter(|v| v.is_finite()).fold(0.0f64, |a, v| a.max(v.abs()));
         let scale = self.kpi.unit.scale_for(max_abs, lang);
         let (lo, hi) = min_max(&vals).unwrap_or((0.0, 1.0));
         let axis: Axis = nice_axis(lo, hi, false, 5);
@@ -290,11 +227,7 @@ impl Figure for Heatmap {
         let xlab = level_labels(&self.x_levels);
         let ylab = level_labels(&self.y_levels);
         let lstyle = font(lang, 14.0);
-        let ylab_w = ylab
-            .iter()
-            .map(|l| text_size(l, &lstyle).0)
-            .max()
-            .unwrap_or(20);
+        let ylab_w = ylab.iter().map(|l| text_size(l, &lstyle).0).max().unwrap_or(20);
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .margin_left(16)
@@ -339,18 +272,10 @@ impl Figure for Heatmap {
                 )))?;
                 if annotate && v.is_finite() {
                     let tc = if is_dark(c) { WHITE } else { INK };
-                    let style =
-                        font(lang, 13.0)
-                            .color(&tc)
-                            .pos(plotters::style::text_anchor::Pos::new(
-                                HPos::Center,
-                                VPos::Center,
-                            ));
-                    chart.draw_series(std::iter::once(Text::new(
-                        fmt_num(v / scale.factor, dec),
-                        (x, y),
-                        style,
-                    )))?;
+                    let style = font(lang, 13.0)
+                        .color(&tc)
+                        .pos(plotters::style::text_anchor::Pos::new(HPos::Center, VPos::Center));
+                    chart.draw_series(std::iter::once(Text::new(fmt_num(v / scale.factor, dec), (x, y), style)))?;
                 }
             }
         }
@@ -367,21 +292,9 @@ impl Figure for Heatmap {
         }
         let label = self.kpi.axis_label(lang, scale);
         let bar_h = (side.dim_in_pixel().1 as i32 - 150).max(80);
-        draw_colour_bar(
-            &side,
-            (16, 70),
-            bar_h,
-            &axis,
-            scale.factor,
-            &label,
-            170,
-            lang,
-        )?;
+        draw_colour_bar(&side, (16, 70), bar_h, &axis, scale.factor, &label, 170, lang)?;
         if self.baseline.0.is_some() && self.baseline.1.is_some() {
-            let items = [LegendItem::new(
-                tr(lang, "Baseline point", "基准参数点"),
-                Swatch::Border,
-            )];
+            let items = [LegendItem::new(tr(lang, "Baseline point", "基准参数点"), Swatch::Border)];
             draw_legend(&side, (8, 70 + bar_h + 24), 180, &items, None, lang)?;
         }
         Ok(())
@@ -402,10 +315,7 @@ impl Tornado<'_> {
     fn title(&self) -> String {
         let k = kpi(self.kpi, Freq::Year, self.lang);
         match self.lang {
-            Lang::En => format!(
-                "Sensitivity of {}: one parameter at a time",
-                lower_first(&k.label)
-            ),
+            Lang::En => format!("Sensitivity of {}: one parameter at a time", lower_first(&k.label)),
             Lang::Zh => format!("{}的单参数敏感性", k.label),
         }
     }
@@ -415,9 +325,7 @@ fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         // Keep acronyms such as "R&D" as they are.
-        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => {
-            f.to_lowercase().chain(c).collect()
-        }
+        Some(f) if c.clone().next().is_some_and(|n| n.is_lowercase()) => f.to_lowercase().chain(c).collect(),
         _ => s.to_string(),
     }
 }
@@ -442,19 +350,9 @@ impl Figure for Tornado<'_> {
             let sb = (b.kpi_high - b.kpi_low).abs();
             sb.total_cmp(&sa)
         });
-        let base = rows
-            .iter()
-            .map(|r| r.kpi_base)
-            .find(|v| v.is_finite())
-            .unwrap_or(0.0);
-        let vals: Vec<f64> = rows
-            .iter()
-            .flat_map(|r| [r.kpi_low, r.kpi_high, r.kpi_base])
-            .collect();
-        let max_abs = vals
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, |a, v| a.max(v.abs()));
+        let base = rows.iter().map(|r| r.kpi_base).find(|v| v.is_finite()).unwrap_or(0.0);
+        let vals: Vec<f64> = rows.iter().flat_map(|r| [r.kpi_low, r.kpi_high, r.kpi_base]).collect();
+        let max_abs = vals.iter().filter(|v| v.is_finite()).fold(0.0f64, |a, v| a.max(v.abs()));
         let scale = k.unit.scale_for(max_abs, lang);
         let f = scale.factor;
         let (lo, hi) = min_max(&vals).unwrap_or((0.0, 1.0));
@@ -462,14 +360,8 @@ impl Figure for Tornado<'_> {
         let dec = axis.decimals();
         let (w, _) = root.dim_in_pixel();
         let items = vec![
-            LegendItem::new(
-                tr(lang, "Parameter at low value", "参数取低值"),
-                Swatch::Fill(LOW),
-            ),
-            LegendItem::new(
-                tr(lang, "Parameter at high value", "参数取高值"),
-                Swatch::Fill(HIGH),
-            ),
+            LegendItem::new(tr(lang, "Parameter at low value", "参数取低值"), Swatch::Fill(LOW)),
+            LegendItem::new(tr(lang, "Parameter at high value", "参数取高值"), Swatch::Fill(HIGH)),
             LegendItem::new(tr(lang, "Baseline", "基准"), Swatch::Line(INK)),
         ];
         let lw = legend_width(&items, None, lang, 260);
@@ -479,21 +371,10 @@ impl Figure for Tornado<'_> {
         let n = rows.len().max(1);
         let labels: Vec<String> = rows
             .iter()
-            .map(|r| {
-                format!(
-                    "{} ({} → {})",
-                    r.parameter,
-                    fmt_short(r.low),
-                    fmt_short(r.high)
-                )
-            })
+            .map(|r| format!("{} ({} → {})", r.parameter, fmt_short(r.low), fmt_short(r.high)))
             .map(|s| fit_text(&s, &lstyle, (w as f64 * 0.35) as u32))
             .collect();
-        let lab_w = labels
-            .iter()
-            .map(|l| text_size(l, &lstyle).0)
-            .max()
-            .unwrap_or(40);
+        let lab_w = labels.iter().map(|l| text_size(l, &lstyle).0).max().unwrap_or(40);
         let mut chart = ChartBuilder::on(&plot)
             .margin(12)
             .margin_left(16)
@@ -504,12 +385,8 @@ impl Figure for Tornado<'_> {
                 TickAxis::new(-0.6, n as f64 - 0.4, (0..n).map(|i| i as f64).collect()),
             )?;
         let xf = |v: &f64| fmt_num(*v, dec);
-        let yf = |v: &f64| {
-            labels
-                .get(n.saturating_sub(1).saturating_sub(v.round() as usize))
-                .cloned()
-                .unwrap_or_default()
-        };
+        let yf =
+            |v: &f64| labels.get(n.saturating_sub(1).saturating_sub(v.round() as usize)).cloned().unwrap_or_default();
         let xdesc = k.axis_label(lang, scale);
         chart
             .configure_mesh()
@@ -589,10 +466,7 @@ impl Figure for Scatter<'_> {
         };
         let lo = self.points.get(&format!("{}_ci_low", self.kpi));
         let hi = self.points.get(&format!("{}_ci_high", self.kpi));
-        let max_abs = mean
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, |a, v| a.max(v.abs()));
+        let max_abs = mean.iter().filter(|v| v.is_finite()).fold(0.0f64, |a, v| a.max(v.abs()));
         let scale = k.unit.scale_for(max_abs, lang);
         let f = scale.factor;
         let mut ys: Vec<f64> = mean.to_vec();
@@ -603,12 +477,7 @@ impl Figure for Scatter<'_> {
         let yaxis = nice_axis(ymin / f, ymax / f, false, 5);
         let ydec = yaxis.decimals();
         let lstyle = font(lang, 13.0);
-        let ylab_w = yaxis
-            .ticks
-            .iter()
-            .map(|t| text_size(&fmt_num(*t, ydec), &lstyle).0)
-            .max()
-            .unwrap_or(30);
+        let ylab_w = yaxis.ticks.iter().map(|t| text_size(&fmt_num(*t, ydec), &lstyle).0).max().unwrap_or(30);
         for (p, panel) in params.iter().zip(panels.iter()) {
             let Some(xs) = self.points.get(p) else {
                 continue;
@@ -618,14 +487,7 @@ impl Figure for Scatter<'_> {
             let xaxis = nice_axis(xmin, xmax, false, ((pw as usize) / 110).clamp(2, 5));
             let xdec = xaxis.decimals();
             let tstyle = bold(lang, 14.0);
-            draw_text(
-                panel,
-                &fit_text(p, &tstyle, pw.saturating_sub(20)),
-                (10, 6),
-                &tstyle,
-                HPos::Left,
-                VPos::Top,
-            )?;
+            draw_text(panel, &fit_text(p, &tstyle, pw.saturating_sub(20)), (10, 6), &tstyle, HPos::Left, VPos::Top)?;
             let (_, plot) = panel.split_vertically(26);
             let mut chart = ChartBuilder::on(&plot)
                 .margin_right(16)

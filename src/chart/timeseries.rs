@@ -10,29 +10,16 @@ use super::palette::okabe_ito;
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
 
 /// Render the KPI time series of a run folder into `out`.
-pub(crate) fn render_run(
-    dir: &Path,
-    out: &Path,
-    opts: &ChartOptions,
-) -> Result<Vec<RenderedChart>, ChartError> {
+pub(crate) fn render_run(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     let world = World::read(&dir.join("world.json"))?;
     let ts = Table::read(&dir.join("timeseries.csv"))?;
     let scenario = scenario_title(dir)?;
     let charts = run_charts(&world, &ts, scenario.as_deref(), opts.lang)?;
     let mut rendered = Vec::with_capacity(charts.len());
     for (stem, chart) in &charts {
-        let fig = LineFigure {
-            chart,
-            lang: opts.lang,
-            size: (opts.width, opts.height),
-        };
+        let fig = LineFigure { chart, lang: opts.lang, size: (opts.width, opts.height) };
         let (png, svg) = write_figure(&fig, out, stem)?;
-        rendered.push(RenderedChart {
-            png,
-            svg,
-            title: chart.title.clone(),
-            section: Section::TimeSeries,
-        });
+        rendered.push(RenderedChart { png, svg, title: chart.title.clone(), section: Section::TimeSeries });
     }
     Ok(rendered)
 }
@@ -61,8 +48,7 @@ fn years(world: &World, ts: &Table) -> Result<Vec<f64>, ChartError> {
         _ => Err(ChartError::Csv {
             path: ts.path.clone(),
             line: 1,
-            message: "need `month` (with start_year in world.json) or `year` and `month_of_year`"
-                .into(),
+            message: "need `month` (with start_year in world.json) or `year` and `month_of_year`".into(),
         }),
     }
 }
@@ -88,10 +74,7 @@ pub(crate) fn run_charts(
     let xs = years(world, ts)?;
     let k = |name: &str| kpi(name, Freq::Month, lang);
     let group = |prefix: &str, names: &[String]| -> Vec<(String, String, Option<usize>)> {
-        names
-            .iter()
-            .map(|n| (format!("{prefix}{n}"), super::i18n::pretty(n), None))
-            .collect()
+        names.iter().map(|n| (format!("{prefix}{n}"), super::i18n::pretty(n), None)).collect()
     };
     let single = |name: &str| vec![(name.to_string(), k(name).label, None)];
     let t = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
@@ -102,11 +85,7 @@ pub(crate) fn run_charts(
             title: t("Talent by tier", "各层级人才数量"),
             quantity: t("Talent", "人才"),
             unit: k("talent").unit,
-            columns: if world.tiers.is_empty() {
-                single("talent")
-            } else {
-                group("talent_", &world.tiers)
-            },
+            columns: if world.tiers.is_empty() { single("talent") } else { group("talent_", &world.tiers) },
             stacked: false,
             legend_title: Some(t("Tier", "层级")),
         },
@@ -115,11 +94,7 @@ pub(crate) fn run_charts(
             title: t("Firms by sector", "各行业企业数量"),
             quantity: t("Firms", "企业"),
             unit: k("firms").unit,
-            columns: if world.sectors.is_empty() {
-                single("firms")
-            } else {
-                group("firms_", &world.sectors)
-            },
+            columns: if world.sectors.is_empty() { single("firms") } else { group("firms_", &world.sectors) },
             stacked: false,
             legend_title: Some(t("Sector", "行业")),
         },
@@ -137,10 +112,7 @@ pub(crate) fn run_charts(
         },
         Spec {
             stem: "ts_rd_intensity",
-            title: t(
-                "R&D intensity (R&D spending / output)",
-                "研发强度 (研发支出/产出)",
-            ),
+            title: t("R&D intensity (R&D spending / output)", "研发强度 (研发支出/产出)"),
             quantity: k("rd_intensity").label,
             unit: k("rd_intensity").unit,
             columns: single("rd_intensity"),
@@ -179,19 +151,12 @@ pub(crate) fn run_charts(
         },
         Spec {
             stem: "ts_school_places",
-            title: t(
-                "Children with and without a school seat",
-                "儿童入学情况：已入学与未获学位",
-            ),
+            title: t("Children with and without a school seat", "儿童入学情况：已入学与未获学位"),
             quantity: t("Children", "儿童"),
             unit: k("children_seated").unit,
             columns: vec![
                 ("children_seated".into(), t("Seated", "已入学"), Some(2)),
-                (
-                    "children_unseated".into(),
-                    t("Without a seat", "未获学位"),
-                    Some(1),
-                ),
+                ("children_unseated".into(), t("Without a seat", "未获学位"), Some(1)),
             ],
             stacked: true,
             legend_title: None,
@@ -200,10 +165,7 @@ pub(crate) fn run_charts(
     // Levers that cost nothing over the whole run are left out of the stack and its legend.
     let cost_cols: Vec<_> = group("cost_", &world.levers)
         .into_iter()
-        .filter(|c| {
-            ts.get(&c.0)
-                .is_some_and(|v| v.iter().any(|x| x.is_finite() && *x != 0.0))
-        })
+        .filter(|c| ts.get(&c.0).is_some_and(|v| v.iter().any(|x| x.is_finite() && *x != 0.0)))
         .collect();
     let has_levers = !cost_cols.is_empty();
     specs.push(Spec {
@@ -215,11 +177,7 @@ pub(crate) fn run_charts(
         },
         quantity: t("Public cost", "公共支出"),
         unit: k("public_cost").unit,
-        columns: if has_levers {
-            cost_cols
-        } else {
-            single("public_cost")
-        },
+        columns: if has_levers { cost_cols } else { single("public_cost") },
         stacked: has_levers,
         legend_title: has_levers.then(|| t("Lever", "政策工具")),
     });
@@ -236,10 +194,7 @@ pub(crate) fn run_charts(
         let mut series = Vec::new();
         for (i, (col, label, color)) in spec.columns.iter().enumerate() {
             if let Some(values) = ts.get(col) {
-                let mut s = Series::new(
-                    label.clone(),
-                    xs.iter().copied().zip(values.iter().copied()).collect(),
-                );
+                let mut s = Series::new(label.clone(), xs.iter().copied().zip(values.iter().copied()).collect());
                 s.color = Some(okabe_ito(color.unwrap_or(i)));
                 series.push(s);
             }
@@ -249,19 +204,10 @@ pub(crate) fn run_charts(
         }
         let max_abs = if spec.stacked {
             (0..xs.len())
-                .map(|i| {
-                    series
-                        .iter()
-                        .map(|s| s.points[i].1.abs())
-                        .filter(|v| v.is_finite())
-                        .sum::<f64>()
-                })
+                .map(|i| series.iter().map(|s| s.points[i].1.abs()).filter(|v| v.is_finite()).sum::<f64>())
                 .fold(0.0, f64::max)
         } else {
-            let all: Vec<f64> = series
-                .iter()
-                .flat_map(|s| s.points.iter().map(|p| p.1.abs()))
-                .collect();
+            let all: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.1.abs())).collect();
             min_max(&all).map_or(0.0, |m| m.1)
         };
         let scale = spec.unit.scale_for(max_abs, lang);
@@ -275,11 +221,7 @@ pub(crate) fn run_charts(
         chart.y_divisor = scale.factor;
         chart.stacked = spec.stacked;
         chart.y_from_zero = !matches!(spec.unit.kind, UnitKind::Minutes | UnitKind::Rent);
-        chart.legend_title = if series.len() > 1 {
-            spec.legend_title
-        } else {
-            None
-        };
+        chart.legend_title = if series.len() > 1 { spec.legend_title } else { None };
         chart.series = series;
         out.push((spec.stem.to_string(), chart));
     }

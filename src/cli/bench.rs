@@ -41,18 +41,44 @@ pub fn run(args: BenchArgs) -> Result<(), Failure> {
         return one(&args);
     }
     let exe = std::env::current_exe()?;
-    println!("corridor bench: {} scaled to {:?} talent agents, {} years, threads {:?}", args.scenario.display(), args.agents, args.years, args.threads);
-    println!("machine: {} logical CPUs; {}", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), cpu_model());
-    println!("{:>10} {:>7} {:>9} {:>10} {:>16} {:>12} {:>14}", "agents", "threads", "init s", "run s", "agent-months/s", "peak MB", "bytes/agent");
+    println!(
+        "corridor bench: {} scaled to {:?} talent agents, {} years, threads {:?}",
+        args.scenario.display(),
+        args.agents,
+        args.years,
+        args.threads
+    );
+    println!(
+        "machine: {} logical CPUs; {}",
+        std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+        cpu_model()
+    );
+    println!(
+        "{:>10} {:>7} {:>9} {:>10} {:>16} {:>12} {:>14}",
+        "agents", "threads", "init s", "run s", "agent-months/s", "peak MB", "bytes/agent"
+    );
     let mut results: Vec<Measure> = Vec::new();
     for &n in &args.agents {
         for &t in &args.threads {
             let out = Command::new(&exe)
-                .args(["bench", "--one", "--years", &args.years.to_string(), "--agents", &n.to_string(), "--threads", &t.to_string(), "--scenario"])
+                .args([
+                    "bench",
+                    "--one",
+                    "--years",
+                    &args.years.to_string(),
+                    "--agents",
+                    &n.to_string(),
+                    "--threads",
+                    &t.to_string(),
+                    "--scenario",
+                ])
                 .arg(&args.scenario)
                 .output()?;
             if !out.status.success() {
-                return Err(Failure(format!("measurement of {n} agents on {t} threads failed: {}", String::from_utf8_lossy(&out.stderr))));
+                return Err(Failure(format!(
+                    "measurement of {n} agents on {t} threads failed: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                )));
             }
             let v: serde_json::Value = serde_json::from_slice(&out.stdout)?;
             let m = Measure {

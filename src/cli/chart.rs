@@ -23,7 +23,13 @@ pub struct ChartArgs {
 }
 
 pub fn options(lang: LangArg) -> ChartOptions {
-    ChartOptions { lang: match lang { LangArg::En => Lang::En, LangArg::Zh => Lang::Zh }, ..ChartOptions::default() }
+    ChartOptions {
+        lang: match lang {
+            LangArg::En => Lang::En,
+            LangArg::Zh => Lang::Zh,
+        },
+        ..ChartOptions::default()
+    }
 }
 
 /// Draws the charts and report.html of `dir`; returns the number of charts.

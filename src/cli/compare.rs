@@ -65,31 +65,20 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let scenarios = load_all(&args.base, &args.variants, &sets)?;
     let base = &scenarios[0].scenario;
     let seed = args.seed.unwrap_or(base.seed);
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", base.name)));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", base.name)));
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
     if !args.quiet {
         eprintln!(
             "corridor compare: {} vs {} ({} replications, seed {}, {} threads)",
             scenarios[0].label,
-            scenarios[1..]
-                .iter()
-                .map(|s| s.label.as_str())
-                .collect::<Vec<_>>()
-                .join(", "),
+            scenarios[1..].iter().map(|s| s.label.as_str()).collect::<Vec<_>>().join(", "),
             args.reps,
             seed,
             pool.current_num_threads()
         );
     }
     let start = Instant::now();
-    let jobs: Vec<(usize, u32)> = (0..scenarios.len())
-        .flat_map(|s| (0..args.reps).map(move |r| (s, r)))
-        .collect();
+    let jobs: Vec<(usize, u32)> = (0..scenarios.len()).flat_map(|s| (0..args.reps).map(move |r| (s, r))).collect();
     let bar = progress_bar(jobs.len() as u64, "runs", args.quiet);
     let runs: Vec<RepRun> = pool.install(|| {
         jobs.par_iter()
@@ -104,27 +93,16 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let reps = args.reps as usize;
     let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
     let kpis = per[0][0].columns.clone();
-    let all: Vec<Effect> = scenarios[1..]
-        .iter()
-        .enumerate()
-        .flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1]))
-        .collect();
+    let all: Vec<Effect> =
+        scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
-    let charted: Vec<String> = HEADLINE_KPIS.iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
+    let charted: Vec<String> =
+        HEADLINE_KPIS.iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
     let files = vec![
-        (
-            "compare.csv".to_string(),
-            compare_csv(&scenarios, &per).into_bytes(),
-        ),
+        ("compare.csv".to_string(), compare_csv(&scenarios, &per).into_bytes()),
         ("effects.csv".to_string(), effects_csv(&all).into_bytes()),
-        (
-            "effects.md".to_string(),
-            effects_md(&scenarios[0].label, &all, args.reps).into_bytes(),
-        ),
-        (
-            "compare.json".to_string(),
-            compare_json(&scenarios, args.reps, seed, &charted).into_bytes(),
-        ),
+        ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
+        ("compare.json".to_string(), compare_json(&scenarios, args.reps, seed, &charted).into_bytes()),
     ];
     let mut chart_error = None;
     write_run_folder_with(&out, &files, |tmp| {
@@ -135,22 +113,13 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         }
         Ok(())
     })
-    .map_err(|e| {
-        Failure(format!(
-            "{}: cannot write the output folder: {e}",
-            out.display()
-        ))
-    })?;
+    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
     if let Some(e) = chart_error {
         return Err(Failure(format!("{}: charts failed: {e}", out.display())));
     }
     if !args.quiet {
         print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
-        println!(
-            "wrote {} in {:.2} s",
-            out.display(),
-            start.elapsed().as_secs_f64()
-        );
+        println!("wrote {} in {:.2} s", out.display(), start.elapsed().as_secs_f64());
     }
     Ok(())
 }
@@ -162,10 +131,7 @@ fn load_all(base: &Path, variants: &[PathBuf], sets: &[String]) -> Result<Vec<Na
         let scenario = corridor::scenario::load(p, sets)?.scenario;
         let mut label = scenario.name.clone();
         if out.iter().any(|n| n.label == label) {
-            label = p
-                .file_stem()
-                .map(|s| s.to_string_lossy().to_string())
-                .unwrap_or_default();
+            label = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
         }
         let stem = label.clone();
         let mut k = 2;
@@ -179,22 +145,14 @@ fn load_all(base: &Path, variants: &[PathBuf], sets: &[String]) -> Result<Vec<Na
 }
 
 fn compare_csv(scenarios: &[Named], per: &[&[RepRun]]) -> String {
-    let header: Vec<String> = ["scenario", "replication", "year", "kpi", "value"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let header: Vec<String> =
+        ["scenario", "replication", "year", "kpi", "value"].iter().map(|s| s.to_string()).collect();
     let mut rows = Vec::new();
     for (s, reps) in scenarios.iter().zip(per) {
         for (r, run) in reps.iter().enumerate() {
             for (year, row) in run.years.iter().zip(&run.yearly) {
                 for (kpi, v) in run.columns.iter().zip(row) {
-                    rows.push(vec![
-                        s.label.clone(),
-                        r.to_string(),
-                        year.to_string(),
-                        kpi.clone(),
-                        fmt_num(*v),
-                    ]);
+                    rows.push(vec![s.label.clone(), r.to_string(), year.to_string(), kpi.clone(), fmt_num(*v)]);
                 }
             }
         }
@@ -242,20 +200,13 @@ fn show(v: f64) -> String {
 }
 
 fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
-    let mut s = format!("Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n");
-    s.push_str(
-        "| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n",
+    let mut s = format!(
+        "Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n"
     );
+    s.push_str("| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n");
     s.push_str("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
-    for e in all
-        .iter()
-        .filter(|e| HEADLINE_KPIS.contains(&e.kpi.as_str()))
-    {
-        let rel = if e.rel_change.is_finite() {
-            format!("{:+.1}%", e.rel_change * 100.0)
-        } else {
-            "–".into()
-        };
+    for e in all.iter().filter(|e| HEADLINE_KPIS.contains(&e.kpi.as_str())) {
+        let rel = if e.rel_change.is_finite() { format!("{:+.1}%", e.rel_change * 100.0) } else { "–".into() };
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
             e.variant,

@@ -34,13 +34,9 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     for dir in &args.dirs {
         let json_path = dir.join("sweep.json");
         let text = std::fs::read_to_string(&json_path).map_err(|e| {
-            Failure(format!(
-                "{}: {e} (is the shard finished? rerun it with --resume)",
-                json_path.display()
-            ))
+            Failure(format!("{}: {e} (is the shard finished? rerun it with --resume)", json_path.display()))
         })?;
-        let (s, _shard) =
-            spec_from_json(&text).map_err(|e| Failure(format!("{}: {e}", json_path.display())))?;
+        let (s, _shard) = spec_from_json(&text).map_err(|e| Failure(format!("{}: {e}", json_path.display())))?;
         match &spec {
             None => spec = Some(s),
             Some(first) if *first != s => {
@@ -59,23 +55,14 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let Some(spec) = spec else {
         return Err(Failure("no folders to merge".into()));
     };
-    let design = Design::build(&spec).map_err(|j| {
-        Failure(format!(
-            "parameter {} has no baseline",
-            spec.parameters[j].path
-        ))
-    })?;
+    let design =
+        Design::build(&spec).map_err(|j| Failure(format!("parameter {} has no baseline", spec.parameters[j].path)))?;
     let rows = runs::sort_dedup(rows)?;
     let total = design.points.len() as u64 * spec.replications as u64;
-    let ids_ok =
-        rows.len() as u64 == total && rows.iter().enumerate().all(|(i, r)| r.run_id == i as u64);
+    let ids_ok = rows.len() as u64 == total && rows.iter().enumerate().all(|(i, r)| r.run_id == i as u64);
     if !ids_ok {
         let have: std::collections::HashSet<u64> = rows.iter().map(|r| r.run_id).collect();
-        let missing: Vec<String> = (0..total)
-            .filter(|i| !have.contains(i))
-            .take(10)
-            .map(|i| i.to_string())
-            .collect();
+        let missing: Vec<String> = (0..total).filter(|i| !have.contains(i)).take(10).map(|i| i.to_string()).collect();
         return Err(Failure(format!(
             "the folders hold {} of {} runs; missing run ids include {} (a shard is absent?)",
             have.len(),
@@ -93,22 +80,12 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         }
         Ok(())
     })
-    .map_err(|e| {
-        Failure(format!(
-            "{}: cannot write the output folder: {e}",
-            args.out.display()
-        ))
-    })?;
+    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", args.out.display())))?;
     if let Some(e) = chart_error {
         return Err(Failure(format!("{}: charts failed: {e}", args.out.display())));
     }
     if !args.quiet {
-        println!(
-            "merged {} folders ({} runs) into {}",
-            args.dirs.len(),
-            rows.len(),
-            args.out.display()
-        );
+        println!("merged {} folders ({} runs) into {}", args.dirs.len(), rows.len(), args.out.display());
     }
     Ok(())
 }

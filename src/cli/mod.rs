@@ -2,15 +2,19 @@
 
 mod bench;
 mod chart;
-mod run;
 mod compare;
 mod merge;
+mod run;
 mod sweep;
 
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "corridor", version, about = "Agent-based simulator of innovation corridors: labs, firms, talent, housing and schools under policy levers")]
+#[command(
+    name = "corridor",
+    version,
+    about = "Agent-based simulator of innovation corridors: labs, firms, talent, housing and schools under policy levers"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -80,7 +84,13 @@ fn check(paths: &[std::path::PathBuf], sets: &[String]) -> Result<(), Failure> {
     let mut failed = Vec::new();
     for p in paths {
         match corridor::scenario::load(p, sets) {
-            Ok(l) => println!("ok: {} ({}, {} years from {})", p.display(), l.scenario.name, l.scenario.years, l.scenario.start_year),
+            Ok(l) => println!(
+                "ok: {} ({}, {} years from {})",
+                p.display(),
+                l.scenario.name,
+                l.scenario.years,
+                l.scenario.start_year
+            ),
             Err(e) => {
                 eprintln!("error: {e}");
                 failed.push(p.display().to_string());

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::Failure;
 use super::chart::{draw, LangArg};
+use super::Failure;
 use corridor::output::{fmt_num, run_files, write_run_folder_with, Provenance};
 
 #[derive(clap::Args)]
@@ -51,10 +51,21 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
     let threads = pool.current_num_threads();
     if !args.quiet {
-        eprintln!("corridor {}: {} ({} years from {}, seed {}, {} threads)", env!("CARGO_PKG_VERSION"), s.name, s.years, s.start_year, seed, threads);
+        eprintln!(
+            "corridor {}: {} ({} years from {}, seed {}, {} threads)",
+            env!("CARGO_PKG_VERSION"),
+            s.name,
+            s.years,
+            s.start_year,
+            seed,
+            threads
+        );
     }
     let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(s.months() as u64) };
-    bar.set_style(ProgressStyle::with_template("{bar:40} {pos}/{len} months  {elapsed} elapsed, {eta} left").unwrap_or_else(|_| ProgressStyle::default_bar()));
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} months  {elapsed} elapsed, {eta} left")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
     let start = Instant::now();
     let result = pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| bar.set_position(m as u64)));
     bar.finish_and_clear();
@@ -112,7 +123,13 @@ pub fn print_table(r: &corridor::RunResult) {
         print!("{:<22}", kpi);
         for &i in &picks {
             let v = r.yearly[i][c];
-            let shown = if v.abs() >= 1e6 { format!("{:.3e}", v) } else if v.abs() < 10.0 { format!("{:.3}", v) } else { fmt_num(v.round()) };
+            let shown = if v.abs() >= 1e6 {
+                format!("{:.3e}", v)
+            } else if v.abs() < 10.0 {
+                format!("{:.3}", v)
+            } else {
+                fmt_num(v.round())
+            };
             print!("{:>16}", shown);
         }
         println!();

@@ -60,12 +60,8 @@ pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let template = format!(
-        "{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  {{elapsed}} elapsed, {{eta}} left"
-    );
-    bar.set_style(
-        ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  {{elapsed}} elapsed, {{eta}} left");
+    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
     bar
 }
 
@@ -81,10 +77,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         Some(s) => Shard::parse(s)?,
         None => Shard::ALL,
     };
-    let text = std::fs::read_to_string(&args.sweep).map_err(|source| SweepError::Read {
-        file: args.sweep.clone(),
-        source,
-    })?;
+    let text =
+        std::fs::read_to_string(&args.sweep).map_err(|source| SweepError::Read { file: args.sweep.clone(), source })?;
     let file = spec::parse(&args.sweep, &text)?;
     let prep = prepare(&file)?;
     let (spec, design) = (&prep.spec, &prep.design);
@@ -95,20 +89,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
         }
         PathBuf::from("output").join(name)
     });
-    let keys: Vec<RunKey> = runs::run_keys(spec, design)
-        .into_iter()
-        .filter(|k| shard.contains(k.run_id))
-        .collect();
+    let keys: Vec<RunKey> = runs::run_keys(spec, design).into_iter().filter(|k| shard.contains(k.run_id)).collect();
     let runs_path = out.join("runs.csv");
     let done = open_runs_file(&out, spec, design, &keys, shard, args.resume)?;
-    let todo: Vec<RunKey> = keys
-        .iter()
-        .copied()
-        .filter(|k| !done.contains(&k.run_id))
-        .collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0))
-        .build()?;
+    let todo: Vec<RunKey> = keys.iter().copied().filter(|k| !done.contains(&k.run_id)).collect();
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
     if !args.quiet {
         eprintln!(
             "corridor sweep {}: {} design, {} points x {} replications = {} runs{}; {} to run on {} threads",
@@ -117,7 +102,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
             design.points.len(),
             spec.replications,
             design.points.len() as u64 * spec.replications as u64,
-            if shard.count > 1 { format!(" (shard {}/{}: {})", shard.index, shard.count, keys.len()) } else { String::new() },
+            if shard.count > 1 {
+                format!(" (shard {}/{}: {})", shard.index, shard.count, keys.len())
+            } else {
+                String::new()
+            },
             todo.len(),
             pool.current_num_threads()
         );
@@ -128,11 +117,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     pool.install(|| {
         todo.par_iter().try_for_each(|key| -> Result<(), Failure> {
             let result = corridor::run(&prep.scenarios[key.point as usize], key.seed);
-            let kpis: Vec<f64> = spec
-                .kpis
-                .iter()
-                .map(|k| result.final_year(k).unwrap_or(f64::NAN))
-                .collect();
+            let kpis: Vec<f64> = spec.kpis.iter().map(|k| result.final_year(k).unwrap_or(f64::NAN)).collect();
             let line = runs::row_line(key, &design.points[key.point as usize].values, &kpis);
             sink.lock()
                 .map_err(|_| Failure("a worker thread panicked".into()))?
@@ -146,20 +131,13 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     drop(sink);
     let rows = read_rows(&runs_path, spec)?;
     let expected: HashSet<u64> = keys.iter().map(|k| k.run_id).collect();
-    let missing = expected
-        .iter()
-        .filter(|id| !rows.iter().any(|r| r.run_id == **id))
-        .count();
+    let missing = expected.iter().filter(|id| !rows.iter().any(|r| r.run_id == **id)).count();
     if missing > 0 {
-        return Err(Failure(format!(
-            "{}: {missing} runs are missing after the sweep",
-            runs_path.display()
-        )));
+        return Err(Failure(format!("{}: {missing} runs are missing after the sweep", runs_path.display())));
     }
     let shard_info = (shard.count > 1).then_some((shard.index, shard.count));
     for (name, bytes) in finish_files(spec, design, &rows, shard_info) {
-        atomic_write(&out.join(&name), &bytes)
-            .map_err(|e| Failure(format!("{}: {e}", out.join(&name).display())))?;
+        atomic_write(&out.join(&name), &bytes).map_err(|e| Failure(format!("{}: {e}", out.join(&name).display())))?;
     }
     // Charts are derived files (`corridor chart` redraws them); a shard holds part of the
     // design, so only whole sweeps draw them.
@@ -188,31 +166,19 @@ fn prepare(file: &SweepFile) -> Result<Prepared, Failure> {
         fixed.push(format!("years={y}"));
     }
     let base_path = file.base_path();
-    let base =
-        corridor::scenario::load(&base_path, &fixed).map_err(|source| SweepError::Scenario {
-            location: file.locate(if spec.set.is_empty() { "base" } else { "set" }),
-            field: if spec.set.is_empty() {
-                "base".into()
-            } else {
-                "set".into()
-            },
-            source: Box::new(source),
-        })?;
+    let base = corridor::scenario::load(&base_path, &fixed).map_err(|source| SweepError::Scenario {
+        location: file.locate(if spec.set.is_empty() { "base" } else { "set" }),
+        field: if spec.set.is_empty() { "base".into() } else { "set".into() },
+        source: Box::new(source),
+    })?;
     let columns = corridor::metrics::Recorder::new(&base.scenario).columns;
     if spec.kpis.is_empty() {
-        spec.kpis = HEADLINE_KPIS
-            .iter()
-            .map(|s| s.to_string())
-            .filter(|k| columns.contains(k))
-            .collect();
+        spec.kpis = HEADLINE_KPIS.iter().map(|s| s.to_string()).filter(|k| columns.contains(k)).collect();
     }
     for (i, k) in spec.kpis.iter().enumerate() {
         if !columns.contains(k) {
             return Err(file
-                .invalid(
-                    &format!("kpis.{i}"),
-                    format!("unknown KPI `{k}`; known: {}", columns.join(", ")),
-                )
+                .invalid(&format!("kpis.{i}"), format!("unknown KPI `{k}`; known: {}", columns.join(", ")))
                 .into());
         }
     }
@@ -223,44 +189,30 @@ fn prepare(file: &SweepFile) -> Result<Prepared, Failure> {
         }
     }
     let design = Design::build(&spec).map_err(|j| {
-        file.invalid(&format!("parameters.{j}.path"), format!("one-at-a-time needs a baseline: `{}` is not a number in the base scenario; give `baseline`", spec.parameters[j].path))
+        file.invalid(
+            &format!("parameters.{j}.path"),
+            format!(
+                "one-at-a-time needs a baseline: `{}` is not a number in the base scenario; give `baseline`",
+                spec.parameters[j].path
+            ),
+        )
     })?;
     let scenarios = (0..design.points.len())
         .into_par_iter()
         .map(|i| {
             let mut sets = fixed.clone();
             sets.extend(design.sets(&spec, i));
-            corridor::scenario::load(&base_path, &sets)
-                .map(|l| l.scenario)
-                .map_err(|source| {
-                    let msg = source.to_string();
-                    let j = spec
-                        .parameters
-                        .iter()
-                        .position(|p| msg.contains(&format!("{}=", p.path)));
-                    let field = j
-                        .map(|j| format!("parameters.{j}.path"))
-                        .unwrap_or_else(|| {
-                            if spec.set.is_empty() {
-                                "parameters"
-                            } else {
-                                "set"
-                            }
-                            .into()
-                        });
-                    SweepError::Scenario {
-                        location: file.locate(&field),
-                        field,
-                        source: Box::new(source),
-                    }
-                })
+            corridor::scenario::load(&base_path, &sets).map(|l| l.scenario).map_err(|source| {
+                let msg = source.to_string();
+                let j = spec.parameters.iter().position(|p| msg.contains(&format!("{}=", p.path)));
+                let field = j
+                    .map(|j| format!("parameters.{j}.path"))
+                    .unwrap_or_else(|| if spec.set.is_empty() { "parameters" } else { "set" }.into());
+                SweepError::Scenario { location: file.locate(&field), field, source: Box::new(source) }
+            })
         })
         .collect::<Result<Vec<_>, _>>()?;
-    Ok(Prepared {
-        spec,
-        design,
-        scenarios,
-    })
+    Ok(Prepared { spec, design, scenarios })
 }
 
 /// The number at a dotted path of a resolved scenario (array elements by name or index).
@@ -271,9 +223,7 @@ fn number_at(root: &toml::Value, path: &str) -> Option<f64> {
             toml::Value::Table(t) => t.get(seg)?,
             toml::Value::Array(a) => match seg.parse::<usize>() {
                 Ok(i) => a.get(i)?,
-                Err(_) => a
-                    .iter()
-                    .find(|x| x.get("name").and_then(toml::Value::as_str) == Some(seg))?,
+                Err(_) => a.iter().find(|x| x.get("name").and_then(toml::Value::as_str) == Some(seg))?,
             },
             _ => return None,
         };
@@ -310,15 +260,11 @@ fn open_runs_file(
         let text = String::from_utf8_lossy(&text).to_string();
         let parsed = runs::parse_runs(spec, &text)
             .map_err(|e| Failure(format!("{}: cannot resume: {e}", runs_path.display())))?;
-        let by_id: std::collections::HashMap<u64, &RunKey> =
-            keys.iter().map(|k| (k.run_id, k)).collect();
+        let by_id: std::collections::HashMap<u64, &RunKey> = keys.iter().map(|k| (k.run_id, k)).collect();
         let mut done = HashSet::new();
         for r in &parsed.rows {
             let ok = by_id.get(&r.run_id).is_some_and(|k| {
-                r.line.starts_with(&format!(
-                    "{},",
-                    runs::row_prefix(k, &design.points[k.point as usize].values)
-                ))
+                r.line.starts_with(&format!("{},", runs::row_prefix(k, &design.points[k.point as usize].values)))
             });
             if !ok {
                 return Err(Failure(format!(
@@ -334,13 +280,8 @@ fn open_runs_file(
             std::fs::write(&runs_path, runs::header(spec)).map_err(|e| io(&runs_path, e))?;
         } else if parsed.torn {
             let keep = text.rfind('\n').map(|i| i + 1).unwrap_or(0) as u64;
-            let f = OpenOptions::new()
-                .write(true)
-                .open(&runs_path)
-                .map_err(|e| io(&runs_path, e))?;
-            f.set_len(keep)
-                .and_then(|_| f.sync_all())
-                .map_err(|e| io(&runs_path, e))?;
+            let f = OpenOptions::new().write(true).open(&runs_path).map_err(|e| io(&runs_path, e))?;
+            f.set_len(keep).and_then(|_| f.sync_all()).map_err(|e| io(&runs_path, e))?;
             if keep == 0 {
                 std::fs::write(&runs_path, runs::header(spec)).map_err(|e| io(&runs_path, e))?;
             }
@@ -365,14 +306,9 @@ struct RowSink {
 
 impl RowSink {
     fn open(path: &Path) -> Result<RowSink, Failure> {
-        let file = OpenOptions::new()
-            .append(true)
-            .open(path)
-            .map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-        Ok(RowSink {
-            file,
-            last_sync: Instant::now(),
-        })
+        let file =
+            OpenOptions::new().append(true).open(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+        Ok(RowSink { file, last_sync: Instant::now() })
     }
     fn push(&mut self, line: &str) -> std::io::Result<()> {
         self.file.write_all(line.as_bytes())?;
@@ -392,15 +328,10 @@ impl Drop for RowSink {
 
 /// The rows of a `runs.csv`, sorted by run id, duplicates removed.
 pub fn read_rows(path: &Path, spec: &SweepSpec) -> Result<Vec<RunRow>, Failure> {
-    let text =
-        std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
-    let parsed =
-        runs::parse_runs(spec, &text).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let text = std::fs::read_to_string(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
+    let parsed = runs::parse_runs(spec, &text).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
     if parsed.torn {
-        return Err(Failure(format!(
-            "{}: the last line is incomplete (interrupted sweep?)",
-            path.display()
-        )));
+        return Err(Failure(format!("{}: the last line is incomplete (interrupted sweep?)", path.display())));
     }
     runs::sort_dedup(parsed.rows).map_err(|e| Failure(format!("{}: {e}", path.display())))
 }
@@ -413,29 +344,14 @@ pub fn finish_files(
     shard: Option<(u64, u64)>,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
-        (
-            "runs.csv".to_string(),
-            runs::runs_text(spec, rows).into_bytes(),
-        ),
-        (
-            "points.csv".to_string(),
-            summary::points_csv(spec, design, rows).into_bytes(),
-        ),
+        ("runs.csv".to_string(), runs::runs_text(spec, rows).into_bytes()),
+        ("points.csv".to_string(), summary::points_csv(spec, design, rows).into_bytes()),
     ];
     match design.kind {
-        DesignKind::Oat => files.push((
-            "tornado.csv".into(),
-            summary::tornado_csv(spec, design, rows).into_bytes(),
-        )),
-        DesignKind::Morris => files.push((
-            "morris.csv".into(),
-            summary::morris_csv(spec, design, rows).into_bytes(),
-        )),
+        DesignKind::Oat => files.push(("tornado.csv".into(), summary::tornado_csv(spec, design, rows).into_bytes())),
+        DesignKind::Morris => files.push(("morris.csv".into(), summary::morris_csv(spec, design, rows).into_bytes())),
         _ => {}
     }
-    files.push((
-        "sweep.json".into(),
-        summary::sweep_json(spec, design, shard).into_bytes(),
-    ));
+    files.push(("sweep.json".into(), summary::sweep_json(spec, design, shard).into_bytes()));
     files
 }

@@ -18,11 +18,7 @@ pub enum Role {
     /// Morris: the start of a trajectory.
     TrajectoryStart { trajectory: usize },
     /// Morris: parameter `param` moved by `delta` (in units of its range) from the previous point.
-    Step {
-        trajectory: usize,
-        param: usize,
-        delta: f64,
-    },
+    Step { trajectory: usize, param: usize, delta: f64 },
 }
 
 /// One parameter point: a value per parameter, in the order of the sweep file.
@@ -49,26 +45,16 @@ impl Design {
             DesignKind::Lhs => lhs(ps, spec.samples.unwrap_or(1) as usize, spec.seed),
             DesignKind::Random => random(ps, spec.samples.unwrap_or(1) as usize, spec.seed),
             DesignKind::Oat => oat(ps)?,
-            DesignKind::Morris => morris(
-                ps,
-                spec.trajectories.unwrap_or(10) as usize,
-                spec.levels.unwrap_or(4) as usize,
-                spec.seed,
-            ),
+            DesignKind::Morris => {
+                morris(ps, spec.trajectories.unwrap_or(10) as usize, spec.levels.unwrap_or(4) as usize, spec.seed)
+            }
         };
-        Ok(Design {
-            kind: spec.design,
-            points,
-        })
+        Ok(Design { kind: spec.design, points })
     }
 
     /// The `--set` arguments of point `i`.
     pub fn sets(&self, spec: &SweepSpec, i: usize) -> Vec<String> {
-        spec.parameters
-            .iter()
-            .zip(&self.points[i].values)
-            .map(|(p, v)| format!("{}={}", p.path, fmt_num(*v)))
-            .collect()
+        spec.parameters.iter().zip(&self.points[i].values).map(|(p, v)| format!("{}={}", p.path, fmt_num(*v))).collect()
     }
 }
 
@@ -88,9 +74,7 @@ pub fn levels_of(p: &Parameter, default_steps: u32) -> Vec<f64> {
     if n == 1 {
         return vec![clean(p, lo)];
     }
-    (0..n)
-        .map(|i| clean(p, lo + (hi - lo) * i as f64 / (n - 1) as f64))
-        .collect()
+    (0..n).map(|i| clean(p, lo + (hi - lo) * i as f64 / (n - 1) as f64)).collect()
 }
 
 fn scale(p: &Parameter, u: f64) -> f64 {
@@ -103,18 +87,10 @@ fn grid(ps: &[Parameter]) -> Vec<Point> {
     let lists: Vec<Vec<f64>> = ps.iter().map(|p| levels_of(p, 2)).collect();
     let mut points = vec![Vec::new()];
     for list in &lists {
-        points = points
-            .into_iter()
-            .flat_map(|pre| list.iter().map(move |&v| [pre.clone(), vec![v]].concat()))
-            .collect();
+        points =
+            points.into_iter().flat_map(|pre| list.iter().map(move |&v| [pre.clone(), vec![v]].concat())).collect();
     }
-    points
-        .into_iter()
-        .map(|values| Point {
-            values,
-            role: Role::Sample,
-        })
-        .collect()
+    points.into_iter().map(|values| Point { values, role: Role::Sample }).collect()
 }
 
 fn stream(seed: u64, id: u64) -> Stream {
@@ -131,49 +107,26 @@ fn lhs(ps: &[Parameter], n: usize, seed: u64) -> Vec<Point> {
         for i in (1..n).rev() {
             perm.swap(i, s.below(i + 1));
         }
-        cols.push(
-            perm.iter()
-                .map(|&k| scale(p, (k as f64 + s.uniform()) / n as f64))
-                .collect::<Vec<f64>>(),
-        );
+        cols.push(perm.iter().map(|&k| scale(p, (k as f64 + s.uniform()) / n as f64)).collect::<Vec<f64>>());
     }
-    (0..n)
-        .map(|i| Point {
-            values: cols.iter().map(|c| c[i]).collect(),
-            role: Role::Sample,
-        })
-        .collect()
+    (0..n).map(|i| Point { values: cols.iter().map(|c| c[i]).collect(), role: Role::Sample }).collect()
 }
 
 fn random(ps: &[Parameter], n: usize, seed: u64) -> Vec<Point> {
     let mut s = stream(seed, 0);
-    (0..n)
-        .map(|_| Point {
-            values: ps.iter().map(|p| scale(p, s.uniform())).collect(),
-            role: Role::Sample,
-        })
-        .collect()
+    (0..n).map(|_| Point { values: ps.iter().map(|p| scale(p, s.uniform())).collect(), role: Role::Sample }).collect()
 }
 
 /// The baseline point, then each parameter over its values (default: min and max).
 fn oat(ps: &[Parameter]) -> Result<Vec<Point>, usize> {
-    let base: Vec<f64> = ps
-        .iter()
-        .enumerate()
-        .map(|(j, p)| p.baseline.map(|b| clean(p, b)).ok_or(j))
-        .collect::<Result<_, _>>()?;
-    let mut points = vec![Point {
-        values: base.clone(),
-        role: Role::Baseline,
-    }];
+    let base: Vec<f64> =
+        ps.iter().enumerate().map(|(j, p)| p.baseline.map(|b| clean(p, b)).ok_or(j)).collect::<Result<_, _>>()?;
+    let mut points = vec![Point { values: base.clone(), role: Role::Baseline }];
     for (j, p) in ps.iter().enumerate() {
         for v in levels_of(p, 2) {
             let mut values = base.clone();
             values[j] = v;
-            points.push(Point {
-                values,
-                role: Role::Moved { param: j },
-            });
+            points.push(Point { values, role: Role::Moved { param: j } });
         }
     }
     Ok(points)
@@ -187,38 +140,17 @@ fn morris(ps: &[Parameter], trajectories: usize, levels: usize, seed: u64) -> Ve
     let mut points = Vec::with_capacity(trajectories * (k + 1));
     for t in 0..trajectories {
         let mut s = stream(seed, 1_000_000 + t as u64);
-        let mut x: Vec<f64> = (0..k)
-            .map(|_| s.below(levels) as f64 / (levels - 1) as f64)
-            .collect();
+        let mut x: Vec<f64> = (0..k).map(|_| s.below(levels) as f64 / (levels - 1) as f64).collect();
         let mut order: Vec<usize> = (0..k).collect();
         for i in (1..k).rev() {
             order.swap(i, s.below(i + 1));
         }
-        let values = |x: &[f64]| {
-            ps.iter()
-                .zip(x)
-                .map(|(p, &u)| scale(p, u))
-                .collect::<Vec<f64>>()
-        };
-        points.push(Point {
-            values: values(&x),
-            role: Role::TrajectoryStart { trajectory: t },
-        });
+        let values = |x: &[f64]| ps.iter().zip(x).map(|(p, &u)| scale(p, u)).collect::<Vec<f64>>();
+        points.push(Point { values: values(&x), role: Role::TrajectoryStart { trajectory: t } });
         for &j in &order {
-            let d = if x[j] + delta <= 1.0 + 1e-9 {
-                delta
-            } else {
-                -delta
-            };
+            let d = if x[j] + delta <= 1.0 + 1e-9 { delta } else { -delta };
             x[j] = (x[j] + d).clamp(0.0, 1.0);
-            points.push(Point {
-                values: values(&x),
-                role: Role::Step {
-                    trajectory: t,
-                    param: j,
-                    delta: d,
-                },
-            });
+            points.push(Point { values: values(&x), role: Role::Step { trajectory: t, param: j, delta: d } });
         }
     }
     points
@@ -263,39 +195,23 @@ mod tests {
         let d = Design::build(&spec(DesignKind::Grid)).unwrap();
         assert_eq!(d.points.len(), 9);
         assert_eq!(d.points[1].values, vec![0.0, 15.0]);
-        assert_eq!(
-            d.sets(&spec(DesignKind::Grid), 3),
-            vec!["a=0.5".to_string(), "b=10".to_string()]
-        );
+        assert_eq!(d.sets(&spec(DesignKind::Grid), 3), vec!["a=0.5".to_string(), "b=10".to_string()]);
     }
 
     #[test]
     fn lhs_puts_one_point_in_each_stratum() {
         let d = Design::build(&spec(DesignKind::Lhs)).unwrap();
-        let mut strata: Vec<usize> = d
-            .points
-            .iter()
-            .map(|p| (p.values[0] * 5.0).floor() as usize)
-            .collect();
+        let mut strata: Vec<usize> = d.points.iter().map(|p| (p.values[0] * 5.0).floor() as usize).collect();
         strata.sort();
         assert_eq!(strata, vec![0, 1, 2, 3, 4]);
-        assert_eq!(
-            d.points,
-            Design::build(&spec(DesignKind::Lhs)).unwrap().points
-        );
+        assert_eq!(d.points, Design::build(&spec(DesignKind::Lhs)).unwrap().points);
     }
 
     #[test]
     fn oat_and_morris_shapes() {
-        assert_eq!(
-            Design::build(&spec(DesignKind::Oat)).unwrap().points.len(),
-            7
-        );
+        assert_eq!(Design::build(&spec(DesignKind::Oat)).unwrap().points.len(), 7);
         let m = Design::build(&spec(DesignKind::Morris)).unwrap();
         assert_eq!(m.points.len(), 6);
-        assert!(m
-            .points
-            .iter()
-            .all(|p| (0.0..=1.0).contains(&p.values[0]) && (10.0..=20.0).contains(&p.values[1])));
+        assert!(m.points.iter().all(|p| (0.0..=1.0).contains(&p.values[0]) && (10.0..=20.0).contains(&p.values[1])));
     }
 }

@@ -12,11 +12,7 @@ pub struct RepRun {
 
 impl RepRun {
     pub fn from_result(r: &crate::RunResult) -> RepRun {
-        RepRun {
-            columns: r.columns.clone(),
-            years: r.years.clone(),
-            yearly: r.yearly.clone(),
-        }
+        RepRun { columns: r.columns.clone(), years: r.years.clone(), yearly: r.yearly.clone() }
     }
     pub fn column(&self, kpi: &str) -> Option<usize> {
         self.columns.iter().position(|c| c == kpi)
@@ -54,26 +50,16 @@ pub const COST_KPI: &str = "public_cost";
 
 /// Effects of `variant` against `base` for every KPI of `kpis` that both have. `base[i]` and
 /// `variant[i]` must be replication `i` with the same seed.
-pub fn effects(
-    variant_name: &str,
-    kpis: &[String],
-    base: &[RepRun],
-    variant: &[RepRun],
-) -> Vec<Effect> {
+pub fn effects(variant_name: &str, kpis: &[String], base: &[RepRun], variant: &[RepRun]) -> Vec<Effect> {
     let n = base.len().min(variant.len());
-    let cost_diffs: Vec<f64> = (0..n)
-        .filter_map(|i| Some(variant[i].total(COST_KPI)? - base[i].total(COST_KPI)?))
-        .collect();
-    let public_cost_diff = if cost_diffs.is_empty() {
-        f64::NAN
-    } else {
-        cost_diffs.iter().sum::<f64>() / cost_diffs.len() as f64
-    };
+    let cost_diffs: Vec<f64> =
+        (0..n).filter_map(|i| Some(variant[i].total(COST_KPI)? - base[i].total(COST_KPI)?)).collect();
+    let public_cost_diff =
+        if cost_diffs.is_empty() { f64::NAN } else { cost_diffs.iter().sum::<f64>() / cost_diffs.len() as f64 };
     let mut out = Vec::new();
     for kpi in kpis {
-        let pairs: Option<Vec<(f64, f64)>> = (0..n)
-            .map(|i| Some((base[i].final_year(kpi)?, variant[i].final_year(kpi)?)))
-            .collect();
+        let pairs: Option<Vec<(f64, f64)>> =
+            (0..n).map(|i| Some((base[i].final_year(kpi)?, variant[i].final_year(kpi)?))).collect();
         let Some(pairs) = pairs else { continue };
         if pairs.is_empty() {
             continue;
@@ -83,11 +69,7 @@ pub fn effects(
         let d: Vec<f64> = pairs.iter().map(|p| p.1 - p.0).collect();
         let base_mean = summarize(&b).mean;
         let diff = summarize(&d);
-        let rel_change = if base_mean != 0.0 {
-            diff.mean / base_mean
-        } else {
-            f64::NAN
-        };
+        let rel_change = if base_mean != 0.0 { diff.mean / base_mean } else { f64::NAN };
         let cost_per_unit = if diff.mean != 0.0 && kpi != COST_KPI && !kpi.starts_with("cost_") {
             public_cost_diff / diff.mean
         } else {

@@ -22,12 +22,7 @@ pub fn run_keys(spec: &SweepSpec, design: &Design) -> Vec<RunKey> {
         .map(|run_id| {
             let point = run_id / reps;
             let replication = (run_id % reps) as u32;
-            RunKey {
-                run_id,
-                point,
-                replication,
-                seed: sweep_seed(spec.seed, point, replication, spec.common_seeds),
-            }
+            RunKey { run_id, point, replication, seed: sweep_seed(spec.seed, point, replication, spec.common_seeds) }
         })
         .collect()
 }
@@ -60,12 +55,7 @@ impl Shard {
 
 /// The header of `runs.csv`.
 pub fn header(spec: &SweepSpec) -> String {
-    let mut cols = vec![
-        "run_id".to_string(),
-        "point".into(),
-        "replication".into(),
-        "seed".into(),
-    ];
+    let mut cols = vec!["run_id".to_string(), "point".into(), "replication".into(), "seed".into()];
     cols.extend(spec.parameters.iter().map(|p| p.path.clone()));
     cols.extend(spec.kpis.iter().cloned());
     cols.join(",") + "\n"
@@ -73,10 +63,7 @@ pub fn header(spec: &SweepSpec) -> String {
 
 /// The identity columns and parameter values of a run: the start of its row.
 pub fn row_prefix(key: &RunKey, values: &[f64]) -> String {
-    let mut s = format!(
-        "{},{},{},{}",
-        key.run_id, key.point, key.replication, key.seed
-    );
+    let mut s = format!("{},{},{},{}", key.run_id, key.point, key.replication, key.seed);
     for v in values {
         s.push(',');
         s.push_str(&fmt_num(*v));
@@ -128,19 +115,9 @@ pub fn parse_runs(spec: &SweepSpec, text: &str) -> Result<Parsed, String> {
     let torn = complete.len() < text.len();
     let mut lines = complete.lines();
     match lines.next() {
-        None => {
-            return Ok(Parsed {
-                rows: Vec::new(),
-                torn,
-            })
-        }
+        None => return Ok(Parsed { rows: Vec::new(), torn }),
         Some(h) if format!("{h}\n") == want => {}
-        Some(h) => {
-            return Err(format!(
-                "its header is `{h}`, but this sweep writes `{}`",
-                want.trim_end()
-            ))
-        }
+        Some(h) => return Err(format!("its header is `{h}`, but this sweep writes `{}`", want.trim_end())),
     }
     let mut rows = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -153,8 +130,7 @@ pub fn parse_runs(spec: &SweepSpec, text: &str) -> Result<Parsed, String> {
             if s.is_empty() {
                 Ok(f64::NAN)
             } else {
-                s.parse()
-                    .map_err(|_| bad(&format!("`{s}` is not a number")))
+                s.parse().map_err(|_| bad(&format!("`{s}` is not a number")))
             }
         };
         rows.push(RunRow {
@@ -162,14 +138,8 @@ pub fn parse_runs(spec: &SweepSpec, text: &str) -> Result<Parsed, String> {
             point: fields[1].parse().map_err(|_| bad("bad point"))?,
             replication: fields[2].parse().map_err(|_| bad("bad replication"))?,
             line: line.to_string(),
-            params: fields[4..4 + n_params]
-                .iter()
-                .map(|s| num(s))
-                .collect::<Result<_, _>>()?,
-            kpis: fields[4 + n_params..]
-                .iter()
-                .map(|s| num(s))
-                .collect::<Result<_, _>>()?,
+            params: fields[4..4 + n_params].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
+            kpis: fields[4 + n_params..].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
         });
     }
     Ok(Parsed { rows, torn })
@@ -184,10 +154,7 @@ pub fn sort_dedup(mut rows: Vec<RunRow>) -> Result<Vec<RunRow>, String> {
         match out.last() {
             Some(last) if last.run_id == r.run_id => {
                 if last.line != r.line {
-                    return Err(format!(
-                        "run {} has two different rows:\n  {}\n  {}",
-                        r.run_id, last.line, r.line
-                    ));
+                    return Err(format!("run {} has two different rows:\n  {}\n  {}", r.run_id, last.line, r.line));
                 }
             }
             _ => out.push(r),

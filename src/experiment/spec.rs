@@ -116,31 +116,16 @@ pub struct SweepSpec {
 #[derive(Debug, thiserror::Error)]
 pub enum SweepError {
     #[error("{file}: cannot read sweep file: {source}")]
-    Read {
-        file: PathBuf,
-        source: std::io::Error,
-    },
+    Read { file: PathBuf, source: std::io::Error },
     /// Malformed TOML, an unknown key or a wrong type.
     #[error("{location}: field `{field}`: {message}")]
-    Parse {
-        location: String,
-        field: String,
-        message: String,
-    },
+    Parse { location: String, field: String, message: String },
     /// A value that parsed but is not allowed.
     #[error("{location}: field `{field}`: {message}")]
-    Invalid {
-        location: String,
-        field: String,
-        message: String,
-    },
+    Invalid { location: String, field: String, message: String },
     /// The base scenario does not load with a point's values.
     #[error("{location}: field `{field}`: {source}")]
-    Scenario {
-        location: String,
-        field: String,
-        source: Box<ScenarioError>,
-    },
+    Scenario { location: String, field: String, source: Box<ScenarioError> },
 }
 
 /// A parsed sweep file and the text it came from (for locating later errors).
@@ -158,48 +143,24 @@ impl SweepFile {
     }
     /// The base scenario's path.
     pub fn base_path(&self) -> PathBuf {
-        self.path
-            .parent()
-            .unwrap_or(Path::new(""))
-            .join(&self.spec.base)
+        self.path.parent().unwrap_or(Path::new("")).join(&self.spec.base)
     }
     pub fn invalid(&self, field: &str, message: impl Into<String>) -> SweepError {
-        SweepError::Invalid {
-            location: self.locate(field),
-            field: field.to_string(),
-            message: message.into(),
-        }
+        SweepError::Invalid { location: self.locate(field), field: field.to_string(), message: message.into() }
     }
 }
 
 /// Parses and checks a sweep file's text (`path` names it in errors and defaults the name).
 pub fn parse(path: &Path, text: &str) -> Result<SweepFile, SweepError> {
-    let de = toml::de::Deserializer::parse(text)
-        .map_err(|e| parse_error(path, text, &e, String::new()))?;
+    let de = toml::de::Deserializer::parse(text).map_err(|e| parse_error(path, text, &e, String::new()))?;
     let spec: SweepSpec = serde_path_to_error::deserialize(de).map_err(|e| {
         // serde_path_to_error writes array elements as `a[0].b`; sweep fields are `a.0.b`.
         let field = e.path().to_string().replace('[', ".").replace(']', "");
-        parse_error(
-            path,
-            text,
-            e.inner(),
-            if field == "?" || field == "." {
-                String::new()
-            } else {
-                field
-            },
-        )
+        parse_error(path, text, e.inner(), if field == "?" || field == "." { String::new() } else { field })
     })?;
-    let mut file = SweepFile {
-        path: path.to_path_buf(),
-        text: text.to_string(),
-        spec,
-    };
+    let mut file = SweepFile { path: path.to_path_buf(), text: text.to_string(), spec };
     if file.spec.name.is_empty() {
-        file.spec.name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().to_string())
-            .unwrap_or_else(|| "sweep".into());
+        file.spec.name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "sweep".into());
     }
     check(&file)?;
     Ok(file)
@@ -216,16 +177,8 @@ fn parse_error(path: &Path, text: &str, e: &toml::de::Error, field: String) -> S
     };
     let message = e.message().trim().to_string();
     // serde names the missing or unknown key in the message; make it the field too.
-    let field = if field.is_empty() {
-        key_in_message(&message).unwrap_or_default()
-    } else {
-        field
-    };
-    SweepError::Parse {
-        location,
-        field,
-        message,
-    }
+    let field = if field.is_empty() { key_in_message(&message).unwrap_or_default() } else { field };
+    SweepError::Parse { location, field, message }
 }
 
 fn key_in_message(m: &str) -> Option<String> {
@@ -237,19 +190,13 @@ fn key_in_message(m: &str) -> Option<String> {
 fn check(f: &SweepFile) -> Result<(), SweepError> {
     let s = &f.spec;
     if s.parameters.is_empty() {
-        return Err(f.invalid(
-            "parameters",
-            "a sweep needs at least one [[parameters]] entry",
-        ));
+        return Err(f.invalid("parameters", "a sweep needs at least one [[parameters]] entry"));
     }
     if s.replications == 0 {
         return Err(f.invalid("replications", "must be at least 1"));
     }
     if matches!(s.design, DesignKind::Lhs | DesignKind::Random) && s.samples.unwrap_or(0) == 0 {
-        return Err(f.invalid(
-            "samples",
-            format!("design `{}` needs samples >= 1", s.design.as_str()),
-        ));
+        return Err(f.invalid("samples", format!("design `{}` needs samples >= 1", s.design.as_str())));
     }
     if s.design == DesignKind::Morris {
         if s.trajectories.unwrap_or(10) == 0 {
@@ -277,16 +224,10 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
                 return Err(f.invalid(&at("values"), "must be finite numbers"));
             }
             if p.min.is_some() || p.max.is_some() || p.steps.is_some() {
-                return Err(f.invalid(
-                    &at("values"),
-                    "give either `values` or `min`/`max`/`steps`, not both",
-                ));
+                return Err(f.invalid(&at("values"), "give either `values` or `min`/`max`/`steps`, not both"));
             }
         }
-        let needs_range = matches!(
-            s.design,
-            DesignKind::Lhs | DesignKind::Random | DesignKind::Morris
-        );
+        let needs_range = matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Morris);
         if p.values.is_none() || needs_range {
             let (Some(lo), Some(hi)) = (p.min, p.max) else {
                 let what = if needs_range {
@@ -301,10 +242,7 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
             }
         }
         if s.design == DesignKind::Grid && p.values.is_none() && p.steps.unwrap_or(0) == 0 {
-            return Err(f.invalid(
-                &at("path"),
-                "a grid range needs `steps` (number of values, >= 1)",
-            ));
+            return Err(f.invalid(&at("path"), "a grid range needs `steps` (number of values, >= 1)"));
         }
     }
     Ok(())
@@ -331,12 +269,7 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
-    let col = before
-        .rsplit('\n')
-        .next()
-        .map(|s| s.chars().count())
-        .unwrap_or(0)
-        + 1;
+    let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
     (line, col)
 }
 
@@ -370,7 +303,8 @@ fn span_of(text: &str, segs: &[&str]) -> Option<usize> {
 mod tests {
     use super::*;
 
-    const OK: &str = "base = \"../tiny.toml\"\ndesign = \"grid\"\n[[parameters]]\npath = \"rd.subsidy_rate\"\nvalues = [0.0, 0.2]\n";
+    const OK: &str =
+        "base = \"../tiny.toml\"\ndesign = \"grid\"\n[[parameters]]\npath = \"rd.subsidy_rate\"\nvalues = [0.0, 0.2]\n";
 
     #[test]
     fn parses_and_names_from_the_file() {
@@ -383,25 +317,20 @@ mod tests {
     fn unknown_key_is_located() {
         let text = OK.replace("values", "valuez");
         let e = parse(Path::new("x.toml"), &text).unwrap_err().to_string();
-        assert!(
-            e.starts_with("x.toml:5:1: field `parameters.0.valuez`"),
-            "{e}"
-        );
+        assert!(e.starts_with("x.toml:5:1: field `parameters.0.valuez`"), "{e}");
     }
 
     #[test]
     fn bad_range_is_located() {
-        let text = "base = \"a.toml\"\ndesign = \"lhs\"\nsamples = 4\n[[parameters]]\npath = \"a.b\"\nmin = 3.0\nmax = 1.0\n";
+        let text =
+            "base = \"a.toml\"\ndesign = \"lhs\"\nsamples = 4\n[[parameters]]\npath = \"a.b\"\nmin = 3.0\nmax = 1.0\n";
         let e = parse(Path::new("x.toml"), text).unwrap_err().to_string();
         assert!(e.starts_with("x.toml:6:1: field `parameters.0.min`"), "{e}");
     }
 
     #[test]
     fn wrong_type_names_the_field() {
-        let text = OK.replace(
-            "design = \"grid\"",
-            "design = \"grid\"\nreplications = \"two\"",
-        );
+        let text = OK.replace("design = \"grid\"", "design = \"grid\"\nreplications = \"two\"");
         let e = parse(Path::new("x.toml"), &text).unwrap_err().to_string();
         assert!(e.starts_with("x.toml:3:16: field `replications`"), "{e}");
     }

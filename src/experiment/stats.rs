@@ -2,9 +2,9 @@
 
 /// Two-sided 95% quantiles of Student's t (the 0.975 quantile) for 1 to 30 degrees of freedom.
 const T975: [f64; 30] = [
-    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010,
-    2.1788, 2.1604, 2.1448, 2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687,
-    2.0639, 2.0595, 2.0555, 2.0518, 2.0484, 2.0452, 2.0423,
+    12.7062, 4.3027, 3.1824, 2.7764, 2.5706, 2.4469, 2.3646, 2.3060, 2.2622, 2.2281, 2.2010, 2.1788, 2.1604, 2.1448,
+    2.1314, 2.1199, 2.1098, 2.1009, 2.0930, 2.0860, 2.0796, 2.0739, 2.0687, 2.0639, 2.0595, 2.0555, 2.0518, 2.0484,
+    2.0452, 2.0423,
 ];
 
 /// The 0.975 quantile of Student's t with `df` degrees of freedom (NaN for 0). Above 30 degrees
@@ -17,8 +17,7 @@ pub fn t975(df: usize) -> f64 {
         _ => {
             let z: f64 = 1.959964;
             let n = df as f64;
-            z + (z.powi(3) + z) / (4.0 * n)
-                + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
+            z + (z.powi(3) + z) / (4.0 * n) + (5.0 * z.powi(5) + 16.0 * z.powi(3) + 3.0 * z) / (96.0 * n * n)
         }
     }
 }
@@ -37,34 +36,16 @@ pub struct Summary {
 pub fn summarize(xs: &[f64]) -> Summary {
     let n = xs.len();
     if n == 0 {
-        return Summary {
-            n,
-            mean: f64::NAN,
-            sd: f64::NAN,
-            ci_low: f64::NAN,
-            ci_high: f64::NAN,
-        };
+        return Summary { n, mean: f64::NAN, sd: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN };
     }
     let mean = xs.iter().sum::<f64>() / n as f64;
     if n < 2 {
-        return Summary {
-            n,
-            mean,
-            sd: f64::NAN,
-            ci_low: f64::NAN,
-            ci_high: f64::NAN,
-        };
+        return Summary { n, mean, sd: f64::NAN, ci_low: f64::NAN, ci_high: f64::NAN };
     }
     let var = xs.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / (n - 1) as f64;
     let sd = var.max(0.0).sqrt();
     let half = t975(n - 1) * sd / (n as f64).sqrt();
-    Summary {
-        n,
-        mean,
-        sd,
-        ci_low: mean - half,
-        ci_high: mean + half,
-    }
+    Summary { n, mean, sd, ci_low: mean - half, ci_high: mean + half }
 }
 
 #[cfg(test)]

@@ -22,14 +22,7 @@ pub fn point_summaries(spec: &SweepSpec, rows: &[RunRow]) -> BTreeMap<u64, Vec<S
         .into_iter()
         .map(|(p, rs)| {
             let sums = (0..spec.kpis.len())
-                .map(|k| {
-                    summarize(
-                        &rs.iter()
-                            .map(|r| r.kpis[k])
-                            .filter(|v| v.is_finite())
-                            .collect::<Vec<_>>(),
-                    )
-                })
+                .map(|k| summarize(&rs.iter().map(|r| r.kpis[k]).filter(|v| v.is_finite()).collect::<Vec<_>>()))
                 .collect();
             (p, sums)
         })
@@ -58,11 +51,7 @@ pub fn points_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> String 
         let mut cells = vec![point.to_string()];
         cells.extend(pt.values.iter().map(|v| fmt_num(*v)));
         for s in &sums {
-            cells.extend(
-                [s.mean, s.sd, s.ci_low, s.ci_high]
-                    .iter()
-                    .map(|v| fmt_num(*v)),
-            );
+            cells.extend([s.mean, s.sd, s.ci_low, s.ci_high].iter().map(|v| fmt_num(*v)));
         }
         cells.push(counts.get(&point).copied().unwrap_or(0).to_string());
         out.push_str(&cells.join(","));
@@ -75,11 +64,7 @@ pub fn points_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> String 
 /// parameter's lowest and highest value, the others at baseline.
 pub fn tornado_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> String {
     let sums = point_summaries(spec, rows);
-    let mean = |point: usize, k: usize| {
-        sums.get(&(point as u64))
-            .map(|s| s[k].mean)
-            .unwrap_or(f64::NAN)
-    };
+    let mean = |point: usize, k: usize| sums.get(&(point as u64)).map(|s| s[k].mean).unwrap_or(f64::NAN);
     let mut out = String::from("parameter,kpi,low,high,kpi_low,kpi_high,kpi_base\n");
     let Some(base) = design.points.iter().position(|p| p.role == Role::Baseline) else {
         return out;
@@ -93,12 +78,8 @@ pub fn tornado_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> String
             .map(|(i, _)| i)
             .collect();
         let (Some(&lo), Some(&hi)) = (
-            moved.iter().min_by(|a, b| {
-                design.points[**a].values[j].total_cmp(&design.points[**b].values[j])
-            }),
-            moved.iter().max_by(|a, b| {
-                design.points[**a].values[j].total_cmp(&design.points[**b].values[j])
-            }),
+            moved.iter().min_by(|a, b| design.points[**a].values[j].total_cmp(&design.points[**b].values[j])),
+            moved.iter().max_by(|a, b| design.points[**a].values[j].total_cmp(&design.points[**b].values[j])),
         ) else {
             continue;
         };
@@ -123,11 +104,7 @@ pub fn tornado_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> String
 /// unit of the parameter's range: `mu` (mean), `mu_star` (mean absolute), `sigma` (sd), `n`.
 pub fn morris_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> String {
     let sums = point_summaries(spec, rows);
-    let mean = |point: usize, k: usize| {
-        sums.get(&(point as u64))
-            .map(|s| s[k].mean)
-            .unwrap_or(f64::NAN)
-    };
+    let mean = |point: usize, k: usize| sums.get(&(point as u64)).map(|s| s[k].mean).unwrap_or(f64::NAN);
     let mut out = String::from("parameter,kpi,mu,mu_star,sigma,n\n");
     for (j, p) in spec.parameters.iter().enumerate() {
         for (k, kpi) in spec.kpis.iter().enumerate() {
@@ -177,10 +154,7 @@ pub fn sweep_json(spec: &SweepSpec, design: &Design, shard: Option<(u64, u64)>) 
             }
         }
         m.insert("points".into(), json!(design.points.len()));
-        m.insert(
-            "runs".into(),
-            json!(design.points.len() as u64 * spec.replications as u64),
-        );
+        m.insert("runs".into(), json!(design.points.len() as u64 * spec.replications as u64));
         if let Some((i, n)) = shard {
             m.insert("shard".into(), json!({"index": i, "count": n}));
         }
@@ -194,9 +168,7 @@ pub fn sweep_json(spec: &SweepSpec, design: &Design, shard: Option<(u64, u64)>) 
 pub fn spec_from_json(text: &str) -> Result<(SweepSpec, Option<(u64, u64)>), String> {
     let mut v: Value = serde_json::from_str(text).map_err(|e| e.to_string())?;
     let m = v.as_object_mut().ok_or("not a JSON object")?;
-    let shard = m
-        .remove("shard")
-        .and_then(|s| Some((s.get("index")?.as_u64()?, s.get("count")?.as_u64()?)));
+    let shard = m.remove("shard").and_then(|s| Some((s.get("index")?.as_u64()?, s.get("count")?.as_u64()?)));
     m.remove("points");
     m.remove("runs");
     let spec = serde_json::from_value(v).map_err(|e| e.to_string())?;

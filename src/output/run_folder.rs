@@ -167,8 +167,13 @@ pub fn write_run_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Res
 
 /// As [`write_run_folder`], with `finish` called on the temporary folder before it is moved into
 /// place (the binary draws charts there), so a folder only appears once it is complete.
-pub fn write_run_folder_with(dir: &Path, files: &[(String, Vec<u8>)], finish: impl FnOnce(&Path) -> std::io::Result<()>) -> std::io::Result<()> {
-    let parent = dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
+pub fn write_run_folder_with(
+    dir: &Path,
+    files: &[(String, Vec<u8>)],
+    finish: impl FnOnce(&Path) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let parent =
+        dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
     std::fs::create_dir_all(&parent)?;
     let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
     let tmp = parent.join(format!(".{}.partial-{}", name, std::process::id()));

@@ -26,16 +26,10 @@ pub struct Cell {
 
 impl Cell {
     pub fn text(s: impl Into<String>) -> Cell {
-        Cell {
-            text: s.into(),
-            numeric: false,
-        }
+        Cell { text: s.into(), numeric: false }
     }
     pub fn num(s: impl Into<String>) -> Cell {
-        Cell {
-            text: s.into(),
-            numeric: true,
-        }
+        Cell { text: s.into(), numeric: true }
     }
 }
 
@@ -44,10 +38,7 @@ pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
     let mut h = String::from("<table>\n<thead><tr>");
     for (i, c) in header.iter().enumerate() {
         // Align a header like its column.
-        let numeric = rows
-            .first()
-            .and_then(|r| r.get(i))
-            .is_some_and(|c| c.numeric);
+        let numeric = rows.first().and_then(|r| r.get(i)).is_some_and(|c| c.numeric);
         let class = if numeric { " class=\"num\"" } else { "" };
         h.push_str(&format!("<th{class}>{}</th>", esc(c)));
     }
@@ -68,11 +59,7 @@ pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
 pub fn facts(rows: &[(String, String)]) -> String {
     let mut h = String::from("<table class=\"facts\">\n<tbody>\n");
     for (k, v) in rows {
-        h.push_str(&format!(
-            "<tr><th>{}</th><td>{}</td></tr>\n",
-            esc(k),
-            esc(v)
-        ));
+        h.push_str(&format!("<tr><th>{}</th><td>{}</td></tr>\n", esc(k), esc(v)));
     }
     h.push_str("</tbody>\n</table>\n");
     h
@@ -120,9 +107,6 @@ mod tests {
 
     #[test]
     fn escapes() {
-        assert_eq!(
-            esc("<a href=\"x\">R&D</a>"),
-            "&lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt;"
-        );
+        assert_eq!(esc("<a href=\"x\">R&D</a>"), "&lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt;");
     }
 }

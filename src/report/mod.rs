@@ -11,8 +11,7 @@ use crate::chart::data::{read_effects, read_json, CompareInfo, SweepInfo, Table}
 use crate::chart::format::{fmt_auto, fmt_num, fmt_pct, fmt_short, fmt_signed};
 use crate::chart::i18n::{kpi, pretty, tr, Freq, UnitKind};
 use crate::chart::{
-    detect_kind, render_dir_detailed, write_atomic, ChartError, ChartOptions, FolderKind, Lang,
-    RenderedChart, Section,
+    detect_kind, render_dir_detailed, write_atomic, ChartError, ChartOptions, FolderKind, Lang, RenderedChart, Section,
 };
 use html::{esc, facts, page, table, Cell};
 
@@ -35,11 +34,7 @@ pub fn write_report(dir: &Path, opts: &ChartOptions) -> Result<PathBuf, ReportEr
 
 /// Write `dir/report.html` around charts already rendered by
 /// [`crate::chart::render_dir_detailed`].
-pub fn write_report_with(
-    dir: &Path,
-    opts: &ChartOptions,
-    charts: &[RenderedChart],
-) -> Result<PathBuf, ReportError> {
+pub fn write_report_with(dir: &Path, opts: &ChartOptions, charts: &[RenderedChart]) -> Result<PathBuf, ReportError> {
     let lang = opts.lang;
     let kind = detect_kind(dir)?;
     let (title, mut body) = match kind {
@@ -60,9 +55,7 @@ pub fn write_report_with(
 }
 
 fn folder_name(dir: &Path) -> String {
-    dir.file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "corridor".into())
+    dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "corridor".into())
 }
 
 /// A JSON scalar as display text (None for objects, arrays and null).
@@ -86,24 +79,12 @@ fn scalar(v: &Value) -> Option<String> {
 
 fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
     let summary_path = dir.join("summary.json");
-    let summary: Option<Value> = if summary_path.is_file() {
-        Some(read_json(&summary_path)?)
-    } else {
-        None
-    };
+    let summary: Option<Value> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
     let get = |k: &str| summary.as_ref().and_then(|s| s.get(k)).and_then(scalar);
-    let title = get("title")
-        .or_else(|| get("scenario"))
-        .unwrap_or_else(|| folder_name(dir));
+    let title = get("title").or_else(|| get("scenario")).unwrap_or_else(|| folder_name(dir));
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
-    body.push_str(&format!(
-        "<p class=\"lede\">{}</p>\n",
-        esc(tr(lang, "Simulation run report", "模拟运行报告"))
-    ));
-    body.push_str(&format!(
-        "<h2>{}</h2>\n",
-        esc(tr(lang, "Scenario summary", "情景概要"))
-    ));
+    body.push_str(&format!("<p class=\"lede\">{}</p>\n", esc(tr(lang, "Simulation run report", "模拟运行报告"))));
+    body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Scenario summary", "情景概要"))));
     let mut rows: Vec<(String, String)> = Vec::new();
     let label = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
     if let Some(v) = get("scenario") {
@@ -116,9 +97,7 @@ fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
         rows.push((label("Seed", "随机种子"), v));
     }
     if let (Some(start), Some(years)) = (get("start_year"), get("years")) {
-        let last = summary
-            .as_ref()
-            .and_then(|s| Some(s.get("start_year")?.as_i64()? + s.get("years")?.as_i64()? - 1));
+        let last = summary.as_ref().and_then(|s| Some(s.get("start_year")?.as_i64()? + s.get("years")?.as_i64()? - 1));
         let span = match last {
             Some(l) => format!("{start}–{l} ({years})"),
             None => format!("{start} + {years}"),
@@ -159,21 +138,13 @@ fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
         body.push_str(&facts(&rows));
     }
     for (k, text) in long {
-        body.push_str(&format!(
-            "<details><summary>{}</summary><pre>{}</pre></details>\n",
-            esc(&k),
-            esc(&text)
-        ));
+        body.push_str(&format!("<details><summary>{}</summary><pre>{}</pre></details>\n", esc(&k), esc(&text)));
     }
     let headline: Vec<String> = summary
         .as_ref()
         .and_then(|s| s.get("headline"))
         .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
         .unwrap_or_default();
     body.push_str(&kpi_table(dir, &headline, lang)?);
     Ok((title, body))
@@ -193,10 +164,7 @@ const DEFAULT_HEADLINE: [&str; 9] = [
 
 /// Headline KPIs for the first, middle and last year of `yearly.csv`.
 fn kpi_table(dir: &Path, headline: &[String], lang: Lang) -> Result<String, ChartError> {
-    let mut h = format!(
-        "<h2>{}</h2>\n",
-        esc(tr(lang, "Headline indicators", "核心指标"))
-    );
+    let mut h = format!("<h2>{}</h2>\n", esc(tr(lang, "Headline indicators", "核心指标")));
     let path = dir.join("yearly.csv");
     if !path.is_file() {
         h.push_str(&format!(
@@ -211,30 +179,20 @@ fn kpi_table(dir: &Path, headline: &[String], lang: Lang) -> Result<String, Char
     if n == 0 {
         h.push_str(&format!(
             "<p class=\"note\">{}</p>\n",
-            esc(tr(
-                lang,
-                "yearly.csv has no rows.",
-                "yearly.csv 没有数据行。"
-            ))
+            esc(tr(lang, "yearly.csv has no rows.", "yearly.csv 没有数据行。"))
         ));
         return Ok(h);
     }
     let picks = [0, n / 2, n - 1];
     let year_text: Vec<String> = picks.iter().map(|&i| format!("{:.0}", years[i])).collect();
-    let names: Vec<String> = if headline.is_empty() {
-        DEFAULT_HEADLINE.iter().map(|s| s.to_string()).collect()
-    } else {
-        headline.to_vec()
-    };
+    let names: Vec<String> =
+        if headline.is_empty() { DEFAULT_HEADLINE.iter().map(|s| s.to_string()).collect() } else { headline.to_vec() };
     let mut rows = Vec::new();
     for name in &names {
         let Some(col) = t.get(name) else { continue };
         let k = kpi(name, Freq::Year, lang);
         let vals: Vec<f64> = picks.iter().map(|&i| col[i]).collect();
-        let max_abs = vals
-            .iter()
-            .filter(|v| v.is_finite())
-            .fold(0.0f64, |a, v| a.max(v.abs()));
+        let max_abs = vals.iter().filter(|v| v.is_finite()).fold(0.0f64, |a, v| a.max(v.abs()));
         let scale = k.unit.scale_for(max_abs, lang);
         let fmt = |v: f64| {
             if k.unit.kind == UnitKind::Share {
@@ -247,15 +205,10 @@ fn kpi_table(dir: &Path, headline: &[String], lang: Lang) -> Result<String, Char
             (a, b) if k.unit.kind == UnitKind::Share && a.is_finite() && b.is_finite() => {
                 format!("{} pp", fmt_signed_1((b - a) * 100.0))
             }
-            (a, b) if a.is_finite() && b.is_finite() && a != 0.0 => {
-                fmt_pct((b - a) / a.abs() * 100.0)
-            }
+            (a, b) if a.is_finite() && b.is_finite() && a != 0.0 => fmt_pct((b - a) / a.abs() * 100.0),
             _ => "–".into(),
         };
-        let mut row = vec![
-            Cell::text(k.label.clone()),
-            Cell::text(k.unit.text(lang, scale)),
-        ];
+        let mut row = vec![Cell::text(k.label.clone()), Cell::text(k.unit.text(lang, scale))];
         row.extend(vals.iter().map(|v| Cell::num(fmt(*v))));
         row.push(Cell::num(change));
         rows.push(row);
@@ -263,14 +216,7 @@ fn kpi_table(dir: &Path, headline: &[String], lang: Lang) -> Result<String, Char
     let ind = tr(lang, "Indicator", "指标");
     let unit = tr(lang, "Unit", "单位");
     let change = tr(lang, "Change, first to last", "首末年变化");
-    let header = [
-        ind,
-        unit,
-        &year_text[0],
-        &year_text[1],
-        &year_text[2],
-        change,
-    ];
+    let header = [ind, unit, &year_text[0], &year_text[1], &year_text[2], change];
     h.push_str(&table(&header, &rows));
     h.push_str(&format!(
         "<p class=\"note\">{}</p>\n",
@@ -300,40 +246,27 @@ fn compare_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError
         Lang::Zh => format!("情景比较：{}", pretty(&info.base)),
     };
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
-    body.push_str(&format!(
-        "<h2>{}</h2>\n",
-        esc(tr(lang, "Design", "比较设置"))
-    ));
+    body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Design", "比较设置"))));
     let l = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
     let mut rows = vec![(l("Baseline", "基准情景"), info.base.clone())];
     rows.push((l("Variants", "方案"), info.variants.join(", ")));
     if let Some(r) = info.reps {
-        rows.push((
-            l("Replications per scenario", "每个情景的重复次数"),
-            r.to_string(),
-        ));
+        rows.push((l("Replications per scenario", "每个情景的重复次数"), r.to_string()));
     }
     if let Some(s) = info.seed.as_ref().and_then(scalar) {
         rows.push((l("Seed", "随机种子"), s));
     }
     if let (Some(s), Some(y)) = (info.start_year, info.years) {
-        rows.push((
-            l("Years", "模拟年份"),
-            format!("{s}–{} ({y})", s as i64 + y as i64 - 1),
-        ));
+        rows.push((l("Years", "模拟年份"), format!("{s}–{} ({y})", s as i64 + y as i64 - 1)));
     }
     body.push_str(&facts(&rows));
     let path = dir.join("effects.csv");
     if path.is_file() {
         let mut effects = read_effects(&path)?;
         // Group by indicator (compare.json order), variants in their order within each.
-        let rank =
-            |list: &[String], x: &str| list.iter().position(|k| k == x).unwrap_or(list.len());
+        let rank = |list: &[String], x: &str| list.iter().position(|k| k == x).unwrap_or(list.len());
         effects.sort_by_key(|e| (rank(&info.kpis, &e.kpi), rank(&info.variants, &e.variant)));
-        body.push_str(&format!(
-            "<h2>{}</h2>\n",
-            esc(tr(lang, "Effects in the final year", "末年效果"))
-        ));
+        body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Effects in the final year", "末年效果"))));
         let mut trows = Vec::new();
         for e in &effects {
             let k = kpi(&e.kpi, Freq::Year, lang);
@@ -363,11 +296,7 @@ fn compare_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError
             trows.push(vec![
                 Cell::text(pretty(&e.variant)),
                 Cell::text(k.label.clone()),
-                Cell::text(if share {
-                    "%".to_string()
-                } else {
-                    k.unit.text(lang, crate::chart::format::Scale::ONE)
-                }),
+                Cell::text(if share { "%".to_string() } else { k.unit.text(lang, crate::chart::format::Scale::ONE) }),
                 Cell::num(f(e.base_mean)),
                 Cell::num(f(e.variant_mean)),
                 Cell::num(fs(e.diff_mean)),
@@ -396,30 +325,18 @@ fn compare_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError
 
 fn sweep_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
     let info: SweepInfo = read_json(&dir.join("sweep.json"))?;
-    let name = if info.name.is_empty() {
-        folder_name(dir)
-    } else {
-        info.name.clone()
-    };
+    let name = if info.name.is_empty() { folder_name(dir) } else { info.name.clone() };
     let title = match lang {
         Lang::En => format!("Parameter sweep: {name}"),
         Lang::Zh => format!("参数扫描：{name}"),
     };
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
-    body.push_str(&format!(
-        "<h2>{}</h2>\n",
-        esc(tr(lang, "Design", "扫描设置"))
-    ));
+    body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Design", "扫描设置"))));
     let l = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
-    let mut rows = vec![
-        (l("Base scenario", "基准情景"), info.base.clone()),
-        (l("Design", "设计方法"), info.design.clone()),
-    ];
+    let mut rows =
+        vec![(l("Base scenario", "基准情景"), info.base.clone()), (l("Design", "设计方法"), info.design.clone())];
     if let Some(r) = info.replications {
-        rows.push((
-            l("Replications per point", "每个参数点的重复次数"),
-            r.to_string(),
-        ));
+        rows.push((l("Replications per point", "每个参数点的重复次数"), r.to_string()));
     }
     if let Some(p) = info.points.as_ref().and_then(scalar) {
         rows.push((l("Points", "参数点数"), p));
@@ -438,21 +355,13 @@ fn sweep_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> 
             vec![
                 Cell::text(p.path.clone()),
                 Cell::text(range),
-                Cell::num(
-                    p.baseline
-                        .as_ref()
-                        .and_then(scalar)
-                        .unwrap_or_else(|| "–".into()),
-                ),
+                Cell::num(p.baseline.as_ref().and_then(scalar).unwrap_or_else(|| "–".into())),
             ]
         })
         .collect();
     if !prows.is_empty() {
-        let header = [
-            tr(lang, "Parameter", "参数"),
-            tr(lang, "Values or range", "取值或范围"),
-            tr(lang, "Baseline", "基准值"),
-        ];
+        let header =
+            [tr(lang, "Parameter", "参数"), tr(lang, "Values or range", "取值或范围"), tr(lang, "Baseline", "基准值")];
         body.push_str(&table(&header, &prows));
     }
     Ok((title, body))
@@ -467,15 +376,8 @@ fn charts_html(charts: &[RenderedChart], lang: Lang) -> Result<String, ChartErro
     for s in sections {
         h.push_str(&format!("<h2>{}</h2>\n", esc(s.heading(lang))));
         for c in charts.iter().filter(|c| c.section == s) {
-            let bytes = std::fs::read(&c.png).map_err(|e| ChartError::Read {
-                path: c.png.clone(),
-                source: e,
-            })?;
-            let file = c
-                .png
-                .file_name()
-                .map(|f| f.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let bytes = std::fs::read(&c.png).map_err(|e| ChartError::Read { path: c.png.clone(), source: e })?;
+            let file = c.png.file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_default();
             h.push_str(&format!(
                 "<figure>\n<img alt=\"{}\" src=\"data:image/png;base64,{}\">\n<figcaption>{} <span class=\"note\">({})</span></figcaption>\n</figure>\n",
                 esc(&c.title),

@@ -214,8 +214,7 @@ fn set_in(root: &mut Value, segs: &[&str], value: Value) -> Result<(), String> {
                     Ok(n) if n < a.len() => n,
                     Ok(n) => return Err(format!("index {n} is past the end ({} elements)", a.len())),
                     Err(_) => {
-                        let names: Vec<&str> =
-                            a.iter().filter_map(|x| x.get("name").and_then(Value::as_str)).collect();
+                        let names: Vec<&str> = a.iter().filter_map(|x| x.get("name").and_then(Value::as_str)).collect();
                         match names.iter().position(|n| n == seg) {
                             Some(p) => p,
                             None => {
@@ -249,8 +248,7 @@ fn parse_value(raw: &str) -> Value {
 
 fn deserialize_merged(merged: Table, sets: &[String]) -> Result<Scenario, ScenarioError> {
     let de = Value::Table(merged);
-    let result: Result<Scenario, serde_path_to_error::Error<toml::de::Error>> =
-        serde_path_to_error::deserialize(de);
+    let result: Result<Scenario, serde_path_to_error::Error<toml::de::Error>> = serde_path_to_error::deserialize(de);
     result.map_err(|e| {
         let path = e.path().to_string();
         let message = e.inner().message().trim().to_string();
@@ -258,7 +256,9 @@ fn deserialize_merged(merged: Table, sets: &[String]) -> Result<Scenario, Scenar
         let arg = sets
             .iter()
             .rev()
-            .find(|s| s.split('=').next().map(|p| path.starts_with(p.trim()) || p.trim().starts_with(&path)) == Some(true))
+            .find(|s| {
+                s.split('=').next().map(|p| path.starts_with(p.trim()) || p.trim().starts_with(&path)) == Some(true)
+            })
             .or(sets.last())
             .cloned()
             .unwrap_or_default();
@@ -280,11 +280,8 @@ fn read_layers(loaded: &mut Loaded) -> Result<(), ScenarioError> {
         };
         let dir = scenario_file.parent().map(Path::to_path_buf).unwrap_or_default();
         let layer_path = dir.join(&rel);
-        let err = |message: String| ScenarioError::Layer {
-            file: scenario_file.clone(),
-            layer: layer_path.clone(),
-            message,
-        };
+        let err =
+            |message: String| ScenarioError::Layer { file: scenario_file.clone(), layer: layer_path.clone(), message };
         let text = std::fs::read_to_string(&layer_path).map_err(|e| err(format!("cannot read: {e}")))?;
         let mut values = Vec::with_capacity(w * h);
         let mut rows = 0;
@@ -294,10 +291,9 @@ fn read_layers(loaded: &mut Loaded) -> Result<(), ScenarioError> {
             }
             let mut count = 0;
             for (col, field) in line.split(',').enumerate() {
-                let v: f64 = field
-                    .trim()
-                    .parse()
-                    .map_err(|_| err(format!("line {}, column {}: `{}` is not a number", ln + 1, col + 1, field.trim())))?;
+                let v: f64 = field.trim().parse().map_err(|_| {
+                    err(format!("line {}, column {}: `{}` is not a number", ln + 1, col + 1, field.trim()))
+                })?;
                 values.push(v);
                 count += 1;
             }

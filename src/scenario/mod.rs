@@ -9,8 +9,8 @@ mod validate;
 
 pub use error::{Origin, ScenarioError};
 pub use load::{apply_set, load, load_str, merge_tables, Loaded, SourceFile};
-pub use types::*;
 pub use scale::scaled;
+pub use types::*;
 pub use validate::named_path;
 
 /// The scenario as TOML text, with every key resolved (provenance and hashing).
@@ -21,11 +21,15 @@ pub fn to_toml(s: &Scenario) -> String {
 /// A stable 64-bit hash of the resolved scenario, as 16 hex digits.
 pub fn scenario_hash(s: &Scenario) -> String {
     let text = to_toml(s);
-    let words: Vec<u64> = text.as_bytes().chunks(8).map(|c| {
-        let mut b = [0u8; 8];
-        b[..c.len()].copy_from_slice(c);
-        u64::from_le_bytes(b)
-    }).collect();
+    let words: Vec<u64> = text
+        .as_bytes()
+        .chunks(8)
+        .map(|c| {
+            let mut b = [0u8; 8];
+            b[..c.len()].copy_from_slice(c);
+            u64::from_le_bytes(b)
+        })
+        .collect();
     format!("{:016x}", crate::rng::hash_words(&words) ^ text.len() as u64)
 }
 
@@ -85,9 +89,14 @@ mod tests {
         assert!(missing.is_empty(), "keys missing from schema::KEYS: {missing:?}");
         for k in schema::KEYS {
             let known = out.iter().any(|p| {
-                let pat = if p.starts_with("labs.kinds.") { format!("labs.kinds.*.{}", p.rsplit('.').next().unwrap()) } else { p.clone() };
+                let pat = if p.starts_with("labs.kinds.") {
+                    format!("labs.kinds.*.{}", p.rsplit('.').next().unwrap())
+                } else {
+                    p.clone()
+                };
                 pat == k.path || pat.starts_with(&format!("{}.", k.path))
-            }) || k.path == "extends" || k.path == "grid.layers";
+            }) || k.path == "extends"
+                || k.path == "grid.layers";
             assert!(known, "schema key {} is not a scenario key", k.path);
         }
     }

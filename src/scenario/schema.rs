@@ -349,7 +349,10 @@ pub fn markdown() -> String {
         let sec = if key.path.contains('.') { top } else { "top level" };
         if sec != section {
             section = sec;
-            out.push_str(&format!("\n## `{}`\n\n| key | unit | default | allowed | meaning |\n| --- | --- | --- | --- | --- |\n", sec));
+            out.push_str(&format!(
+                "\n## `{}`\n\n| key | unit | default | allowed | meaning |\n| --- | --- | --- | --- | --- |\n",
+                sec
+            ));
         }
         let default = default_of(&defaults, key.path);
         out.push_str(&format!(

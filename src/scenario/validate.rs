@@ -50,7 +50,9 @@ pub fn named_path(s: &Scenario, path: &[String]) -> String {
             _ => None,
         };
         let shown = match (cur, next) {
-            (Value::Array(_), Some(v)) => v.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).unwrap_or(seg).to_string(),
+            (Value::Array(_), Some(v)) => {
+                v.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()).unwrap_or(seg).to_string()
+            }
             _ => seg.clone(),
         };
         out.push(shown);
@@ -100,7 +102,11 @@ fn check_ranges(loaded: &Loaded, v: &Value, path: &mut Path, pattern: &mut Vec<S
                     return Err(ScenarioError::Invalid {
                         origin: origin(loaded, path),
                         field: named_path(&loaded.scenario, path),
-                        message: format!("value {x} is out of range; allowed: {}{}", key.range.describe(), unit(key.unit)),
+                        message: format!(
+                            "value {x} is out of range; allowed: {}{}",
+                            key.range.describe(),
+                            unit(key.unit)
+                        ),
                     });
                 }
             }
@@ -164,7 +170,12 @@ impl Checker<'_> {
             p.push("start_year");
             return Err(self.fail(
                 &p,
-                format!("the lever starts in {start}, after the run ends in {} (start_year {} + {} years)", s.end_year(), s.start_year, s.years),
+                format!(
+                    "the lever starts in {start}, after the run ends in {} (start_year {} + {} years)",
+                    s.end_year(),
+                    s.start_year,
+                    s.years
+                ),
             ));
         }
         Ok(())
@@ -173,12 +184,7 @@ impl Checker<'_> {
 
 fn unique(names: impl Iterator<Item = String>) -> Option<String> {
     let mut seen = std::collections::BTreeSet::new();
-    for n in names {
-        if !seen.insert(n.clone()) {
-            return Some(n);
-        }
-    }
-    None
+    names.into_iter().find(|n| !seen.insert(n.clone()))
 }
 
 fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
@@ -232,12 +238,18 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     for (i, d) in s.districts.iter().enumerate() {
         let i = i.to_string();
         if d.x0 > d.x1 || d.y0 > d.y1 {
-            return Err(c.fail(&["districts", &i, "x1"], "the rectangle is empty: x0 <= x1 and y0 <= y1 are needed".into()));
+            return Err(
+                c.fail(&["districts", &i, "x1"], "the rectangle is empty: x0 <= x1 and y0 <= y1 are needed".into())
+            );
         }
         if d.x1 >= g.width || d.y1 >= g.height {
             return Err(c.fail(
                 &["districts", &i, "x1"],
-                format!("the rectangle reaches off the grid; allowed x up to {} and y up to {}", g.width - 1, g.height - 1),
+                format!(
+                    "the rectangle reaches off the grid; allowed x up to {} and y up to {}",
+                    g.width - 1,
+                    g.height - 1
+                ),
             ));
         }
     }
@@ -273,7 +285,10 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
                 ));
             }
             if l.upgrade_year != 0 && l.upgrade_kind.is_none() {
-                return Err(c.fail(&["labs", field, &is, "upgrade_kind"], "upgrade_year is set but upgrade_kind is missing".into()));
+                return Err(c.fail(
+                    &["labs", field, &is, "upgrade_kind"],
+                    "upgrade_year is set but upgrade_kind is missing".into(),
+                ));
             }
         }
     }
@@ -288,7 +303,9 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     c.period(&["talent", "failure_tolerance"], ft.start_year, ft.end_year, ft.founding_boost > 0.0)?;
     let lq = &s.housing.land_quota;
     c.period(&["housing", "land_quota"], lq.start_year, lq.end_year, false)?;
-    for (field, l) in [("talent_units", &s.housing.talent_units), ("shared_ownership_units", &s.housing.shared_ownership_units)] {
+    for (field, l) in
+        [("talent_units", &s.housing.talent_units), ("shared_ownership_units", &s.housing.shared_ownership_units)]
+    {
         c.names_in(&["housing", field, "near_hubs"], &l.near_hubs, &hubs, "hub")?;
         c.names_in(&["housing", field, "districts"], &l.districts, &districts, "district")?;
         c.names_in(&["housing", field, "eligible_tiers"], &l.eligible_tiers, &tiers, "tier")?;
@@ -296,8 +313,18 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     }
     for (i, n) in s.schools.new_seats.iter().enumerate() {
         let is = i.to_string();
-        c.names_in(&["schools", "new_seats", &is, "district"], std::slice::from_ref(&n.district), &districts, "district")?;
-        c.period(&["schools", "new_seats", &is], n.start_year, n.end_year, n.primary_per_year + n.middle_per_year > 0.0)?;
+        c.names_in(
+            &["schools", "new_seats", &is, "district"],
+            std::slice::from_ref(&n.district),
+            &districts,
+            "district",
+        )?;
+        c.period(
+            &["schools", "new_seats", &is],
+            n.start_year,
+            n.end_year,
+            n.primary_per_year + n.middle_per_year > 0.0,
+        )?;
     }
     let co = &s.schools.coordination;
     c.period(&["schools", "coordination"], co.start_year, co.end_year, co.quota > 0.0)?;

@@ -5,7 +5,7 @@ mod spillover;
 mod travel;
 
 pub use spillover::spillover_field;
-pub use travel::{Travel, TransitLine};
+pub use travel::{TransitLine, Travel};
 
 use crate::scenario::{DistanceMetric, LayerKind, Scenario};
 
@@ -103,7 +103,8 @@ impl World {
                 centrality[c] = cen as f32;
             }
         }
-        let mut initial_housing: Vec<f32> = housing_capacity.iter().map(|&c| c * g.initial_housing_fill as f32).collect();
+        let mut initial_housing: Vec<f32> =
+            housing_capacity.iter().map(|&c| c * g.initial_housing_fill as f32).collect();
         for layer in &g.layers {
             let vals = &layer.values;
             if vals.len() != n {
@@ -139,7 +140,10 @@ impl World {
         let hub_km = (0..n)
             .map(|c| {
                 let (x, y) = ((c % w) as f64 + 0.5, (c / w) as f64 + 0.5);
-                s.hubs.iter().map(|hb| ((x - hb.x).powi(2) + (y - hb.y).powi(2)).sqrt() * g.cell_km).fold(1.0e4, f64::min) as f32
+                s.hubs
+                    .iter()
+                    .map(|hb| ((x - hb.x).powi(2) + (y - hb.y).powi(2)).sqrt() * g.cell_km)
+                    .fold(1.0e4, f64::min) as f32
             })
             .collect();
         World {

@@ -35,7 +35,9 @@ pub struct Travel {
 impl Travel {
     pub fn build(s: &Scenario, w: usize, h: usize) -> Travel {
         let mut lines = Vec::new();
-        for (spec, is_new) in s.transit.lines.iter().map(|l| (l, false)).chain(s.transit.new_lines.iter().map(|l| (l, true))) {
+        for (spec, is_new) in
+            s.transit.lines.iter().map(|l| (l, false)).chain(s.transit.new_lines.iter().map(|l| (l, true)))
+        {
             lines.push(build_line(s, spec, is_new, w, h));
         }
         Travel {

@@ -45,7 +45,8 @@ fn outlook(sim: &Sim) -> Outlook {
             n += r;
         }
     }
-    let vacant: u64 = (0..sim.world.cells()).map(|c| (0..3).map(|k| sim.housing.vacant(k, c) as u64).sum::<u64>()).sum();
+    let vacant: u64 =
+        (0..sim.world.cells()).map(|c| (0..3).map(|k| sim.housing.vacant(k, c) as u64).sum::<u64>()).sum();
     let outside = sim.talent.iter().filter(|t| t.home == super::OUTSIDE).count() as f64;
     let home_chance = (vacant as f64 / (outside + 1.0)).min(1.0);
     Outlook { median_rent: median, home_chance, school_access, amenity: if n > 0 { am / n as f64 } else { 0.5 } }
@@ -65,14 +66,16 @@ pub fn run(sim: &mut Sim) {
         let wage = sim.labour.wage[tier];
         let chance = sim.labour.job_chance(tier);
         let subsidised = sim.policy.talent_subsidy_on(&s, tier);
-        let sub = if subsidised { s.talent.subsidy.rent_subsidy + s.talent.subsidy.relocation_bonus / 36.0 } else { 0.0 };
+        let sub =
+            if subsidised { s.talent.subsidy.rent_subsidy + s.talent.subsidy.relocation_bonus / 36.0 } else { 0.0 };
         let income = chance * wage + (1.0 - chance) * 0.6 * wage;
         // With a home in the corridor (chance o.home_chance), or living outside and commuting in.
         let net_in = (income - o.median_rent + sub).max(0.1 * income).max(1.0);
         let u_in = u.beta_income * net_in.ln() - u.beta_time * commute + u.beta_amenity * o.amenity;
         let g = &s.grid;
         let net_out = (income - g.outside_rent).max(0.1 * income).max(1.0);
-        let u_outside_home = u.beta_income * net_out.ln() - u.beta_time * g.outside_commute_min + u.beta_amenity * s.talent.outside.amenity * 0.8;
+        let u_outside_home = u.beta_income * net_out.ln() - u.beta_time * g.outside_commute_min
+            + u.beta_amenity * s.talent.outside.amenity * 0.8;
         let base_u = o.home_chance * u_in + (1.0 - o.home_chance) * u_outside_home;
         let util = Utility { sim };
         let u_out = [util.outside(tier, false), util.outside(tier, true)];
@@ -84,7 +87,7 @@ pub fn run(sim: &mut Sim) {
             let a = &s.talent.arrival;
             let age = a.age_min + (a.age_max - a.age_min) * tr.uniform();
             let child = if tr.chance(s.talent.initial_child_share) {
-                let max_child = ((age - 22.0).max(0.0)).min(14.99);
+                let max_child = (age - 22.0).clamp(0.0, 14.99);
                 (tr.uniform() * max_child * 12.0) as i16
             } else {
                 -1

@@ -9,6 +9,9 @@ use super::{Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
 use crate::engine::Sim;
 use crate::rng::{Purpose, Stream};
 
+/// A searcher's ranked candidates: (agent index, [(slot bucket, slot index, score)]).
+type Proposal = (usize, Vec<(u32, u32, f32)>);
+
 /// A vacancy slot: one job at an employer.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
@@ -51,7 +54,11 @@ pub fn run(sim: &mut Sim) {
     for f in sim.firms.iter().filter(|f| f.alive) {
         for t in 0..tiers {
             for _ in 0..f.vacancies[t] {
-                slots[bucket(t, f.sector as usize)].push(Slot { employer: f.id, cell: f.cell, premium: f.wage_premium });
+                slots[bucket(t, f.sector as usize)].push(Slot {
+                    employer: f.id,
+                    cell: f.cell,
+                    premium: f.wage_premium,
+                });
             }
         }
     }
@@ -75,7 +82,7 @@ pub fn run(sim: &mut Sim) {
     // One pass: wages follow the tier index times the employer's premium, unemployed spells
     // lengthen (a hire resets them), and searchers propose ranked candidates:
     // (agent index, [(slot bucket, slot index, score)]).
-    let proposals: Vec<(usize, Vec<(u32, u32, f32)>)> = talent
+    let proposals: Vec<Proposal> = talent
         .par_iter_mut()
         .enumerate()
         .with_min_len(1024)
@@ -84,7 +91,8 @@ pub fn run(sim: &mut Sim) {
             if t.employer == NO_JOB {
                 t.months_unemployed = t.months_unemployed.saturating_add(1);
             } else {
-                let premium = if t.employer & LAB_BIT != 0 { 1.0 } else { firms[t.employer as usize].wage_premium as f64 };
+                let premium =
+                    if t.employer & LAB_BIT != 0 { 1.0 } else { firms[t.employer as usize].wage_premium as f64 };
                 t.wage = (wage_index[t.tier as usize] * premium) as f32;
             }
             if !any_slots {

@@ -1,5 +1,6 @@
-//! Leaving the corridor: p_exit = p_base + (p_max - p_base) logistic(alpha (U_outside - U_current
-//! - threshold)), and always at retirement age or after `max_unemployed_months` without a job.
+//! Leaving the corridor: p_exit = p_base + (p_max - p_base) * logistic(alpha * (U_outside -
+//! U_current - threshold)), and always at retirement age or after `max_unemployed_months` without
+//! a job.
 //! With p_max = 1 and threshold = 0 this is MODEL.md's formula; the two extra parameters keep
 //! monthly exit rates in the range observed for mobile talent when utilities are close.
 
@@ -17,7 +18,8 @@ pub fn run(sim: &mut Sim) {
         let s = &sim_ref.scenario.talent;
         let util = Utility { sim: sim_ref };
         let retire = (s.retirement_age * 12.0) as u16;
-        let outside: Vec<[f64; 2]> = (0..sim_ref.tiers()).map(|t| [util.outside(t, false), util.outside(t, true)]).collect();
+        let outside: Vec<[f64; 2]> =
+            (0..sim_ref.tiers()).map(|t| [util.outside(t, false), util.outside(t, true)]).collect();
         sim_ref
             .talent
             .par_iter()

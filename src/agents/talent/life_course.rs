@@ -13,7 +13,8 @@ pub fn run(sim: &mut Sim) {
     let paid: f64 = {
         let util = Utility { sim };
         // Fixed-size chunks summed in chunk order: the same float result for any thread count.
-        let parts: Vec<f64> = sim.talent.par_chunks(8192).map(|c| c.iter().map(|t| util.rent_subsidy(t, t.home)).sum::<f64>()).collect();
+        let parts: Vec<f64> =
+            sim.talent.par_chunks(8192).map(|c| c.iter().map(|t| util.rent_subsidy(t, t.home)).sum::<f64>()).collect();
         parts.iter().sum()
     };
     sim.flows.cost[Lever::TalentSubsidy as usize] += paid * sim.scenario.agent_scale;
@@ -30,7 +31,9 @@ pub fn run(sim: &mut Sim) {
                 t.seat_district = -1;
                 t.flags &= !FLAG_COORDINATED;
             }
-        } else if (300..=480).contains(&t.age_months) && Stream::new(seed, Purpose::LifeCourse, t.id as u64, month).chance(rate) {
+        } else if (300..=480).contains(&t.age_months)
+            && Stream::new(seed, Purpose::LifeCourse, t.id as u64, month).chance(rate)
+        {
             t.child_age_months = 0;
         }
     });

@@ -217,7 +217,11 @@ impl Utility<'_> {
         let income = self.income(t);
         let cost = self.housing_cost(home, tenure) - self.rent_subsidy(t, home);
         let net = (income - cost).max(0.1 * income).max(1.0);
-        let amenity = if home == OUTSIDE { sim.scenario.talent.outside.amenity * 0.8 } else { sim.world.amenity[home as usize] as f64 };
+        let amenity = if home == OUTSIDE {
+            sim.scenario.talent.outside.amenity * 0.8
+        } else {
+            sim.world.amenity[home as usize] as f64
+        };
         let mut v = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * amenity;
         if t.has_child() {
             v += u.beta_school * self.school_access(t, home);
@@ -242,7 +246,8 @@ impl Utility<'_> {
         let o = &s.outside;
         let years = sim.month as f64 / 12.0;
         let wage = s.tiers[tier].wage * s.tiers[tier].outside_wage_ratio * (1.0 + o.wage_growth).powf(years);
-        let mut v = u.beta_income * (wage * (1.0 - o.rent_share)).max(1.0).ln() - u.beta_time * o.commute_min + u.beta_amenity * o.amenity;
+        let mut v = u.beta_income * (wage * (1.0 - o.rent_share)).max(1.0).ln() - u.beta_time * o.commute_min
+            + u.beta_amenity * o.amenity;
         if child {
             v += u.beta_school * o.school_access;
         }

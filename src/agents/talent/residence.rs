@@ -25,7 +25,8 @@ fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
 
 /// Eligible employed households outside talent units join the list; others leave it.
 fn update_waitlist(sim: &mut Sim) {
-    let any_units = sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
+    let any_units =
+        sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
     let since = (sim.month + 1).min(u16::MAX as u32) as u16;
     let mask = &sim.policy.talent_unit_tiers;
     sim.talent.par_iter_mut().with_min_len(8192).for_each(|t| {
@@ -89,9 +90,13 @@ fn allocate_talent_units(sim: &mut Sim) {
             let mut best: Option<(f64, usize)> = None;
             let tries = vacant_cells.len().min(16);
             for j in 0..tries {
-                let c = if vacant_cells.len() <= 16 { vacant_cells[j] } else { vacant_cells[rng.below(vacant_cells.len())] };
+                let c = if vacant_cells.len() <= 16 {
+                    vacant_cells[j]
+                } else {
+                    vacant_cells[rng.below(vacant_cells.len())]
+                };
                 let u = util.of(t, c as Cell, Tenure::TalentUnit, work) + scale * rng.gumbel();
-                if best.map_or(true, |b| u > b.0) {
+                if best.is_none_or(|b| u > b.0) {
                     best = Some((u, c));
                 }
             }
@@ -223,7 +228,11 @@ fn choose_homes(sim: &mut Sim) {
                 if shared.total() > 0 && shared_eligible(sim_ref, t) {
                     for _ in 0..k.div_ceil(2) {
                         if let Some(c) = shared.sample(&mut rng) {
-                            options.push((util.of(t, c, Tenure::Shared, work) + taste * rng.gumbel(), c, Tenure::Shared));
+                            options.push((
+                                util.of(t, c, Tenure::Shared, work) + taste * rng.gumbel(),
+                                c,
+                                Tenure::Shared,
+                            ));
                         }
                     }
                 }
