@@ -218,21 +218,28 @@ fn choose_homes(sim: &mut Sim) {
                 let work = util.work_cell(t);
                 let mut options: Vec<(f64, Cell, Tenure)> = Vec::with_capacity(k + 2);
                 let stay_tenure = if t.tenure == Tenure::Owner { Tenure::Owner } else { t.tenure };
-                let stay = util.of(t, t.home, stay_tenure, work) + taste * rng.gumbel();
+                let stay = util.with_commute(t, t.home, stay_tenure, t.commute as f64) + taste * rng.gumbel();
                 options.push((stay, t.home, stay_tenure));
+                // Samples are drawn with replacement, so a cell often comes up twice: its
+                // systematic utility is computed once and each draw gets its own taste shock.
+                let mut seen: Vec<(Cell, Tenure, f64)> = Vec::with_capacity(k + 2);
+                let mut systematic = |c: Cell, tenure: Tenure| -> f64 {
+                    if let Some(x) = seen.iter().find(|x| x.0 == c && x.1 == tenure) {
+                        return x.2;
+                    }
+                    let v = util.of(t, c, tenure, work);
+                    seen.push((c, tenure, v));
+                    v
+                };
                 for _ in 0..k {
                     if let Some(c) = market.sample(&mut rng) {
-                        options.push((util.of(t, c, Tenure::Market, work) + taste * rng.gumbel(), c, Tenure::Market));
+                        options.push((systematic(c, Tenure::Market) + taste * rng.gumbel(), c, Tenure::Market));
                     }
                 }
                 if shared.total() > 0 && shared_eligible(sim_ref, t) {
                     for _ in 0..k.div_ceil(2) {
                         if let Some(c) = shared.sample(&mut rng) {
-                            options.push((
-                                util.of(t, c, Tenure::Shared, work) + taste * rng.gumbel(),
-                                c,
-                                Tenure::Shared,
-                            ));
+                            options.push((systematic(c, Tenure::Shared) + taste * rng.gumbel(), c, Tenure::Shared));
                         }
                     }
                 }

@@ -1,3 +1,5 @@
+//! Prints the yearly headline KPIs of a scenario (calibration aid):
+//!   cargo run --release --example yearly_kpis -- scenarios/hangzhou-west.toml [PATH=VALUE ...]
 fn main() {
     let path = std::env::args().nth(1).unwrap_or("scenarios/tiny.toml".into());
     let sets: Vec<String> = std::env::args().skip(2).collect();
