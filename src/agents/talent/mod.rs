@@ -48,7 +48,7 @@ pub const FLAG_JOB_CHANGED: u8 = 8;
 pub const FLAG_SUBSIDISED: u8 = 16;
 
 /// One talent agent: a household with one earner (standing for `agent_scale` households).
-/// Plain data, 44 bytes.
+/// Plain data, 36 bytes.
 #[derive(Clone, Debug)]
 pub struct Talent {
     /// Stable id: streams of random numbers are keyed by it.
@@ -274,4 +274,14 @@ pub fn refresh_commutes(sim: &mut Sim, all: bool) {
         });
     }
     sim.talent = talent;
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_talent_agent_stays_small() {
+        // A million agents must fit in memory many times over (the speed issue budgets 600 bytes
+        // per agent all included); the agent itself is a few dozen bytes.
+        assert!(std::mem::size_of::<super::Talent>() <= 40, "{}", std::mem::size_of::<super::Talent>());
+    }
 }
