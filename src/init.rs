@@ -9,7 +9,7 @@ use crate::agents::lab::Lab;
 use crate::agents::school::Schools;
 use crate::agents::talent::residence::VacancySampler;
 use crate::agents::talent::{Talent, Tenure, Utility, FLAG_RESEARCHER, LAB_BIT, NO_JOB, OUTSIDE};
-use crate::agents::{firm_entry, MAX_TIERS};
+use crate::agents::{firm_entry, pick_weighted, MAX_TIERS};
 use crate::engine::{Flows, Sim};
 use crate::labour::Labour;
 use crate::metrics::Recorder;
@@ -111,7 +111,7 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
         return;
     }
     let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
-    let total_share: f64 = s.sectors.iter().map(|x| x.firm_share).sum();
+    let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
     let mut sizes: Vec<f64> =
         (0..count).map(|_| f.min_size * rng.uniform().max(1e-9).powf(-1.0 / f.size_exponent)).collect();
     // The largest firm employs at most 5 % of the jobs; then scale to the jobs to fill.
@@ -120,15 +120,7 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     let total: f64 = sizes.iter().sum();
     let k = if total > 0.0 { jobs_people / total } else { 0.0 };
     for (i, size) in sizes.into_iter().enumerate() {
-        let mut r = rng.uniform() * total_share;
-        let mut sector = s.sectors.len() - 1;
-        for (j, sec) in s.sectors.iter().enumerate() {
-            if r < sec.firm_share {
-                sector = j;
-                break;
-            }
-            r -= sec.firm_share;
-        }
+        let sector = pick_weighted(&firm_shares, rng.uniform());
         if let Some(id) = firm_entry::create(sim, sector, Origin::Incumbent, None, size * k, i as u64) {
             let firm: &mut Firm = &mut sim.firms[id as usize];
             firm.birth_month = 0;
@@ -141,7 +133,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
     let s = sim.scenario.clone();
     let tiers = s.talent.tiers.len();
     let sectors = s.sectors.len();
-    let sector_total: f64 = s.sectors.iter().map(|x| x.talent_share).sum();
+    let talent_shares: Vec<f64> = s.sectors.iter().map(|x| x.talent_share).collect();
     // Job positions by bucket (tier, sector) for firms, (tier, research) for labs.
     let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
     let mut slots: Vec<Vec<u32>> = vec![Vec::new(); tiers * (sectors + 1)];
@@ -187,15 +179,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
         let mut tr = Stream::new(sim.seed, Purpose::InitTalent, i as u64 + 1, 0);
         let pos = (i as f64 + 0.5) / n as f64;
         let tier = cum_shares.iter().position(|&c| pos < c).unwrap_or(tiers - 1);
-        let mut r = tr.uniform() * sector_total;
-        let mut sector = sectors - 1;
-        for (j, sec) in s.sectors.iter().enumerate() {
-            if r < sec.talent_share {
-                sector = j;
-                break;
-            }
-            r -= sec.talent_share;
-        }
+        let sector = pick_weighted(&talent_shares, tr.uniform());
         let age = age_min + (retire - age_min) * tr.uniform();
         let child = if tr.chance(s.talent.initial_child_share) {
             (tr.uniform() * (age - 22.0).clamp(0.0, 14.99) * 12.0) as i16

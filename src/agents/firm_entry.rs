@@ -3,7 +3,7 @@
 //! grants. A new firm picks a cell by logit on office rent, spillover and access to talent.
 
 use crate::agents::firm::{Firm, Origin};
-use crate::agents::MAX_TIERS;
+use crate::agents::{pick_weighted, MAX_TIERS};
 use crate::engine::Sim;
 use crate::policy::Lever;
 use crate::rng::{Purpose, Stream};
@@ -36,17 +36,9 @@ pub fn enter(sim: &mut Sim) {
     let talent_ratio = (sim.talent.len() as f64 / sim.recorder.initial_talent.max(1.0)).max(0.0).sqrt();
     let mut rng = Stream::new(sim.seed, Purpose::FirmEntry, 0, sim.month);
     let n = rng.poisson(s.firms.relocation_rate * pull * talent_ratio);
-    let total_share: f64 = s.sectors.iter().map(|x| x.firm_share).sum();
+    let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
     for k in 0..n {
-        let mut r = rng.uniform() * total_share;
-        let mut sector = s.sectors.len() - 1;
-        for (j, sec) in s.sectors.iter().enumerate() {
-            if r < sec.firm_share {
-                sector = j;
-                break;
-            }
-            r -= sec.firm_share;
-        }
+        let sector = pick_weighted(&firm_shares, rng.uniform());
         // Relocating firms are established: Pareto sizes from twice the smallest firm.
         let min = 2.0 * s.firms.min_size;
         let size = (min * rng.uniform().max(1e-9).powf(-1.0 / s.firms.size_exponent)).min(2000.0);

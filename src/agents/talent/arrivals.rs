@@ -6,6 +6,7 @@
 
 use super::{logistic, Talent, Tenure, Utility, FLAG_RESEARCHER, FLAG_SUBSIDISED, NO_JOB, OUTSIDE};
 use crate::agents::housing::MARKET;
+use crate::agents::pick_weighted;
 use crate::engine::Sim;
 use crate::policy::Lever;
 use crate::rng::{Purpose, Stream};
@@ -59,8 +60,7 @@ pub fn run(sim: &mut Sim) {
     let u = &s.talent.utility;
     let commute = if sim.last_mean_commute > 0.0 { sim.last_mean_commute } else { 30.0 };
     let research_share = |tier: usize| s.talent.tiers[tier].research_share;
-    let n_sectors = s.sectors.len();
-    let sector_total: f64 = s.sectors.iter().map(|x| x.talent_share).sum();
+    let talent_shares: Vec<f64> = s.sectors.iter().map(|x| x.talent_share).collect();
     for tier in 0..sim.tiers() {
         let spec = &s.talent.tiers[tier];
         let wage = sim.labour.wage[tier];
@@ -100,15 +100,7 @@ pub fn run(sim: &mut Sim) {
             if !tr.chance(p) {
                 continue;
             }
-            let mut r = tr.uniform() * sector_total;
-            let mut sector = n_sectors - 1;
-            for (j, sec) in s.sectors.iter().enumerate() {
-                if r < sec.talent_share {
-                    sector = j;
-                    break;
-                }
-                r -= sec.talent_share;
-            }
+            let sector = pick_weighted(&talent_shares, tr.uniform());
             let mut flags = 0;
             if tr.chance(research_share(tier)) {
                 flags |= FLAG_RESEARCHER;
