@@ -242,6 +242,13 @@ pub(crate) struct World {
     pub sectors: Vec<String>,
     #[serde(default)]
     pub levers: Vec<String>,
+    /// Chinese names, aligned with `tiers`, `sectors` and `levers` (empty where absent).
+    #[serde(default)]
+    pub tiers_zh: Vec<String>,
+    #[serde(default)]
+    pub sectors_zh: Vec<String>,
+    #[serde(default)]
+    pub levers_zh: Vec<String>,
 }
 
 fn one() -> f64 {

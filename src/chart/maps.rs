@@ -121,7 +121,7 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
     let shape = Some((world.width, world.height));
     let district_path = layers_dir.join("district.csv");
     let district = if district_path.is_file() { Some(Grid::read(&district_path, shape)?) } else { None };
-    let scenario = scenario_title(dir)?;
+    let scenario = scenario_title(dir, opts.lang)?;
     let mut order: Vec<&String> = found.keys().collect();
     order.sort_by_key(|l| (KNOWN_LAYERS.iter().position(|k| k == l).unwrap_or(KNOWN_LAYERS.len()), (*l).clone()));
     let mut rendered = Vec::new();

@@ -13,7 +13,7 @@ use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
 pub(crate) fn render_run(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     let world = World::read(&dir.join("world.json"))?;
     let ts = Table::read(&dir.join("timeseries.csv"))?;
-    let scenario = scenario_title(dir)?;
+    let scenario = scenario_title(dir, opts.lang)?;
     let charts = run_charts(&world, &ts, scenario.as_deref(), opts.lang)?;
     let mut rendered = Vec::with_capacity(charts.len());
     for (stem, chart) in &charts {
@@ -24,17 +24,15 @@ pub(crate) fn render_run(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<
     Ok(rendered)
 }
 
-/// The scenario's title from `summary.json` when the file is there.
-pub(crate) fn scenario_title(dir: &Path) -> Result<Option<String>, ChartError> {
+/// The scenario's title from `summary.json` when the file is there (`title_zh` first in Chinese).
+pub(crate) fn scenario_title(dir: &Path, lang: Lang) -> Result<Option<String>, ChartError> {
     let path = dir.join("summary.json");
     if !path.is_file() {
         return Ok(None);
     }
     let v: serde_json::Value = read_json(&path)?;
-    Ok(["title", "scenario"]
-        .iter()
-        .find_map(|k| v.get(k).and_then(|t| t.as_str()).filter(|t| !t.is_empty()))
-        .map(str::to_string))
+    let keys: &[&str] = if lang == Lang::Zh { &["title_zh", "title", "scenario"] } else { &["title", "scenario"] };
+    Ok(keys.iter().find_map(|k| v.get(k).and_then(|t| t.as_str()).filter(|t| !t.is_empty())).map(str::to_string))
 }
 
 /// Fractional calendar years of the rows: `month / 12 + start_year`, or `year` and
@@ -73,8 +71,19 @@ pub(crate) fn run_charts(
 ) -> Result<Vec<(String, LineChart)>, ChartError> {
     let xs = years(world, ts)?;
     let k = |name: &str| kpi(name, Freq::Month, lang);
-    let group = |prefix: &str, names: &[String]| -> Vec<(String, String, Option<usize>)> {
-        names.iter().map(|n| (format!("{prefix}{n}"), super::i18n::pretty(n), None)).collect()
+    // Labels: the Chinese name in Chinese charts where the scenario gives one.
+    let group = |prefix: &str, names: &[String], zh: &[String]| -> Vec<(String, String, Option<usize>)> {
+        names
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                let label = match (lang, zh.get(i)) {
+                    (Lang::Zh, Some(z)) if !z.is_empty() => z.clone(),
+                    _ => super::i18n::pretty(n),
+                };
+                (format!("{prefix}{n}"), label, None)
+            })
+            .collect()
     };
     let single = |name: &str| vec![(name.to_string(), k(name).label, None)];
     let t = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
@@ -85,7 +94,11 @@ pub(crate) fn run_charts(
             title: t("Talent by tier", "各层级人才数量"),
             quantity: t("Talent", "人才"),
             unit: k("talent").unit,
-            columns: if world.tiers.is_empty() { single("talent") } else { group("talent_", &world.tiers) },
+            columns: if world.tiers.is_empty() {
+                single("talent")
+            } else {
+                group("talent_", &world.tiers, &world.tiers_zh)
+            },
             stacked: false,
             legend_title: Some(t("Tier", "层级")),
         },
@@ -94,7 +107,11 @@ pub(crate) fn run_charts(
             title: t("Firms by sector", "各行业企业数量"),
             quantity: t("Firms", "企业"),
             unit: k("firms").unit,
-            columns: if world.sectors.is_empty() { single("firms") } else { group("firms_", &world.sectors) },
+            columns: if world.sectors.is_empty() {
+                single("firms")
+            } else {
+                group("firms_", &world.sectors, &world.sectors_zh)
+            },
             stacked: false,
             legend_title: Some(t("Sector", "行业")),
         },
@@ -163,7 +180,7 @@ pub(crate) fn run_charts(
         },
     ];
     // Levers that cost nothing over the whole run are left out of the stack and its legend.
-    let cost_cols: Vec<_> = group("cost_", &world.levers)
+    let cost_cols: Vec<_> = group("cost_", &world.levers, &world.levers_zh)
         .into_iter()
         .filter(|c| ts.get(&c.0).is_some_and(|v| v.iter().any(|x| x.is_finite() && *x != 0.0)))
         .collect();

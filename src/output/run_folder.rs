@@ -111,6 +111,9 @@ fn world_json(r: &RunResult) -> Value {
         "tiers": s.talent.tiers.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
         "sectors": s.sectors.iter().map(|t| t.name.clone()).collect::<Vec<_>>(),
         "levers": crate::policy::Lever::ALL.iter().map(|l| l.name()).collect::<Vec<_>>(),
+        "tiers_zh": s.talent.tiers.iter().map(|t| t.name_zh.clone()).collect::<Vec<_>>(),
+        "sectors_zh": s.sectors.iter().map(|t| t.name_zh.clone()).collect::<Vec<_>>(),
+        "levers_zh": crate::policy::Lever::ALL.iter().map(|l| l.name_zh()).collect::<Vec<_>>(),
     })
 }
 

@@ -45,6 +45,26 @@ impl Lever {
         Lever::ComputeCentre,
     ];
 
+    /// Chinese name for charts and reports.
+    pub fn name_zh(self) -> &'static str {
+        match self {
+            Lever::TalentHousing => "人才住房",
+            Lever::SharedOwnership => "共有产权房",
+            Lever::SchoolSeats => "新增学位",
+            Lever::SchoolCoordination => "招生统筹",
+            Lever::RdSubsidy => "研发补贴",
+            Lever::ChallengeGrants => "揭榜挂帅",
+            Lever::TalentSubsidy => "人才补贴",
+            Lever::MigrationServices => "一站式人才服务",
+            Lever::FailureTolerance => "容错机制",
+            Lever::Incubators => "孵化器",
+            Lever::Transit => "轨道交通",
+            Lever::NewLabs => "新建实验室",
+            Lever::LabBudget => "实验室经费",
+            Lever::ComputeCentre => "算力中心",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Lever::TalentHousing => "talent_housing",
