@@ -48,7 +48,9 @@ fn outlook(sim: &Sim) -> Outlook {
     }
     let vacant: u64 =
         (0..sim.world.cells()).map(|c| (0..3).map(|k| sim.housing.vacant(k, c) as u64).sum::<u64>()).sum();
-    let outside = sim.talent.iter().filter(|t| t.home == super::OUTSIDE).count() as f64;
+    // Households living outside: everyone not counted as a resident of a cell.
+    let housed: u64 = sim.residents.iter().map(|&r| r as u64).sum();
+    let outside = (sim.talent.len() as u64).saturating_sub(housed) as f64;
     let home_chance = (vacant as f64 / (outside + 1.0)).min(1.0);
     Outlook { median_rent: median, home_chance, school_access, amenity: if n > 0 { am / n as f64 } else { 0.5 } }
 }
