@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use corridor::chart::{ChartOptions, Lang};
+use corridor::output::write_run_folder_with;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, Default)]
 pub enum LangArg {
@@ -47,4 +48,29 @@ pub fn run(args: ChartArgs) -> Result<(), Failure> {
     let n = draw(&args.dir, args.lang)?;
     println!("drew {n} charts and {}", args.dir.join("report.html").display());
     Ok(())
+}
+
+/// Chart options of every command that writes an output folder.
+#[derive(clap::Args, Clone, Copy, Debug)]
+pub struct ChartFlags {
+    /// Skip charts and report.html.
+    #[arg(long)]
+    pub no_charts: bool,
+    /// Language of chart titles, labels and place names.
+    #[arg(long, value_enum, default_value_t = LangArg::En)]
+    pub lang: LangArg,
+}
+
+/// Writes an output folder atomically, its charts and report drawn in the staged folder before it
+/// is moved into place. Returns the number of charts.
+pub fn write_folder(out: &Path, files: &[(String, Vec<u8>)], flags: ChartFlags) -> Result<usize, Failure> {
+    let mut drawn: Result<usize, Failure> = Ok(0);
+    write_run_folder_with(out, files, |tmp| {
+        if !flags.no_charts {
+            drawn = draw(tmp, flags.lang);
+        }
+        Ok(())
+    })
+    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
+    drawn.map_err(|Failure(e)| Failure(format!("{}: the data was written but the charts failed: {e}", out.display())))
 }

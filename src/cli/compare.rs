@@ -11,7 +11,7 @@ use super::sweep::progress_bar;
 use super::Failure;
 use corridor::experiment::effects::{effects, Effect, RepRun};
 use corridor::experiment::seeds::replication_seed;
-use corridor::output::{csv_table, fmt_num, write_run_folder_with, HEADLINE_KPIS};
+use corridor::output::{csv_table, fmt_num, HEADLINE_KPIS};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -41,12 +41,8 @@ pub struct CompareArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Skip charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Language of chart titles, labels and place names.
-    #[arg(long, value_enum, default_value_t = super::chart::LangArg::En)]
-    pub lang: super::chart::LangArg,
+    #[command(flatten)]
+    pub charts: super::chart::ChartFlags,
 }
 
 struct Named {
@@ -104,19 +100,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
         ("compare.json".to_string(), compare_json(&scenarios, args.reps, seed, &charted).into_bytes()),
     ];
-    let mut chart_error = None;
-    write_run_folder_with(&out, &files, |tmp| {
-        if !args.no_charts {
-            if let Err(Failure(e)) = super::chart::draw(tmp, args.lang) {
-                chart_error = Some(e);
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
-    if let Some(e) = chart_error {
-        return Err(Failure(format!("{}: charts failed: {e}", out.display())));
-    }
+    super::chart::write_folder(&out, &files, args.charts)?;
     if !args.quiet {
         print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
         println!("wrote {} in {:.2} s", out.display(), start.elapsed().as_secs_f64());

@@ -7,7 +7,6 @@ use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs;
 use corridor::experiment::summary::spec_from_json;
-use corridor::output::write_run_folder_with;
 
 #[derive(clap::Args)]
 pub struct MergeArgs {
@@ -20,12 +19,8 @@ pub struct MergeArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Skip charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Language of chart titles, labels and place names.
-    #[arg(long, value_enum, default_value_t = super::chart::LangArg::En)]
-    pub lang: super::chart::LangArg,
+    #[command(flatten)]
+    pub charts: super::chart::ChartFlags,
 }
 
 pub fn run(args: MergeArgs) -> Result<(), Failure> {
@@ -71,19 +66,7 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         )));
     }
     let files = finish_files(&spec, &design, &rows, None);
-    let mut chart_error = None;
-    write_run_folder_with(&args.out, &files, |tmp| {
-        if !args.no_charts {
-            if let Err(super::Failure(e)) = super::chart::draw(tmp, args.lang) {
-                chart_error = Some(e);
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", args.out.display())))?;
-    if let Some(e) = chart_error {
-        return Err(Failure(format!("{}: charts failed: {e}", args.out.display())));
-    }
+    super::chart::write_folder(&args.out, &files, args.charts)?;
     if !args.quiet {
         println!("merged {} folders ({} runs) into {}", args.dirs.len(), rows.len(), args.out.display());
     }

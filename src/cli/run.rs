@@ -5,9 +5,8 @@ use std::time::Instant;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::chart::{draw, LangArg};
 use super::Failure;
-use corridor::output::{fmt_num, run_files, write_run_folder_with, Provenance};
+use corridor::output::{fmt_num, run_files, Provenance};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -31,12 +30,8 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Skip charts and report.html (faster).
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Language of chart titles, labels and place names.
-    #[arg(long, value_enum, default_value_t = LangArg::En)]
-    pub lang: LangArg,
+    #[command(flatten)]
+    pub charts: super::chart::ChartFlags,
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
@@ -77,24 +72,10 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         threads,
     };
     let files = run_files(&result, &prov);
-    let mut chart_error = None;
-    let mut charts = 0;
-    write_run_folder_with(&out, &files, |tmp| {
-        if !args.no_charts {
-            match draw(tmp, args.lang) {
-                Ok(n) => charts = n,
-                Err(Failure(e)) => chart_error = Some(e),
-            }
-        }
-        Ok(())
-    })
-    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
-    if let Some(e) = chart_error {
-        return Err(Failure(format!("{}: the run was written but its charts failed: {e}", out.display())));
-    }
+    let charts = super::chart::write_folder(&out, &files, args.charts)?;
     if !args.quiet {
         print_table(&result);
-        let drawn = if args.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
+        let drawn = if args.charts.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
         println!("wrote {} ({} files{drawn}) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
     }
     Ok(())

@@ -45,12 +45,8 @@ pub struct SweepArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
-    /// Skip charts and report.html.
-    #[arg(long)]
-    pub no_charts: bool,
-    /// Language of chart titles, labels and place names.
-    #[arg(long, value_enum, default_value_t = super::chart::LangArg::En)]
-    pub lang: super::chart::LangArg,
+    #[command(flatten)]
+    pub charts: super::chart::ChartFlags,
 }
 
 /// A progress bar on stderr when it is a terminal (hidden otherwise or when `quiet`).
@@ -141,8 +137,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     }
     // Charts are derived files (`corridor chart` redraws them); a shard holds part of the
     // design, so only whole sweeps draw them.
-    if !args.no_charts && shard_info.is_none() {
-        super::chart::draw(&out, args.lang)?;
+    if !args.charts.no_charts && shard_info.is_none() {
+        super::chart::draw(&out, args.charts.lang)?;
     }
     if !args.quiet {
         let secs = start.elapsed().as_secs_f64();
