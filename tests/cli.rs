@@ -233,3 +233,22 @@ fn a_csv_layer_overrides_the_map_cell_by_cell() {
         &["with_bad_layer.toml", "bad_layer.csv", "line 1", "expected grid.width = 24"],
     );
 }
+
+#[test]
+fn every_shipped_scenario_and_what_if_is_valid() {
+    let mut files: Vec<std::path::PathBuf> = Vec::new();
+    for dir in ["scenarios", "scenarios/what-if"] {
+        for e in std::fs::read_dir(root().join(dir)).unwrap() {
+            let p = e.unwrap().path();
+            if p.extension().is_some_and(|x| x == "toml") {
+                files.push(p);
+            }
+        }
+    }
+    assert!(files.len() >= 15, "scenarios and what-ifs: {}", files.len());
+    for f in files {
+        if let Err(e) = corridor::scenario::load(&f, &[]) {
+            panic!("{e}");
+        }
+    }
+}
