@@ -157,13 +157,16 @@ impl Sim {
     /// district, residents and job density per cell. Deterministic (integer counts).
     pub fn recount(&mut self) {
         // One pass over the agents into one flat table of integer counts:
-        // [workers (firm x tier) | researchers (lab x tier) | residents (cell) | occupied (stock x cell)].
+        // [workers (firm x tier) | researchers (lab x tier) | residents (cell) | occupied (stock x cell)
+        //  | school seats and waiting children (see Schools::count)].
         let cells = self.world.cells();
         let w0 = 0;
         let r0 = self.firms.len() * MAX_TIERS;
         let c0 = r0 + self.labs.len() * MAX_TIERS;
         let o0 = c0 + cells;
-        let len = o0 + 3 * cells;
+        let s0 = o0 + 3 * cells;
+        let len = s0 + self.schools.count_len();
+        let world = &self.world;
         let counts = par_count(&self.talent, len, |t, acc| {
             if t.employer != NO_JOB {
                 if t.employer & LAB_BIT != 0 {
@@ -178,7 +181,9 @@ impl Sim {
                     acc[o0 + stock * cells + t.home as usize] += 1;
                 }
             }
+            Schools::count(t, world, &mut acc[s0..]);
         });
+        self.schools.apply_counts(&counts[s0..]);
         for (i, f) in self.firms.iter_mut().enumerate() {
             f.workers.copy_from_slice(&counts[w0 + i * MAX_TIERS..w0 + (i + 1) * MAX_TIERS]);
         }
@@ -189,7 +194,6 @@ impl Sim {
         for k in 0..3 {
             self.housing.occupied[k].copy_from_slice(&counts[o0 + k * cells..o0 + (k + 1) * cells]);
         }
-        self.schools.recount(&self.talent, &self.world);
         let km2 = self.world.cell_km * self.world.cell_km;
         let scale = self.scenario.agent_scale;
         self.density.iter_mut().for_each(|x| *x = 0.0);

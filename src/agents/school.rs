@@ -44,21 +44,36 @@ impl Schools {
 
     /// Recounts seated children and refreshes school access per district.
     pub fn recount(&mut self, talent: &[Talent], world: &World) {
-        let nd = self.seats.len();
-        // [seated (district x level) | waiting (district) | coordinated]
-        let counts = crate::engine::par_count(talent, nd * LEVELS + nd + 1, |t, acc| {
-            if t.seat_district >= 0 {
-                acc[t.seat_district as usize * LEVELS + t.seat_level as usize] += 1;
-                if t.flags & FLAG_COORDINATED != 0 {
-                    acc[nd * LEVELS + nd] += 1;
-                }
-            } else if t.school_level().is_some() && t.home != OUTSIDE {
-                let d = world.district[t.home as usize];
-                if d >= 0 {
-                    acc[nd * LEVELS + d as usize] += 1;
-                }
+        let len = self.count_len();
+        let counts = crate::engine::par_count(talent, len, |t, acc| Schools::count(t, world, acc));
+        self.apply_counts(&counts);
+    }
+
+    /// Length of the count table [seated (district x level) | waiting (district) | coordinated].
+    pub fn count_len(&self) -> usize {
+        self.seats.len() * (LEVELS + 1) + 1
+    }
+
+    /// Adds one household into a count table of [`Schools::count_len`] entries.
+    #[inline]
+    pub fn count(t: &Talent, world: &World, acc: &mut [u32]) {
+        let nd = (acc.len() - 1) / (LEVELS + 1);
+        if t.seat_district >= 0 {
+            acc[t.seat_district as usize * LEVELS + t.seat_level as usize] += 1;
+            if t.flags & FLAG_COORDINATED != 0 {
+                acc[nd * LEVELS + nd] += 1;
             }
-        });
+        } else if t.school_level().is_some() && t.home != OUTSIDE {
+            let d = world.district[t.home as usize];
+            if d >= 0 {
+                acc[nd * LEVELS + d as usize] += 1;
+            }
+        }
+    }
+
+    /// Takes seated children from a count table and refreshes school access per district.
+    pub fn apply_counts(&mut self, counts: &[u32]) {
+        let nd = self.seats.len();
         for d in 0..nd {
             for l in 0..LEVELS {
                 self.seated[d][l] = counts[d * LEVELS + l];
