@@ -14,8 +14,8 @@ use crate::rng::{Purpose, Stream};
 use crate::world::Cell;
 
 pub fn run(sim: &mut Sim) {
-    update_waitlist(sim);
-    allocate_talent_units(sim);
+    let listed = update_waitlist(sim);
+    allocate_talent_units(sim, listed);
     choose_homes(sim);
 }
 
@@ -24,39 +24,40 @@ fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
 }
 
 /// Eligible employed households outside talent units join the list; others leave it.
-fn update_waitlist(sim: &mut Sim) {
+/// Returns the households on the list as (application month, index), in agent order, when there
+/// is a vacant talent unit to offer this month (none otherwise).
+fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
     let any_units =
         sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
     let since = (sim.month + 1).min(u16::MAX as u32) as u16;
+    let offer = (0..sim.world.cells()).any(|c| sim.housing.vacant(TALENT, c) > 0);
     let mask = &sim.policy.talent_unit_tiers;
-    sim.talent.par_iter_mut().with_min_len(8192).for_each(|t| {
-        let eligible = any_units
-            && Policy::in_mask(mask, t.tier as usize)
-            && t.employed()
-            && t.tenure != Tenure::TalentUnit
-            && t.tenure != Tenure::Owner;
-        if !eligible {
-            t.waitlist_since = 0;
-        } else if t.waitlist_since == 0 {
-            t.waitlist_since = since;
-        }
-    });
+    sim.talent
+        .par_iter_mut()
+        .enumerate()
+        .with_min_len(8192)
+        .filter_map(|(i, t)| {
+            let eligible = any_units
+                && Policy::in_mask(mask, t.tier as usize)
+                && t.employed()
+                && t.tenure != Tenure::TalentUnit
+                && t.tenure != Tenure::Owner;
+            if !eligible {
+                t.waitlist_since = 0;
+            } else if t.waitlist_since == 0 {
+                t.waitlist_since = since;
+            }
+            (offer && t.waitlist_since > 0).then_some((t.waitlist_since, i as u32))
+        })
+        .collect()
 }
 
-fn allocate_talent_units(sim: &mut Sim) {
+fn allocate_talent_units(sim: &mut Sim, listed: Vec<(u16, u32)>) {
     let n = sim.world.cells();
     let mut vacant_cells: Vec<usize> = (0..n).filter(|&c| sim.housing.vacant(TALENT, c) > 0).collect();
     if vacant_cells.is_empty() {
         return;
     }
-    let listed: Vec<(u16, u32)> = sim
-        .talent
-        .par_iter()
-        .enumerate()
-        .with_min_len(8192)
-        .filter(|(_, t)| t.waitlist_since > 0)
-        .map(|(i, t)| (t.waitlist_since, i as u32))
-        .collect();
     // Order (application month, id) by buckets of months: agents are in id order already.
     let max_since = listed.iter().map(|x| x.0).max().unwrap_or(0) as usize;
     let mut start = vec![0usize; max_since + 2];
