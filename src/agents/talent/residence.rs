@@ -190,7 +190,9 @@ fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
     if t.has(FLAG_JOB_CHANGED) && util.commute(t.home, util.work_cell(t)) > s.max_commute_min {
         return true;
     }
-    t.unseated()
+    // A child without a seat: when it reaches school age (6, or 12 for middle school), and in
+    // October, after the September enrolment has left it without a seat.
+    t.unseated() && (matches!(t.child_age_months, 72 | 144) || sim.month_of_year() == 10)
 }
 
 fn choose_homes(sim: &mut Sim) {
