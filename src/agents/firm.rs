@@ -102,23 +102,11 @@ impl Firm {
     /// Cost of one efficiency unit a month at this firm (wages and office rent).
     pub fn unit_cost(&self, ctx: &FirmContext) -> f64 {
         let office = ctx.s.firms.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
-        let mut cost = 0.0;
-        let mut eff = 0.0;
-        for t in 0..ctx.mix.len() {
-            cost += ctx.mix[t] * (ctx.wage[t] * self.wage_premium as f64 + office);
-            eff += ctx.mix[t] * ctx.tier_productivity[t];
-        }
-        cost / eff.max(1e-9)
+        unit_cost(ctx.wage, ctx.mix, ctx.tier_productivity, self.wage_premium as f64, office)
     }
 
     pub fn agglomeration(&self, ctx: &FirmContext) -> f64 {
-        (1.0 + ctx.density[self.cell as usize] as f64 / ctx.s.firms.density_ref).powf(ctx.s.firms.gamma)
-    }
-
-    /// Productivity A at which `efficiency` people is the profit-maximising size.
-    pub fn productivity_for_size(ctx: &FirmContext, firm: &Firm, efficiency: f64) -> f64 {
-        let f = &ctx.s.firms;
-        firm.unit_cost(ctx) * efficiency.max(1.0).powf(1.0 - f.alpha) / (f.alpha * firm.agglomeration(ctx))
+        agglomeration(ctx.density[self.cell as usize], &ctx.s.firms)
     }
 
     /// One month of the firm: produce, spend on R&D, innovate, grow or shrink, post vacancies,
@@ -231,4 +219,21 @@ impl Firm {
 #[inline]
 pub fn rd_factor(knowledge: f64, elasticity: f64) -> f64 {
     (1.0 + knowledge.max(0.0) / 1.0e6).powf(elasticity)
+}
+
+/// Cost of one efficiency unit of labour a month: tier wages times the firm's premium plus office
+/// rent per worker, over the tier mix of firm jobs.
+pub fn unit_cost(wage: &[f64], mix: &[f64], tier_productivity: &[f64], premium: f64, office: f64) -> f64 {
+    let mut cost = 0.0;
+    let mut eff = 0.0;
+    for t in 0..mix.len() {
+        cost += mix[t] * (wage[t] * premium + office);
+        eff += mix[t] * tier_productivity[t];
+    }
+    cost / eff.max(1e-9)
+}
+
+/// Agglomeration factor (1 + density / density_ref)^gamma of a cell with `density` jobs per km².
+pub fn agglomeration(density: f32, f: &crate::scenario::FirmParams) -> f64 {
+    (1.0 + density as f64 / f.density_ref).powf(f.gamma)
 }

@@ -2,7 +2,7 @@
 //! drawn by subsidies and the talent pool, start-ups (called from entrepreneurship), challenge
 //! grants. A new firm picks a cell by logit on office rent, spillover and access to talent.
 
-use crate::agents::firm::{Firm, Origin};
+use crate::agents::firm::{agglomeration, unit_cost, Firm, Origin};
 use crate::agents::{pick_weighted, MAX_TIERS};
 use crate::engine::Sim;
 use crate::policy::Lever;
@@ -109,14 +109,8 @@ pub fn productivity_for(sim: &Sim, firm: &Firm, eff: f64) -> f64 {
     let s = &sim.scenario;
     let f = &s.firms;
     let office = f.office_rent_per_worker * sim.rent_index[firm.cell as usize] as f64;
-    let mut cost = 0.0;
-    let mut units = 0.0;
-    for t in 0..sim.tier_mix.len() {
-        cost += sim.tier_mix[t] * (sim.labour.wage[t] * firm.wage_premium as f64 + office);
-        units += sim.tier_mix[t] * sim.tier_productivity[t];
-    }
-    let c = cost / units.max(1e-9);
-    let agg = (1.0 + sim.density[firm.cell as usize] as f64 / f.density_ref).powf(f.gamma);
+    let c = unit_cost(&sim.labour.wage, &sim.tier_mix, &sim.tier_productivity, firm.wage_premium as f64, office);
+    let agg = agglomeration(sim.density[firm.cell as usize], f);
     let kf = crate::agents::firm::rd_factor(firm.knowledge, f.rd_output_elasticity);
     c * eff.max(1.0).powf(1.0 - f.alpha) / (f.alpha * agg * kf * s.sectors[firm.sector as usize].productivity)
 }
