@@ -7,7 +7,7 @@ mod travel;
 pub use spillover::spillover_field;
 pub use travel::{TransitLine, Travel};
 
-use crate::scenario::{DistanceMetric, LayerKind, Scenario};
+use crate::scenario::{DistanceMetric, HubSpec, LayerKind, Scenario};
 
 /// Index of a cell: `y * width + x`.
 pub type Cell = u32;
@@ -18,16 +18,6 @@ pub struct District {
     pub name: String,
     pub name_zh: String,
     pub cells: usize,
-}
-
-#[derive(Clone, Debug)]
-pub struct Hub {
-    pub name: String,
-    pub name_zh: String,
-    pub kind: String,
-    pub x: f64,
-    pub y: f64,
-    pub radius_km: f64,
 }
 
 /// The static map of the corridor (transit lines open over time; see [`Travel`]).
@@ -50,7 +40,7 @@ pub struct World {
     /// Distance to the nearest hub, km (a large number without hubs).
     pub hub_km: Vec<f32>,
     pub districts: Vec<District>,
-    pub hubs: Vec<Hub>,
+    pub hubs: Vec<HubSpec>,
     pub travel: Travel,
 }
 
@@ -67,18 +57,7 @@ impl World {
                 }
             }
         }
-        let hubs: Vec<Hub> = s
-            .hubs
-            .iter()
-            .map(|hb| Hub {
-                name: hb.name.clone(),
-                name_zh: hb.name_zh.clone(),
-                kind: hb.kind.clone(),
-                x: hb.x,
-                y: hb.y,
-                radius_km: hb.radius_km,
-            })
-            .collect();
+        let hubs = s.hubs.clone();
         let mut amenity = vec![0f32; n];
         let mut housing_capacity = vec![0f32; n];
         let mut office_capacity = vec![0f32; n];
