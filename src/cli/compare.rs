@@ -54,15 +54,12 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     if args.reps == 0 {
         return Err(Failure("--reps must be at least 1".into()));
     }
-    let mut sets = args.sets.clone();
-    if let Some(y) = args.years {
-        sets.push(format!("years={y}"));
-    }
+    let sets = super::sets_with_years(&args.sets, args.years);
     let scenarios = load_all(&args.base, &args.variants, &sets)?;
     let base = &scenarios[0].scenario;
     let seed = args.seed.unwrap_or(base.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", base.name)));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
+    let pool = super::thread_pool(args.threads)?;
     if !args.quiet {
         eprintln!(
             "corridor compare: {} vs {} ({} replications, seed {}, {} threads)",

@@ -103,3 +103,15 @@ fn check(paths: &[std::path::PathBuf], sets: &[String]) -> Result<(), Failure> {
         Err(Failure(format!("{} of {} scenarios are invalid", failed.len(), paths.len())))
     }
 }
+
+/// `--set` arguments with `--years N` appended as `years=N` (so it is validated like any key).
+pub fn sets_with_years(sets: &[String], years: Option<u32>) -> Vec<String> {
+    let mut all = sets.to_vec();
+    all.extend(years.map(|y| format!("years={y}")));
+    all
+}
+
+/// The rayon pool for `--threads N` (all cores when absent). Results do not depend on it.
+pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
+    Ok(rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build()?)
+}

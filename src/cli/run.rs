@@ -35,15 +35,12 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
-    let mut sets = args.sets.clone();
-    if let Some(y) = args.years {
-        sets.push(format!("years={y}"));
-    }
+    let sets = super::sets_with_years(&args.sets, args.years);
     let loaded = corridor::scenario::load(&args.scenario, &sets)?;
     let s = loaded.scenario.clone();
     let seed = args.seed.unwrap_or(s.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&s.name));
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
+    let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     if !args.quiet {
         eprintln!(

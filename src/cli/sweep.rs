@@ -89,7 +89,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let runs_path = out.join("runs.csv");
     let done = open_runs_file(&out, spec, design, &keys, shard, args.resume)?;
     let todo: Vec<RunKey> = keys.iter().copied().filter(|k| !done.contains(&k.run_id)).collect();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(args.threads.unwrap_or(0)).build()?;
+    let pool = super::thread_pool(args.threads)?;
     if !args.quiet {
         eprintln!(
             "corridor sweep {}: {} design, {} points x {} replications = {} runs{}; {} to run on {} threads",
@@ -157,10 +157,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
 /// bad parameter path or value is the scenario loader's error, located in the sweep file.
 fn prepare(file: &SweepFile) -> Result<Prepared, Failure> {
     let mut spec = file.spec.clone();
-    let mut fixed = spec.set.clone();
-    if let Some(y) = spec.years {
-        fixed.push(format!("years={y}"));
-    }
+    let fixed = super::sets_with_years(&spec.set, spec.years);
     let base_path = file.base_path();
     let base = corridor::scenario::load(&base_path, &fixed).map_err(|source| SweepError::Scenario {
         location: file.locate(if spec.set.is_empty() { "base" } else { "set" }),
