@@ -80,6 +80,22 @@ impl Housing {
         self.units[0][c] + self.units[1][c] + self.units[2][c]
     }
 
+    /// Median market rent over market units (each unit counts once); None without market units.
+    pub fn median_market_rent(&self) -> Option<f64> {
+        let mut rents: Vec<(f32, u32)> =
+            self.rent.iter().zip(&self.units[MARKET]).filter(|(_, &u)| u > 0).map(|(&r, &u)| (r, u)).collect();
+        rents.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let total: u64 = rents.iter().map(|r| r.1 as u64).sum();
+        let mut acc = 0u64;
+        for (r, u) in rents {
+            acc += u as u64;
+            if acc * 2 >= total {
+                return Some(r as f64);
+            }
+        }
+        None
+    }
+
     /// Units in the pipeline per cell.
     pub fn pipeline_by_cell(&self, n: usize) -> Vec<u32> {
         let mut p = vec![0u32; n];

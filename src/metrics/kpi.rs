@@ -284,7 +284,6 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
         }
     }
     // Rents: unit-weighted mean and median of market rents; per district means.
-    let mut rents: Vec<(f32, u32)> = Vec::new();
     let (mut rent_sum, mut rent_units) = (0.0, 0.0);
     let mut d_rent = vec![(0.0, 0.0); nd];
     let (mut units, mut vacant) = (0.0, 0.0);
@@ -297,7 +296,6 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
             vacant += h.vacant(k, c) as f64;
         }
         if u > 0 {
-            rents.push((h.rent[c], u));
             rent_sum += h.rent[c] as f64 * u as f64;
             rent_units += u as f64;
             let d = sim.world.district[c];
@@ -307,16 +305,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
             }
         }
     }
-    rents.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut median = 0.0;
-    let mut acc = 0.0;
-    for (r, u) in &rents {
-        acc += *u as f64;
-        if acc * 2.0 >= rent_units {
-            median = *r as f64;
-            break;
-        }
-    }
+    let median = h.median_market_rent().unwrap_or(0.0);
     let pipeline: f64 = h.projects.iter().map(|p| p.units as f64).sum();
     let seats: f64 = sim.schools.seats.iter().map(|x| x[0].floor() + x[1].floor()).sum();
     let lab_patents = flows.lab_patents as f64;

@@ -5,7 +5,6 @@
 //! living outside the corridor until they find a home.
 
 use super::{logistic, Talent, Tenure, Utility, FLAG_RESEARCHER, FLAG_SUBSIDISED, NO_JOB, OUTSIDE};
-use crate::agents::housing::MARKET;
 use crate::agents::pick_weighted;
 use crate::engine::Sim;
 use crate::policy::Lever;
@@ -21,21 +20,7 @@ struct Outlook {
 }
 
 fn outlook(sim: &Sim) -> Outlook {
-    let mut rents: Vec<(f32, u32)> = (0..sim.world.cells())
-        .filter(|&c| sim.housing.units[MARKET][c] > 0)
-        .map(|c| (sim.housing.rent[c], sim.housing.units[MARKET][c]))
-        .collect();
-    rents.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let total: u64 = rents.iter().map(|r| r.1 as u64).sum();
-    let mut acc = 0u64;
-    let mut median = sim.scenario.housing.base_rent;
-    for (r, u) in &rents {
-        acc += *u as u64;
-        if acc * 2 >= total {
-            median = *r as f64;
-            break;
-        }
-    }
+    let median = sim.housing.median_market_rent().unwrap_or(sim.scenario.housing.base_rent);
     let nd = sim.schools.access.len();
     let school_access = if nd == 0 { 0.0 } else { sim.schools.access.iter().sum::<f64>() / nd as f64 };
     let (mut am, mut n) = (0.0, 0u64);
