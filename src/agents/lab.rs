@@ -134,15 +134,49 @@ pub fn step_labs(sim: &mut crate::engine::Sim) {
         let p_spin = (s.labs.spinoff_rate * (1.0 + boost)).min(1.0);
         let mut trng = Stream::new(sim.seed, Purpose::TechTransfer, li as u64, month);
         let (cell, sector) = (lab.cell, lab.sector);
+        // The lab's candidate licensees are found once a month (firms do not move or die within
+        // the labs' step); each licensed patent then draws one of them.
+        let mut licensees: Option<Licensees> = None;
         for _ in 0..patents {
             if trng.chance(p_spin) {
                 sim.pending_spinoffs.push(li as u32);
             } else {
-                let idx = index.get_or_insert_with(|| FirmIndex::build(&sim.firms, sim.world.cells()));
-                let reach = (2.0 * s.labs.spillover_km / sim.world.cell_km).ceil() as i64;
-                if let Some(f) = idx.licensee(&sim.firms, &sim.world, cell, sector, reach, &mut trng) {
+                let found = licensees.get_or_insert_with(|| {
+                    let idx = index.get_or_insert_with(|| FirmIndex::build(&sim.firms, sim.world.cells()));
+                    let reach = (2.0 * s.labs.spillover_km / sim.world.cell_km).ceil() as i64;
+                    idx.licensees(&sim.firms, &sim.world, cell, sector, reach)
+                });
+                if let Some(f) = found.draw(&mut trng) {
                     sim.firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
                 }
+            }
+        }
+    }
+}
+
+/// The firms a lab can license a patent to this month.
+pub enum Licensees {
+    /// Firms of the lab's sector within reach, with weight exp(-distance / reach), and the sum of
+    /// the weights.
+    Near { cands: Vec<(u32, f64)>, total: f64 },
+    /// None within reach: the nearest firm of the sector, if any.
+    Nearest(Option<u32>),
+}
+
+impl Licensees {
+    /// One licensee, drawn with probability proportional to its weight.
+    pub fn draw(&self, rng: &mut crate::rng::Stream) -> Option<u32> {
+        match self {
+            Licensees::Nearest(f) => *f,
+            Licensees::Near { cands, total } => {
+                let mut r = rng.uniform() * total;
+                for (id, wgt) in cands {
+                    if r < *wgt {
+                        return Some(*id);
+                    }
+                    r -= wgt;
+                }
+                cands.last().map(|c| c.0)
             }
         }
     }
@@ -172,18 +206,17 @@ impl FirmIndex {
         FirmIndex { start: count, ids }
     }
 
-    /// A licensee for a patent of a lab at `cell`: a firm of `sector` within `reach` cells, drawn
-    /// with weight exp(-distance / reach) (so licences spread over the nearby firms instead of all
-    /// going to one); the nearest firm of the sector when none is within reach.
-    pub fn licensee(
+    /// Candidate licensees for a patent of a lab at `cell`: the firms of `sector` within `reach`
+    /// cells, weighted exp(-distance / reach) (so licences spread over the nearby firms instead of
+    /// all going to one); the nearest firm of the sector when none is within reach.
+    pub fn licensees(
         &self,
         firms: &[crate::agents::firm::Firm],
         world: &World,
         cell: Cell,
         sector: u8,
         reach: i64,
-        rng: &mut crate::rng::Stream,
-    ) -> Option<u32> {
+    ) -> Licensees {
         let (cx, cy) = world.xy(cell);
         let (w, h) = (world.width as i64, world.height as i64);
         let mut cands: Vec<(u32, f64)> = Vec::new();
@@ -192,9 +225,9 @@ impl FirmIndex {
             for x in (cx as i64 - reach).max(0)..=(cx as i64 + reach).min(w - 1) {
                 let c = (y * w + x) as usize;
                 let d = (((x - cx as i64).pow(2) + (y - cy as i64).pow(2)) as f64).sqrt();
+                let wgt = (-d / reach.max(1) as f64).exp();
                 for &id in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
                     if firms[id as usize].sector == sector {
-                        let wgt = (-d / reach.max(1) as f64).exp();
                         total += wgt;
                         cands.push((id, wgt));
                     }
@@ -202,16 +235,9 @@ impl FirmIndex {
             }
         }
         if cands.is_empty() {
-            return self.nearest(firms, world, cell, sector);
+            return Licensees::Nearest(self.nearest(firms, world, cell, sector));
         }
-        let mut r = rng.uniform() * total;
-        for (id, wgt) in &cands {
-            if r < *wgt {
-                return Some(*id);
-            }
-            r -= wgt;
-        }
-        cands.last().map(|c| c.0)
+        Licensees::Near { cands, total }
     }
 
     /// The alive firm of `sector` nearest to `cell` (ring by ring; ties to the lower id).
