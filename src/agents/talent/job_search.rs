@@ -78,7 +78,8 @@ pub fn run(sim: &mut Sim) {
     let mut talent = std::mem::take(&mut sim.talent);
     let util = Utility { sim };
     let wage_index = &sim.labour.wage;
-    let firms = &sim.firms;
+    // Wage premia in a compact table: the pass below reads one for every employed agent.
+    let premia: Vec<f32> = sim.firms.iter().map(|f| f.wage_premium).collect();
     // One pass: wages follow the tier index times the employer's premium, unemployed spells
     // lengthen (a hire resets them), and searchers propose ranked candidates:
     // (agent index, [(slot bucket, slot index, score)]).
@@ -91,8 +92,7 @@ pub fn run(sim: &mut Sim) {
             if t.employer == NO_JOB {
                 t.months_unemployed = t.months_unemployed.saturating_add(1);
             } else {
-                let premium =
-                    if t.employer & LAB_BIT != 0 { 1.0 } else { firms[t.employer as usize].wage_premium as f64 };
+                let premium = if t.employer & LAB_BIT != 0 { 1.0 } else { premia[t.employer as usize] as f64 };
                 t.wage = (wage_index[t.tier as usize] * premium) as f32;
             }
             if !any_slots {
@@ -174,9 +174,14 @@ pub fn run(sim: &mut Sim) {
 /// order). Returns the job seekers of each tier after the layoffs.
 fn layoffs(sim: &mut Sim) -> Vec<u32> {
     let tiers = sim.tiers();
-    // One pass: the unemployed of each tier, and the workers of employers with layoffs.
+    // One pass: the unemployed of each tier, and the workers of employers with layoffs. Which
+    // employers lay off is read from a compact table (a byte per employer) rather than from the
+    // firm records, so the pass over the agents stays in cache.
+    let firm_cuts: Vec<u8> = sim.firms.iter().map(|f| f.layoffs.iter().any(|&x| x > 0) as u8).collect();
+    let lab_cuts: Vec<u8> = sim.labs.iter().map(|l| l.layoffs.iter().any(|&x| x > 0) as u8).collect();
     let (candidates, mut seekers): (Vec<usize>, Vec<u32>) = {
         let (firms, labs) = (&sim.firms, &sim.labs);
+        let (firm_cuts, lab_cuts) = (&firm_cuts, &lab_cuts);
         sim.talent
             .par_iter()
             .enumerate()
@@ -187,9 +192,11 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
                     if t.employer == NO_JOB {
                         counts[t.tier as usize] += 1;
                     } else if if t.employer & LAB_BIT != 0 {
-                        labs[(t.employer & !LAB_BIT) as usize].layoffs[t.tier as usize] > 0
+                        let l = (t.employer & !LAB_BIT) as usize;
+                        lab_cuts[l] != 0 && labs[l].layoffs[t.tier as usize] > 0
                     } else {
-                        firms[t.employer as usize].layoffs[t.tier as usize] > 0
+                        let f = t.employer as usize;
+                        firm_cuts[f] != 0 && firms[f].layoffs[t.tier as usize] > 0
                     } {
                         cands.push(i);
                     }
@@ -209,21 +216,23 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
             )
     };
     for i in candidates {
-        let commute = Utility { sim }.commute(sim.talent[i].home, None) as f32;
-        let t = &mut sim.talent[i];
+        let t = &sim.talent[i];
         let tier = t.tier as usize;
         let pending = if t.employer & LAB_BIT != 0 {
             &mut sim.labs[(t.employer & !LAB_BIT) as usize].layoffs[tier]
         } else {
             &mut sim.firms[t.employer as usize].layoffs[tier]
         };
-        if *pending > 0 {
-            *pending -= 1;
-            t.employer = NO_JOB;
-            t.commute = commute;
-            t.months_unemployed = 0;
-            seekers[tier] += 1;
+        if *pending == 0 {
+            continue;
         }
+        *pending -= 1;
+        let commute = Utility { sim }.commute(sim.talent[i].home, None) as f32;
+        let t = &mut sim.talent[i];
+        t.employer = NO_JOB;
+        t.commute = commute;
+        t.months_unemployed = 0;
+        seekers[tier] += 1;
     }
     seekers
 }
