@@ -373,24 +373,32 @@ pub fn par_count<F>(talent: &[Talent], len: usize, f: F) -> Vec<u32>
 where
     F: Fn(&Talent, &mut [u32]) + Sync,
 {
-    talent
-        .par_chunks(1 << 16)
-        .fold(
-            || vec![0u32; len],
-            |mut acc, chunk| {
-                for t in chunk {
-                    f(t, &mut acc);
-                }
-                acc
-            },
-        )
-        .reduce(
-            || vec![0u32; len],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        )
+    // One table per thread (a table per rayon split would zero and add far more memory when the
+    // table is large, as with a hundred thousand firms x tiers).
+    let parts = rayon::current_num_threads().max(1);
+    let chunk = talent.len().div_ceil(parts).max(1);
+    let mut tables: Vec<Vec<u32>> = talent
+        .par_chunks(chunk)
+        .map(|agents| {
+            let mut acc = vec![0u32; len];
+            for t in agents {
+                f(t, &mut acc);
+            }
+            acc
+        })
+        .collect();
+    if tables.len() <= 1 {
+        return tables.pop().unwrap_or_else(|| vec![0u32; len]);
+    }
+    const SLICE: usize = 1 << 14;
+    let mut sum = vec![0u32; len];
+    sum.par_chunks_mut(SLICE).enumerate().for_each(|(k, out)| {
+        let range = k * SLICE..k * SLICE + out.len();
+        for table in &tables {
+            for (x, y) in out.iter_mut().zip(&table[range.clone()]) {
+                *x += y;
+            }
+        }
+    });
+    sum
 }
