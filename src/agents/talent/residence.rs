@@ -23,31 +23,74 @@ fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
     Policy::in_mask(&sim.policy.shared_unit_tiers, t.tier as usize) && t.employed()
 }
 
+/// Each vacant talent unit is offered to at most this many households a month; a household that
+/// declines (its current home is better) keeps its place on the list.
+const OFFERS_PER_UNIT: usize = 10;
+
 /// Eligible employed households outside talent units join the list; others leave it.
-/// Returns the households on the list as (application month, index), in agent order, when there
-/// is a vacant talent unit to offer this month (none otherwise).
+/// Returns, when there is a vacant talent unit to offer this month (none otherwise), the front of
+/// the list as (application month, index) in agent order: every household that can receive one
+/// of this month's offers, since at most `OFFERS_PER_UNIT` households per vacant unit are asked.
 fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
     let any_units =
         sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
     let since = (sim.month + 1).min(u16::MAX as u32) as u16;
-    let offer = (0..sim.world.cells()).any(|c| sim.housing.vacant(TALENT, c) > 0);
+    let vacant_units: usize = (0..sim.world.cells()).map(|c| sim.housing.vacant(TALENT, c) as usize).sum();
+    let offer = vacant_units > 0;
     let mask = &sim.policy.talent_unit_tiers;
-    sim.talent
+    // One pass updates the list and counts its households by application month.
+    let by_month: Vec<u64> = sim
+        .talent
         .par_iter_mut()
+        .with_min_len(8192)
+        .fold(
+            || vec![0u64; since as usize + 1],
+            |mut by_month, t| {
+                let eligible = any_units
+                    && Policy::in_mask(mask, t.tier as usize)
+                    && t.employed()
+                    && t.tenure != Tenure::TalentUnit
+                    && t.tenure != Tenure::Owner;
+                if !eligible {
+                    t.waitlist_since = 0;
+                } else if t.waitlist_since == 0 {
+                    t.waitlist_since = since;
+                }
+                if offer && t.waitlist_since > 0 {
+                    by_month[t.waitlist_since as usize] += 1;
+                }
+                by_month
+            },
+        )
+        .reduce(
+            || vec![0u64; since as usize + 1],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    if !offer {
+        return Vec::new();
+    }
+    // The earliest application months that hold enough households for all the offers.
+    let offers = (OFFERS_PER_UNIT * vacant_units) as u64;
+    let mut cutoff = since;
+    let mut total = 0;
+    for (m, &n) in by_month.iter().enumerate() {
+        total += n;
+        if total >= offers {
+            cutoff = m as u16;
+            break;
+        }
+    }
+    sim.talent
+        .par_iter()
         .enumerate()
         .with_min_len(8192)
         .filter_map(|(i, t)| {
-            let eligible = any_units
-                && Policy::in_mask(mask, t.tier as usize)
-                && t.employed()
-                && t.tenure != Tenure::TalentUnit
-                && t.tenure != Tenure::Owner;
-            if !eligible {
-                t.waitlist_since = 0;
-            } else if t.waitlist_since == 0 {
-                t.waitlist_since = since;
-            }
-            (offer && t.waitlist_since > 0).then_some((t.waitlist_since, i as u32))
+            (t.waitlist_since > 0 && t.waitlist_since <= cutoff).then_some((t.waitlist_since, i as u32))
         })
         .collect()
 }
@@ -72,9 +115,6 @@ fn allocate_talent_units(sim: &mut Sim, listed: Vec<(u16, u32)>) {
         queue[start[m as usize]] = i as usize;
         start[m as usize] += 1;
     }
-    // Each vacant unit is offered to at most OFFERS_PER_UNIT households a month; a household that
-    // declines (its current home is better) keeps its place on the list.
-    const OFFERS_PER_UNIT: usize = 10;
     let vacant_units: usize = vacant_cells.iter().map(|&c| sim.housing.vacant(TALENT, c) as usize).sum();
     let mut offers_left = OFFERS_PER_UNIT * vacant_units;
     for i in queue {
@@ -141,9 +181,13 @@ pub fn move_to(sim: &mut Sim, i: usize, cell: Cell, tenure: Tenure) {
     sim.flows.moves += 1;
 }
 
-/// Cumulative vacant units over cells, for sampling a vacant unit uniformly.
+/// Cumulative vacant units over cells, for sampling a vacant unit uniformly. A guide table
+/// (Chen and Asau) gives, for each of `cells` equal slices of the draw's range, the first cell the
+/// draw can land in, so a draw scans a cell or two instead of a binary search over all cells (the
+/// cell drawn is the same).
 pub struct VacancySampler {
     cum: Vec<u64>,
+    guide: Vec<u32>,
 }
 
 impl VacancySampler {
@@ -154,10 +198,25 @@ impl VacancySampler {
             acc += sim.housing.vacant(stock, c) as u64;
             cum.push(acc);
         }
-        VacancySampler { cum }
+        let slices = cum.len().max(1);
+        let guide = if acc == 0 {
+            Vec::new()
+        } else {
+            (0..slices)
+                .map(|g| {
+                    // The smallest draw r with slice(r) = g is ceil(g * total / slices).
+                    let lo = (g as u128 * acc as u128).div_ceil(slices as u128) as u64;
+                    cum.partition_point(|&x| x <= lo) as u32
+                })
+                .collect()
+        };
+        VacancySampler { cum, guide }
     }
     pub fn total(&self) -> u64 {
         *self.cum.last().unwrap_or(&0)
+    }
+    fn slice(&self, r: u64) -> usize {
+        (r as u128 * self.guide.len() as u128 / self.total() as u128) as usize
     }
     pub fn sample(&self, rng: &mut Stream) -> Option<Cell> {
         let total = self.total();
@@ -165,7 +224,13 @@ impl VacancySampler {
             return None;
         }
         let r = (rng.uniform() * total as f64) as u64;
-        Some(self.cum.partition_point(|&x| x <= r).min(self.cum.len() - 1) as Cell)
+        // First cell whose cumulative count exceeds r.
+        let last = self.cum.len() - 1;
+        let mut c = (self.guide[self.slice(r).min(self.guide.len() - 1)] as usize).min(last);
+        while c < last && self.cum[c] <= r {
+            c += 1;
+        }
+        Some(c as Cell)
     }
 }
 
