@@ -174,65 +174,73 @@ pub fn run(sim: &mut Sim) {
 /// order). Returns the job seekers of each tier after the layoffs.
 fn layoffs(sim: &mut Sim) -> Vec<u32> {
     let tiers = sim.tiers();
-    // One pass: the unemployed of each tier, and the workers of employers with layoffs. Which
-    // employers lay off is read from a compact table (a byte per employer) rather than from the
-    // firm records, so the pass over the agents stays in cache.
-    let firm_cuts: Vec<u8> = sim.firms.iter().map(|f| f.layoffs.iter().any(|&x| x > 0) as u8).collect();
-    let lab_cuts: Vec<u8> = sim.labs.iter().map(|l| l.layoffs.iter().any(|&x| x > 0) as u8).collect();
-    let (candidates, mut seekers): (Vec<usize>, Vec<u32>) = {
-        let (firms, labs) = (&sim.firms, &sim.labs);
-        let (firm_cuts, lab_cuts) = (&firm_cuts, &lab_cuts);
-        sim.talent
-            .par_iter()
-            .enumerate()
-            .with_min_len(8192)
-            .fold(
-                || (Vec::new(), vec![0u32; tiers]),
-                |(mut cands, mut counts), (i, t)| {
-                    if t.employer == NO_JOB {
-                        counts[t.tier as usize] += 1;
-                    } else if if t.employer & LAB_BIT != 0 {
-                        let l = (t.employer & !LAB_BIT) as usize;
-                        lab_cuts[l] != 0 && labs[l].layoffs[t.tier as usize] > 0
-                    } else {
-                        let f = t.employer as usize;
-                        firm_cuts[f] != 0 && firms[f].layoffs[t.tier as usize] > 0
-                    } {
-                        cands.push(i);
-                    }
-                    (cands, counts)
-                },
-            )
-            .reduce(
-                || (Vec::new(), vec![0u32; tiers]),
-                |(mut a, mut ca), (b, cb)| {
-                    // Folds come back in agent order when appended left to right.
-                    a.extend(b);
-                    for (x, y) in ca.iter_mut().zip(cb) {
-                        *x += y;
-                    }
-                    (a, ca)
-                },
-            )
-    };
-    for i in candidates {
-        let t = &sim.talent[i];
-        let tier = t.tier as usize;
-        let pending = if t.employer & LAB_BIT != 0 {
-            &mut sim.labs[(t.employer & !LAB_BIT) as usize].layoffs[tier]
-        } else {
-            &mut sim.firms[t.employer as usize].layoffs[tier]
-        };
-        if *pending == 0 {
-            continue;
+    // The employers that lay off, in compact tables (the firm records are far larger than the pass
+    // over the agents can keep in cache): a bit per tier for each employer, and the pending layoffs
+    // of the employers that cut. Labs follow the firms in both.
+    let nf = sim.firms.len();
+    let employers = sim.firms.iter().map(|f| &f.layoffs).chain(sim.labs.iter().map(|l| &l.layoffs));
+    let mut cut_bits = Vec::with_capacity(nf + sim.labs.len());
+    let mut cut_slot = Vec::with_capacity(nf + sim.labs.len());
+    let mut pending: Vec<u32> = Vec::new();
+    for layoffs in employers {
+        let bits = (0..tiers).fold(0u8, |b, t| b | (((layoffs[t] > 0) as u8) << t));
+        cut_bits.push(bits);
+        cut_slot.push(pending.len() as u32);
+        if bits != 0 {
+            pending.extend_from_slice(&layoffs[..tiers]);
         }
-        *pending -= 1;
-        let commute = Utility { sim }.commute(sim.talent[i].home, None) as f32;
-        let t = &mut sim.talent[i];
-        t.employer = NO_JOB;
-        t.commute = commute;
-        t.months_unemployed = 0;
-        seekers[tier] += 1;
+    }
+    let employer_index = |e: u32| if e & LAB_BIT != 0 { nf + (e & !LAB_BIT) as usize } else { e as usize };
+    // One pass in fixed chunks: the unemployed of each tier, and the workers of employers with
+    // layoffs in their tier (the chunks' lists are joined in agent order).
+    const CHUNK: usize = 1 << 15;
+    let parts: Vec<(Vec<u32>, Vec<u32>)> = sim
+        .talent
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut cands = Vec::new();
+            let mut unemployed = vec![0u32; tiers];
+            for (j, t) in chunk.iter().enumerate() {
+                if t.employer == NO_JOB {
+                    unemployed[t.tier as usize] += 1;
+                } else if cut_bits[employer_index(t.employer)] >> t.tier & 1 != 0 {
+                    cands.push((k * CHUNK + j) as u32);
+                }
+            }
+            (cands, unemployed)
+        })
+        .collect();
+    let mut seekers = vec![0u32; tiers];
+    for (cands, unemployed) in parts {
+        for (x, y) in seekers.iter_mut().zip(unemployed) {
+            *x += y;
+        }
+        for i in cands {
+            let i = i as usize;
+            let t = &sim.talent[i];
+            let tier = t.tier as usize;
+            let left = &mut pending[cut_slot[employer_index(t.employer)] as usize + tier];
+            if *left == 0 {
+                continue;
+            }
+            *left -= 1;
+            let commute = Utility { sim }.commute(t.home, None) as f32;
+            let t = &mut sim.talent[i];
+            t.employer = NO_JOB;
+            t.commute = commute;
+            t.months_unemployed = 0;
+            seekers[tier] += 1;
+        }
+    }
+    // What remains pending (nothing, unless an employer had fewer workers than it cut).
+    for (e, layoffs) in
+        sim.firms.iter_mut().map(|f| &mut f.layoffs).chain(sim.labs.iter_mut().map(|l| &mut l.layoffs)).enumerate()
+    {
+        if cut_bits[e] != 0 {
+            let at = cut_slot[e] as usize;
+            layoffs[..tiers].copy_from_slice(&pending[at..at + tiers]);
+        }
     }
     seekers
 }
