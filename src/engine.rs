@@ -40,6 +40,8 @@ pub struct Sim {
     pub world: World,
     pub policy: Policy,
     pub talent: Vec<Talent>,
+    /// A second buffer for the talent agents, reused each month when leavers are removed.
+    pub talent_spare: Vec<Talent>,
     pub next_talent_id: u32,
     pub firms: Vec<Firm>,
     pub labs: Vec<Lab>,

@@ -48,6 +48,7 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         world,
         policy,
         talent: Vec::new(),
+        talent_spare: Vec::new(),
         next_talent_id: 0,
         firms: Vec::new(),
         labs,

@@ -6,7 +6,7 @@
 
 use rayon::prelude::*;
 
-use super::{logistic, Utility, OUTSIDE};
+use super::{logistic, Talent, Utility, OUTSIDE};
 use crate::engine::Sim;
 use crate::rng::{Purpose, Stream};
 
@@ -41,26 +41,101 @@ pub fn run(sim: &mut Sim) {
             })
             .collect()
     };
-    let mut i = 0;
+    // Departures are booked in agent order; then the stayers are copied, in parallel and in
+    // order, into the spare buffer, which becomes the agents' vector.
     let flows = &mut sim.flows;
     let housing = &mut sim.housing;
     let residents = &mut sim.residents;
-    sim.talent.retain(|t| {
-        let go = leaves[i];
-        i += 1;
-        if go {
-            flows.departures[t.tier as usize] += 1;
-            if t.has_child() {
-                flows.family_departures += 1;
-            }
-            if t.home != OUTSIDE {
-                if let Some(stock) = t.tenure.stock() {
-                    let o = &mut housing.occupied[stock][t.home as usize];
-                    *o = o.saturating_sub(1);
-                }
-                residents[t.home as usize] = residents[t.home as usize].saturating_sub(1);
-            }
+    for (t, _) in sim.talent.iter().zip(&leaves).filter(|(_, &go)| go) {
+        flows.departures[t.tier as usize] += 1;
+        if t.has_child() {
+            flows.family_departures += 1;
         }
-        !go
+        if t.home != OUTSIDE {
+            if let Some(stock) = t.tenure.stock() {
+                let o = &mut housing.occupied[stock][t.home as usize];
+                *o = o.saturating_sub(1);
+            }
+            residents[t.home as usize] = residents[t.home as usize].saturating_sub(1);
+        }
+    }
+    remove_leavers(&mut sim.talent, &mut sim.talent_spare, &leaves);
+}
+
+/// Removes the agents flagged in `leaves`, keeping the order of the others. They are copied into
+/// `spare` in parallel (each fixed chunk of agents into its own stretch), and the two vectors are
+/// swapped, so the old buffer is reused next month instead of allocating a new one.
+fn remove_leavers(talent: &mut Vec<Talent>, spare: &mut Vec<Talent>, leaves: &[bool]) {
+    const CHUNK: usize = 1 << 14;
+    let stay: Vec<usize> = leaves.par_chunks(CHUNK).map(|c| c.iter().filter(|&&go| !go).count()).collect();
+    let total: usize = stay.iter().sum();
+    if total == talent.len() {
+        return;
+    }
+    spare.clear();
+    spare.reserve(total);
+    // Split the spare capacity into one stretch per chunk.
+    let mut stretches = Vec::with_capacity(stay.len());
+    let mut rest = &mut spare.spare_capacity_mut()[..total];
+    for &n in &stay {
+        let (head, tail) = rest.split_at_mut(n);
+        stretches.push(head);
+        rest = tail;
+    }
+    talent.par_chunks(CHUNK).zip(leaves.par_chunks(CHUNK)).zip(stretches).for_each(|((agents, go), out)| {
+        let kept = agents.iter().zip(go).filter(|(_, &go)| !go).map(|(t, _)| t);
+        for (slot, t) in out.iter_mut().zip(kept) {
+            slot.write(t.clone());
+        }
     });
+    // SAFETY: the stretches cover the first `total` slots of the spare capacity, and each was
+    // written with one agent: a chunk's stretch is as long as the number of agents it keeps.
+    unsafe { spare.set_len(total) };
+    std::mem::swap(talent, spare);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::talent::{Tenure, NO_JOB};
+
+    fn agent(id: u32) -> Talent {
+        Talent {
+            id,
+            commute: 0.0,
+            home: OUTSIDE,
+            employer: NO_JOB,
+            wage: 0.0,
+            age_months: 0,
+            child_age_months: -1,
+            months_unemployed: 0,
+            months_in_corridor: 0,
+            waitlist_since: 0,
+            tier: 0,
+            sector: 0,
+            tenure: Tenure::Outside,
+            flags: 0,
+            seat_district: -1,
+            seat_level: 0,
+        }
+    }
+
+    #[test]
+    fn leavers_are_removed_and_the_order_of_the_others_is_kept() {
+        // Several chunks, leavers at chunk edges and a run of them across a boundary.
+        let n = 3 * (1 << 14) + 77;
+        let leaves: Vec<bool> = (0..n).map(|i| i % 7 == 3 || (16380..16390).contains(&i) || i == n - 1).collect();
+        let mut talent: Vec<Talent> = (0..n as u32).map(agent).collect();
+        let mut spare = Vec::new();
+        for round in 0..2 {
+            let flags = &leaves[..talent.len()];
+            let expected: Vec<u32> = talent.iter().zip(flags).filter(|(_, &go)| !go).map(|(t, _)| t.id).collect();
+            remove_leavers(&mut talent, &mut spare, flags);
+            assert_eq!(talent.iter().map(|t| t.id).collect::<Vec<_>>(), expected, "round {round}");
+        }
+        // Nobody leaves: nothing changes.
+        let before: Vec<u32> = talent.iter().map(|t| t.id).collect();
+        remove_leavers(&mut talent, &mut spare, &vec![false; before.len()]);
+        assert_eq!(talent.iter().map(|t| t.id).collect::<Vec<_>>(), before);
+    }
 }

@@ -51,8 +51,11 @@ fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
                     && t.employed()
                     && t.tenure != Tenure::TalentUnit
                     && t.tenure != Tenure::Owner;
+                // Written only when it changes: most agents' records stay clean in the cache.
                 if !eligible {
-                    t.waitlist_since = 0;
+                    if t.waitlist_since != 0 {
+                        t.waitlist_since = 0;
+                    }
                 } else if t.waitlist_since == 0 {
                     t.waitlist_since = since;
                 }
