@@ -200,6 +200,8 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
         unseated_by_district: vec![0.0; nd],
         ..TalentSums::default()
     };
+    // Firm sectors in a compact table: the pass reads one for every employed agent.
+    let firm_sector: Vec<u8> = sim.firms.iter().map(|f| f.sector).collect();
     let partials: Vec<TalentSums> = sim
         .talent
         .par_chunks(8192)
@@ -241,7 +243,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
                         a.near += 1.0;
                     }
                     if t.employer & LAB_BIT == 0 {
-                        a.emp_by_sector[sim.firms[t.employer as usize].sector as usize] += 1.0;
+                        a.emp_by_sector[firm_sector[t.employer as usize] as usize] += 1.0;
                     }
                 }
             }
