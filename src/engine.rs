@@ -136,8 +136,8 @@ impl Sim {
         mark("leaving");
         talent::arrivals::run(self);
         mark("arrivals");
-        talent::life_course::run(self);
-        self.schools_month();
+        let census = talent::life_course::run(self);
+        self.schools_month(census);
         mark("life course and schools");
         talent::entrepreneurship::run(self);
         mark("entrepreneurship");
@@ -292,7 +292,9 @@ impl Sim {
         self.flows.cost[Lever::RdSubsidy as usize] += subsidy;
     }
 
-    fn schools_month(&mut self) {
+    /// Schools: enrolment in September; other months, children who reach school age or move take
+    /// free seats in their home district (from the census of the life-course pass).
+    fn schools_month(&mut self, census: crate::agents::school::Census) {
         let s = &self.scenario;
         if self.month_of_year() == 9 {
             let year = self.year();
@@ -301,8 +303,8 @@ impl Sim {
             let quota = if self.policy.active(co.start_year, co.end_year) { co.quota } else { 0.0 };
             self.schools.enrol(s, &mut self.talent, &self.world, quota);
         } else {
-            self.schools.recount(&self.talent, &self.world);
-            self.schools.assign_home(&mut self.talent, &self.world);
+            self.schools.apply_counts(&census.counts);
+            self.schools.seat_waiting(&mut self.talent, &self.world, &census.waiting);
         }
     }
 

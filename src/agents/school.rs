@@ -10,6 +10,15 @@ use crate::world::World;
 
 pub const LEVELS: usize = 2;
 
+/// The month's school census, taken during the life-course pass (after ageing): seats held and
+/// children waiting by district (see [`Schools::count`]), and the children who wait for a seat in
+/// their home district, in agent order.
+#[derive(Clone, Debug, Default)]
+pub struct Census {
+    pub counts: Vec<u32>,
+    pub waiting: Vec<u32>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Schools {
     /// Seats per district and level (agent units: one seat per talent agent's child).
@@ -171,21 +180,28 @@ impl Schools {
     /// Children without a seat take free seats in their home district, in agent order.
     pub fn assign_home(&mut self, talent: &mut [Talent], world: &World) {
         use rayon::prelude::*;
-        let waiting: Vec<usize> = talent
+        let waiting: Vec<u32> = talent
             .par_iter()
             .enumerate()
             .with_min_len(8192)
-            .filter(|(_, t)| {
-                t.seat_district < 0
-                    && t.home != OUTSIDE
-                    && t.school_level().is_some()
-                    && world.district[t.home as usize] >= 0
-            })
-            .map(|(i, _)| i)
+            .filter(|(_, t)| Schools::waits_at_home(t, world))
+            .map(|(i, _)| i as u32)
             .collect();
+        self.seat_waiting(talent, world, &waiting);
+    }
+
+    /// A child of school age without a seat, living in a district of the corridor.
+    #[inline]
+    pub fn waits_at_home(t: &Talent, world: &World) -> bool {
+        t.seat_district < 0 && t.home != OUTSIDE && t.school_level().is_some() && world.district[t.home as usize] >= 0
+    }
+
+    /// Seats the waiting children (agent indices, in agent order) in their home district while
+    /// seats are free.
+    pub fn seat_waiting(&mut self, talent: &mut [Talent], world: &World, waiting: &[u32]) {
         let mut free: Vec<[f64; LEVELS]> = (0..self.seats.len()).map(|d| [self.free(d, 0), self.free(d, 1)]).collect();
-        for i in waiting {
-            let t = &mut talent[i];
+        for &i in waiting {
+            let t = &mut talent[i as usize];
             let Some(level) = t.school_level() else { continue };
             let d = world.district[t.home as usize];
             let f = &mut free[d as usize][level as usize];

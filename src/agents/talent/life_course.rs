@@ -4,35 +4,57 @@
 use rayon::prelude::*;
 
 use super::{Utility, FLAG_COORDINATED};
+use crate::agents::school::{Census, Schools};
 use crate::engine::Sim;
 use crate::policy::Lever;
 use crate::rng::{Purpose, Stream};
 
-pub fn run(sim: &mut Sim) {
+/// Ages every household and books the month's rent subsidies; returns the school census of the
+/// aged population (one pass over the agents for both).
+pub fn run(sim: &mut Sim) -> Census {
     let seed = sim.seed;
     let month = sim.month;
     let rate = sim.scenario.talent.child_rate;
+    let census_len = sim.schools.count_len();
     let mut talent = std::mem::take(&mut sim.talent);
-    // One pass: the rent subsidy for the month just lived is booked, then the household ages.
-    // Subsidies are summed over fixed-size chunks in chunk order: the same float result for any
-    // number of threads.
-    let parts: Vec<f64> = {
+    // One pass: the rent subsidy for the month just lived is booked, the household ages, and the
+    // school census counts it. Subsidies are summed over fixed-size chunks in chunk order: the
+    // same float result for any number of threads.
+    const CHUNK: usize = 8192;
+    let parts: Vec<(f64, Vec<u32>, Vec<u32>)> = {
         let util = Utility { sim };
+        let world = &sim.world;
         talent
-            .par_chunks_mut(8192)
-            .map(|chunk| {
+            .par_chunks_mut(CHUNK)
+            .enumerate()
+            .map(|(k, chunk)| {
                 let mut paid = 0.0;
-                for t in chunk {
+                let mut counts = vec![0u32; census_len];
+                let mut waiting = Vec::new();
+                for (j, t) in chunk.iter_mut().enumerate() {
                     paid += util.rent_subsidy(t, t.home);
                     age(t, seed, month, rate);
+                    Schools::count(t, world, &mut counts);
+                    if Schools::waits_at_home(t, world) {
+                        waiting.push((k * CHUNK + j) as u32);
+                    }
                 }
-                paid
+                (paid, counts, waiting)
             })
             .collect()
     };
     sim.talent = talent;
-    let paid: f64 = parts.iter().sum();
+    let mut paid = 0.0;
+    let mut census = Census { counts: vec![0; census_len], waiting: Vec::new() };
+    for (p, counts, waiting) in parts {
+        paid += p;
+        for (x, y) in census.counts.iter_mut().zip(counts) {
+            *x += y;
+        }
+        census.waiting.extend(waiting);
+    }
     sim.flows.cost[Lever::TalentSubsidy as usize] += paid * sim.scenario.agent_scale;
+    census
 }
 
 fn age(t: &mut super::Talent, seed: u64, month: u32, child_rate: f64) {
