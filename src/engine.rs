@@ -32,6 +32,7 @@ pub struct Flows {
 }
 
 /// The whole state of a run. Plain data: vectors of agents indexed by position or id.
+#[derive(Clone)]
 pub struct Sim {
     pub scenario: Scenario,
     pub seed: u64,

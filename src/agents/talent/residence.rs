@@ -29,8 +29,10 @@ const OFFERS_PER_UNIT: usize = 10;
 
 /// Eligible employed households outside talent units join the list; others leave it.
 /// Returns, when there is a vacant talent unit to offer this month (none otherwise), the front of
-/// the list as (application month, index) in agent order: every household that can receive one
-/// of this month's offers, since at most `OFFERS_PER_UNIT` households per vacant unit are asked.
+/// the list in agent order as (application month, index): the households that can receive one of
+/// this month's offers, since at most `OFFERS_PER_UNIT` households per vacant unit are asked. The
+/// list is ordered by application month, then agent order, so the front is every household of the
+/// months before a cutoff month and the first ones, in agent order, of the cutoff month.
 fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
     let any_units =
         sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
@@ -38,14 +40,16 @@ fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
     let vacant_units: usize = (0..sim.world.cells()).map(|c| sim.housing.vacant(TALENT, c) as usize).sum();
     let offer = vacant_units > 0;
     let mask = &sim.policy.talent_unit_tiers;
-    // One pass updates the list and counts its households by application month.
-    let by_month: Vec<u64> = sim
+    // One pass in fixed chunks updates the list and counts each chunk's households by
+    // application month.
+    const CHUNK: usize = 1 << 14;
+    let months = since as usize + 1;
+    let by_chunk: Vec<Vec<u32>> = sim
         .talent
-        .par_iter_mut()
-        .with_min_len(8192)
-        .fold(
-            || vec![0u64; since as usize + 1],
-            |mut by_month, t| {
+        .par_chunks_mut(CHUNK)
+        .map(|chunk| {
+            let mut by_month = if offer { vec![0u32; months] } else { Vec::new() };
+            for t in chunk {
                 let eligible = any_units
                     && Policy::in_mask(mask, t.tier as usize)
                     && t.employed()
@@ -62,40 +66,70 @@ fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
                 if offer && t.waitlist_since > 0 {
                     by_month[t.waitlist_since as usize] += 1;
                 }
-                by_month
-            },
-        )
-        .reduce(
-            || vec![0u64; since as usize + 1],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        );
+            }
+            by_month
+        })
+        .collect();
     if !offer {
         return Vec::new();
     }
-    // The earliest application months that hold enough households for all the offers.
+    // The cutoff month, and how many of its households are needed after the earlier months'.
     let offers = (OFFERS_PER_UNIT * vacant_units) as u64;
-    let mut cutoff = since;
-    let mut total = 0;
-    for (m, &n) in by_month.iter().enumerate() {
-        total += n;
-        if total >= offers {
-            cutoff = m as u16;
-            break;
+    let mut by_month = vec![0u64; months];
+    for h in &by_chunk {
+        for (x, &y) in by_month.iter_mut().zip(h) {
+            *x += y as u64;
         }
     }
-    sim.talent
-        .par_iter()
-        .enumerate()
-        .with_min_len(8192)
-        .filter_map(|(i, t)| {
-            (t.waitlist_since > 0 && t.waitlist_since <= cutoff).then_some((t.waitlist_since, i as u32))
+    let (mut cutoff, mut need) = (since as usize, u64::MAX);
+    let mut before = 0;
+    for (m, &n) in by_month.iter().enumerate() {
+        if before + n >= offers {
+            (cutoff, need) = (m, offers - before);
+            break;
+        }
+        before += n;
+    }
+    // What each chunk contributes: its households of earlier months, and of the cutoff month as
+    // many as are still needed in agent order.
+    let quotas: Vec<(u64, u64)> = by_chunk
+        .iter()
+        .map(|h| {
+            let earlier: u64 = h[..cutoff].iter().map(|&x| x as u64).sum();
+            let at_cutoff = (h[cutoff] as u64).min(need);
+            need -= at_cutoff;
+            (earlier, at_cutoff)
         })
-        .collect()
+        .collect();
+    let cutoff = cutoff as u16;
+    let parts: Vec<Vec<(u16, u32)>> = sim
+        .talent
+        .par_chunks(CHUNK)
+        .zip(quotas)
+        .enumerate()
+        .map(|(k, (chunk, (earlier, at_cutoff)))| {
+            let mut listed = Vec::new();
+            if earlier + at_cutoff == 0 {
+                return listed;
+            }
+            let mut left = at_cutoff;
+            for (j, t) in chunk.iter().enumerate() {
+                let m = t.waitlist_since;
+                if m == 0 || m > cutoff {
+                    continue;
+                }
+                if m == cutoff {
+                    if left == 0 {
+                        continue;
+                    }
+                    left -= 1;
+                }
+                listed.push((m, (k * CHUNK + j) as u32));
+            }
+            listed
+        })
+        .collect();
+    parts.concat()
 }
 
 fn allocate_talent_units(sim: &mut Sim, listed: Vec<(u16, u32)>) {
