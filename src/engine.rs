@@ -12,7 +12,7 @@ use crate::labour::Labour;
 use crate::metrics::Recorder;
 use crate::policy::{Lever, Policy};
 use crate::scenario::Scenario;
-use crate::world::{spillover_field, World};
+use crate::world::{spillover_field, Cell, World};
 
 /// Counters of the current month's flows (reset every month).
 #[derive(Clone, Debug, Default)]
@@ -45,6 +45,9 @@ pub struct Sim {
     pub talent_spare: Vec<Talent>,
     pub next_talent_id: u32,
     pub firms: Vec<Firm>,
+    /// The cell of each firm (firms never move): a compact copy of `firms[i].cell` for the passes
+    /// over the agents, which look up workplaces.
+    pub firm_cells: Vec<Cell>,
     pub labs: Vec<Lab>,
     pub housing: Housing,
     pub schools: Schools,

@@ -51,6 +51,7 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         talent_spare: Vec::new(),
         next_talent_id: 0,
         firms: Vec::new(),
+        firm_cells: Vec::new(),
         labs,
         housing,
         schools,

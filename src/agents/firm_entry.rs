@@ -100,6 +100,7 @@ pub fn create(
     let wage_bill: f64 = sim.tier_mix.iter().zip(&sim.labour.wage).map(|(m, w)| m * w).sum::<f64>() * size_people;
     firm.cash = f.start_cash_months * wage_bill;
     sim.firms.push(firm);
+    sim.firm_cells.push(cell);
     sim.flows.firm_births[origin as usize] += 1;
     Some(id)
 }

@@ -155,7 +155,7 @@ impl Utility<'_> {
         } else if t.employer & LAB_BIT != 0 {
             Some(self.sim.labs[(t.employer & !LAB_BIT) as usize].cell)
         } else {
-            Some(self.sim.firms[t.employer as usize].cell)
+            Some(self.sim.firm_cells[t.employer as usize])
         }
     }
 
