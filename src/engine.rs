@@ -140,10 +140,12 @@ impl Sim {
         mark("leaving");
         talent::arrivals::run(self);
         mark("arrivals");
-        let census = talent::life_course::run(self);
-        self.schools_month(census);
+        // One pass over the households ages them and takes the school census and the founding
+        // draws; schools seat children, then the founders start their firms.
+        let month_end = talent::life_course::run(self);
+        self.schools_month(month_end.census);
         mark("life course and schools");
-        talent::entrepreneurship::run(self);
+        talent::entrepreneurship::found_firms(self, month_end.founders);
         mark("entrepreneurship");
         // Prices and the public accounts.
         self.recurring_costs();

@@ -1,29 +1,40 @@
 //! Life course: ageing, a first child with a monthly probability at ages 25-40, children leaving
-//! school age at 15 (giving up their seat); time in the corridor; rent subsidies paid.
+//! school age at 15 (giving up their seat); time in the corridor; rent subsidies paid. The pass
+//! over the households also takes the school census and the founding draws (see `MonthEnd`).
 
 use rayon::prelude::*;
 
+use super::entrepreneurship::FoundingOdds;
 use super::{Utility, FLAG_COORDINATED};
 use crate::agents::school::{Census, Schools};
 use crate::engine::Sim;
 use crate::policy::Lever;
 use crate::rng::{Purpose, Stream};
 
-/// Ages every household and books the month's rent subsidies; returns the school census of the
-/// aged population (one pass over the agents for both).
-pub fn run(sim: &mut Sim) -> Census {
+/// What the life-course pass gathers for the rest of the month.
+pub struct MonthEnd {
+    /// The school census of the aged population.
+    pub census: Census,
+    /// Who founds a firm this month (agent indices in agent order; see `entrepreneurship`).
+    pub founders: Vec<u32>,
+}
+
+/// Ages every household and books the month's rent subsidies. The same pass over the agents
+/// takes the school census and the founding draws of the month.
+pub fn run(sim: &mut Sim) -> MonthEnd {
     let seed = sim.seed;
     let month = sim.month;
     let rate = sim.scenario.talent.child_rate;
     let census_len = sim.schools.count_len();
     let mut talent = std::mem::take(&mut sim.talent);
-    // One pass: the rent subsidy for the month just lived is booked, the household ages, and the
-    // school census counts it. Subsidies are summed over fixed-size chunks in chunk order: the
+    // One pass: the rent subsidy for the month just lived is booked, the household ages, the
+    // school census counts it and its founding draw is taken. Subsidies are summed over fixed-size chunks in chunk order: the
     // same float result for any number of threads.
     const CHUNK: usize = 8192;
-    let parts: Vec<(f64, Vec<u32>, Vec<u32>)> = {
+    let parts: Vec<(f64, Vec<u32>, Vec<u32>, Vec<u32>)> = {
         let util = Utility { sim };
         let world = &sim.world;
+        let founding = FoundingOdds::new(sim);
         talent
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -31,22 +42,29 @@ pub fn run(sim: &mut Sim) -> Census {
                 let mut paid = 0.0;
                 let mut counts = vec![0u32; census_len];
                 let mut waiting = Vec::new();
+                let mut founders = Vec::new();
                 for (j, t) in chunk.iter_mut().enumerate() {
+                    let i = (k * CHUNK + j) as u32;
                     paid += util.rent_subsidy(t, t.home);
                     age(t, seed, month, rate);
                     Schools::count(t, world, &mut counts);
                     if Schools::waits_at_home(t, world) {
-                        waiting.push((k * CHUNK + j) as u32);
+                        waiting.push(i);
+                    }
+                    if founding.founds(t) {
+                        founders.push(i);
                     }
                 }
-                (paid, counts, waiting)
+                (paid, counts, waiting, founders)
             })
             .collect()
     };
     sim.talent = talent;
     let mut paid = 0.0;
     let mut census = Census { counts: vec![0; census_len], waiting: Vec::new() };
-    for (p, counts, waiting) in parts {
+    let mut founders = Vec::new();
+    for (p, counts, waiting, f) in parts {
+        founders.extend(f);
         paid += p;
         for (x, y) in census.counts.iter_mut().zip(counts) {
             *x += y;
@@ -54,7 +72,7 @@ pub fn run(sim: &mut Sim) -> Census {
         census.waiting.extend(waiting);
     }
     sim.flows.cost[Lever::TalentSubsidy as usize] += paid * sim.scenario.agent_scale;
-    census
+    MonthEnd { census, founders }
 }
 
 fn age(t: &mut super::Talent, seed: u64, month: u32, child_rate: f64) {
