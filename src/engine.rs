@@ -48,6 +48,9 @@ pub struct Sim {
     /// The cell of each firm (firms never move): a compact copy of `firms[i].cell` for the passes
     /// over the agents, which look up workplaces.
     pub firm_cells: Vec<Cell>,
+    /// The wage premium of each firm (fixed at creation), beside `firm_cells`: a worker's wage is
+    /// the tier's wage index times the premium of the employer.
+    pub firm_premia: Vec<f32>,
     pub labs: Vec<Lab>,
     pub housing: Housing,
     pub schools: Schools,

@@ -52,6 +52,7 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         next_talent_id: 0,
         firms: Vec::new(),
         firm_cells: Vec::new(),
+        firm_premia: Vec::new(),
         labs,
         housing,
         schools,
@@ -194,17 +195,11 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
             .pop()
             .or_else(|| if researcher { slots[bucket(tier, sector)].pop() } else { None })
             .unwrap_or(NO_JOB);
-        let premium = if employer == NO_JOB || employer & LAB_BIT != 0 {
-            1.0
-        } else {
-            sim.firms[employer as usize].wage_premium as f64
-        };
         sim.talent.push(Talent {
             id: i as u32,
             commute: -1.0,
             home: OUTSIDE,
             employer,
-            wage: if employer == NO_JOB { 0.0 } else { (sim.labour.wage[tier] * premium) as f32 },
             age_months: (age * 12.0) as u16,
             child_age_months: child,
             months_unemployed: 0,

@@ -101,6 +101,7 @@ pub fn create(
     firm.cash = f.start_cash_months * wage_bill;
     sim.firms.push(firm);
     sim.firm_cells.push(cell);
+    sim.firm_premia.push(premium);
     sim.flows.firm_births[origin as usize] += 1;
     Some(id)
 }

@@ -234,8 +234,9 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
                 }
                 if t.employed() {
                     a.employed += 1.0;
-                    a.wage += t.wage as f64;
-                    a.wage_by_tier[t.tier as usize] += t.wage as f64;
+                    let wage = util.wage(t);
+                    a.wage += wage;
+                    a.wage_by_tier[t.tier as usize] += wage;
                     a.emp_by_tier[t.tier as usize] += 1.0;
                     let c = if t.commute >= 0.0 { t.commute as f64 } else { util.commute(t.home, util.work_cell(t)) };
                     a.commute += c;

@@ -101,7 +101,6 @@ pub fn run(sim: &mut Sim) {
                 commute: s.grid.outside_commute_min as f32,
                 home: OUTSIDE,
                 employer: NO_JOB,
-                wage: 0.0,
                 age_months: (age * 12.0) as u16,
                 child_age_months: child,
                 months_unemployed: 0,

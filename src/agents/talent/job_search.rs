@@ -78,22 +78,19 @@ pub fn run(sim: &mut Sim) {
     let mut talent = std::mem::take(&mut sim.talent);
     let util = Utility { sim };
     let wage_index = &sim.labour.wage;
-    // Wage premia in a compact table: the pass below reads one for every employed agent.
-    let premia: Vec<f32> = sim.firms.iter().map(|f| f.wage_premium).collect();
-    // One pass: wages follow the tier index times the employer's premium, unemployed spells
-    // lengthen (a hire resets them), and searchers propose ranked candidates:
-    // (agent index, [(slot bucket, slot index, score)]).
+    // One pass: unemployed spells lengthen (a hire resets them), and searchers propose ranked
+    // candidates: (agent index, [(slot bucket, slot index, score)]).
     let proposals: Vec<Proposal> = talent
         .par_iter_mut()
         .enumerate()
         .with_min_len(1024)
         .filter_map(|(i, t)| {
-            t.set(FLAG_JOB_CHANGED, false);
+            // Written only when it changes: most agents' records stay clean in the cache.
+            if t.has(FLAG_JOB_CHANGED) {
+                t.set(FLAG_JOB_CHANGED, false);
+            }
             if t.employer == NO_JOB {
                 t.months_unemployed = t.months_unemployed.saturating_add(1);
-            } else {
-                let premium = if t.employer & LAB_BIT != 0 { 1.0 } else { premia[t.employer as usize] as f64 };
-                t.wage = (wage_index[t.tier as usize] * premium) as f32;
             }
             if !any_slots {
                 return None;
@@ -115,7 +112,8 @@ pub fn run(sim: &mut Sim) {
                 return None;
             }
             let current = if t.employed() {
-                t.wage as f64 - commute_cost(s, t.wage as f64, util.commute(t.home, util.work_cell(t)))
+                let wage = util.wage(t);
+                wage - commute_cost(s, wage, util.commute(t.home, util.work_cell(t)))
             } else {
                 f64::NEG_INFINITY
             };
@@ -161,7 +159,6 @@ pub fn run(sim: &mut Sim) {
             let t = &mut sim.talent[i];
             t.employer = slot.employer;
             t.commute = commute;
-            t.wage = (sim.labour.wage[tier] * slot.premium as f64) as f32;
             t.months_unemployed = 0;
             t.set(FLAG_JOB_CHANGED, true);
             sim.flows.job_changes += 1;

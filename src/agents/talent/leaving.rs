@@ -105,7 +105,6 @@ mod tests {
             commute: 0.0,
             home: OUTSIDE,
             employer: NO_JOB,
-            wage: 0.0,
             age_months: 0,
             child_age_months: -1,
             months_unemployed: 0,

@@ -48,7 +48,8 @@ pub const FLAG_JOB_CHANGED: u8 = 8;
 pub const FLAG_SUBSIDISED: u8 = 16;
 
 /// One talent agent: a household with one earner (standing for `agent_scale` households).
-/// Plain data, 36 bytes.
+/// Plain data, 32 bytes. The wage is not stored: it is the tier's wage index times the
+/// employer's premium ([`Utility::wage`]).
 #[derive(Clone, Debug)]
 pub struct Talent {
     /// Stable id: streams of random numbers are keyed by it.
@@ -58,7 +59,6 @@ pub struct Talent {
     pub commute: f32,
     pub home: Cell,
     pub employer: u32,
-    pub wage: f32,
     pub age_months: u16,
     /// Age of the household's child in months, -1 without a child.
     pub child_age_months: i16,
@@ -123,10 +123,18 @@ pub struct Utility<'a> {
 }
 
 impl Utility<'_> {
+    /// Monthly wage of an employed person: the tier's wage index times the employer's premium
+    /// (1 at labs), in yuan (rounded to f32 like the other per-agent money amounts); 0 without a
+    /// job.
+    #[inline]
+    pub fn wage(&self, t: &Talent) -> f64 {
+        wage(&self.sim.labour.wage, &self.sim.firm_premia, t)
+    }
+
     /// Income used in utility: the wage, or for the unemployed the expected wage of the tier.
     pub fn income(&self, t: &Talent) -> f64 {
         if t.employed() {
-            t.wage as f64
+            self.wage(t)
         } else {
             0.6 * self.sim.labour.wage[t.tier as usize]
         }
@@ -255,6 +263,16 @@ impl Utility<'_> {
     }
 }
 
+/// The wage of `t` from the tier wage index and the firms' premia (see [`Utility::wage`]).
+#[inline]
+pub fn wage(wage_index: &[f64], firm_premia: &[f32], t: &Talent) -> f64 {
+    if !t.employed() {
+        return 0.0;
+    }
+    let premium = if t.employer & LAB_BIT != 0 { 1.0 } else { firm_premia[t.employer as usize] as f64 };
+    (wage_index[t.tier as usize] * premium) as f32 as f64
+}
+
 #[inline]
 pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
@@ -282,6 +300,6 @@ mod tests {
     fn a_talent_agent_stays_small() {
         // A million agents must fit in memory many times over (the speed issue budgets 600 bytes
         // per agent all included); the agent itself is a few dozen bytes.
-        assert!(std::mem::size_of::<super::Talent>() <= 40, "{}", std::mem::size_of::<super::Talent>());
+        assert!(std::mem::size_of::<super::Talent>() <= 32, "{}", std::mem::size_of::<super::Talent>());
     }
 }
