@@ -195,9 +195,19 @@ impl Sim {
             Schools::count(t, world, &mut acc[s0..]);
         });
         self.schools.apply_counts(&counts[s0..]);
-        for (i, f) in self.firms.iter_mut().enumerate() {
-            f.workers.copy_from_slice(&counts[w0 + i * MAX_TIERS..w0 + (i + 1) * MAX_TIERS]);
-        }
+        let km2 = self.world.cell_km * self.world.cell_km;
+        let scale = self.scenario.agent_scale;
+        // Workers per firm in parallel, with each alive firm's jobs per km² for the density below.
+        let firm_density: Vec<Option<f32>> = self
+            .firms
+            .par_iter_mut()
+            .zip(counts[w0..r0].par_chunks(MAX_TIERS))
+            .with_min_len(2048)
+            .map(|(f, workers)| {
+                f.workers.copy_from_slice(workers);
+                f.alive.then(|| (f.headcount() as f64 * scale / km2) as f32)
+            })
+            .collect();
         for (i, l) in self.labs.iter_mut().enumerate() {
             l.researchers.copy_from_slice(&counts[r0 + i * MAX_TIERS..r0 + (i + 1) * MAX_TIERS]);
         }
@@ -205,12 +215,11 @@ impl Sim {
         for k in 0..3 {
             self.housing.occupied[k].copy_from_slice(&counts[o0 + k * cells..o0 + (k + 1) * cells]);
         }
-        let km2 = self.world.cell_km * self.world.cell_km;
-        let scale = self.scenario.agent_scale;
+        // Density adds up in firm order (the same float sums for any number of threads).
         self.density.iter_mut().for_each(|x| *x = 0.0);
-        for f in &self.firms {
-            if f.alive {
-                self.density[f.cell as usize] += (f.headcount() as f64 * scale / km2) as f32;
+        for (&cell, d) in self.firm_cells.iter().zip(&firm_density) {
+            if let Some(d) = d {
+                self.density[cell as usize] += d;
             }
         }
         for l in &self.labs {

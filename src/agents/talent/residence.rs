@@ -229,10 +229,15 @@ pub struct VacancySampler {
 
 impl VacancySampler {
     pub fn new(sim: &Sim, stock: usize) -> VacancySampler {
-        let mut cum = Vec::with_capacity(sim.world.cells());
+        VacancySampler::from_counts((0..sim.world.cells()).map(|c| sim.housing.vacant(stock, c) as u64))
+    }
+
+    /// A sampler over cells with these vacant units.
+    pub fn from_counts(vacant: impl Iterator<Item = u64>) -> VacancySampler {
+        let mut cum: Vec<u64> = Vec::new();
         let mut acc = 0u64;
-        for c in 0..sim.world.cells() {
-            acc += sim.housing.vacant(stock, c) as u64;
+        for v in vacant {
+            acc += v;
             cum.push(acc);
         }
         let slices = cum.len().max(1);
@@ -370,5 +375,27 @@ fn choose_homes(sim: &mut Sim) {
             move_to(sim, i, c, tenure);
             break;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_guide_table_draws_the_cell_a_binary_search_would() {
+        // Uneven counts with runs of empty cells, at the start, in the middle and at the end.
+        let counts: Vec<u64> = (0..500u64).map(|c| if c % 7 < 3 || c > 480 { 0 } else { (c * 37) % 23 }).collect();
+        let sampler = VacancySampler::from_counts(counts.iter().copied());
+        let mut draws = Stream::new(1, Purpose::Residence, 0, 0);
+        let mut check = Stream::new(1, Purpose::Residence, 0, 0);
+        for _ in 0..20_000 {
+            let c = sampler.sample(&mut draws).unwrap() as usize;
+            let r = (check.uniform() * sampler.total() as f64) as u64;
+            let expected = sampler.cum.partition_point(|&x| x <= r).min(counts.len() - 1);
+            assert_eq!(c, expected);
+            assert!(counts[c] > 0, "drew an empty cell");
+        }
+        assert!(VacancySampler::from_counts([0u64, 0, 0].into_iter()).sample(&mut draws).is_none());
     }
 }
