@@ -3,6 +3,8 @@
 //! logit as later moves (or outside the corridor when no unit is free), children seated in their
 //! home district as far as seats go.
 
+use rayon::prelude::*;
+
 use crate::agents::firm::{Firm, Origin};
 use crate::agents::housing::{stochastic_round, Housing, MARKET};
 use crate::agents::lab::Lab;
@@ -215,42 +217,76 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
     }
     sim.next_talent_id = n as u32;
     sim.recount();
-    // Homes: each household picks the best of k sampled vacant units by the residential logit.
-    let k = s.talent.home_candidates as usize;
-    let taste = s.talent.utility.taste_scale;
+    // Homes: each household picks the best of k sampled vacant units by the residential logit,
+    // in agent order, units filling as they go (the sampler is rebuilt 20 times).
     let rebuild = (n / 20).max(1);
-    let mut sampler = VacancySampler::new(sim, MARKET);
-    for i in 0..n {
-        if i % rebuild == 0 {
-            sampler = VacancySampler::new(sim, MARKET);
-        }
-        let mut tr = Stream::new(sim.seed, Purpose::Init, i as u64 + 10, 1);
-        let best = {
-            let util = Utility { sim };
-            let t = &sim.talent[i];
-            let work = util.work_cell(t);
-            let mut best: Option<(f64, Cell)> = None;
-            for _ in 0..k {
-                let Some(c) = sampler.sample(&mut tr) else { break };
-                if sim.housing.vacant(MARKET, c as usize) == 0 {
-                    continue;
-                }
-                let u = util.of(t, c, Tenure::Market, work) + taste * tr.gumbel();
-                if best.is_none_or(|b| u > b.0) {
-                    best = Some((u, c));
-                }
-            }
-            best
+    for start in (0..n).step_by(rebuild) {
+        let round = start..(start + rebuild).min(n);
+        let sampler = VacancySampler::new(sim, MARKET);
+        // Each household's choice, computed in parallel as if every sampled unit were still
+        // vacant when its turn comes; it stands whenever that is so, and is redone otherwise.
+        // On one thread the choices are made in turn directly (the same result).
+        let k = sim.scenario.talent.home_candidates as usize;
+        let mut sampled = vec![OUTSIDE; round.len() * k];
+        let speculate = rayon::current_num_threads() > 1;
+        let guesses: Vec<Option<(Cell, bool)>> = if !speculate {
+            vec![None; round.len()]
+        } else {
+            let sim_ref: &Sim = sim;
+            sampled
+                .par_chunks_mut(k.max(1))
+                .zip(round.clone().into_par_iter())
+                .with_min_len(256)
+                .map(|(cells, i)| choose_first_home(sim_ref, &sampler, i, cells, |_| true))
+                .collect()
         };
-        if let Some((_, c)) = best {
-            let owner = tr.chance(s.talent.initial_owner_share);
-            let t = &mut sim.talent[i];
-            t.home = c;
-            t.tenure = if owner { Tenure::Owner } else { Tenure::Market };
-            sim.housing.occupied[MARKET][c as usize] += 1;
-            sim.residents[c as usize] += 1;
+        for ((i, guess), cells) in round.zip(guesses).zip(sampled.chunks_mut(k.max(1))) {
+            let stands =
+                speculate && cells.iter().all(|&c| c == OUTSIDE || sim.housing.vacant(MARKET, c as usize) > 0);
+            let home = if stands {
+                guess
+            } else {
+                choose_first_home(sim, &sampler, i, cells, |c| sim.housing.vacant(MARKET, c as usize) > 0)
+            };
+            if let Some((c, owner)) = home {
+                let t = &mut sim.talent[i];
+                t.home = c;
+                t.tenure = if owner { Tenure::Owner } else { Tenure::Market };
+                sim.housing.occupied[MARKET][c as usize] += 1;
+                sim.residents[c as usize] += 1;
+            }
         }
     }
     crate::agents::talent::refresh_commutes(sim, true);
     let _ = MAX_TIERS;
+}
+
+/// Household `i` samples k market units (recorded in `sampled`, unused slots left as OUTSIDE) and
+/// takes the best by the residential logit among those that `vacant` says are free (a sampled
+/// unit that is not free gets no taste draw). Returns the cell and whether the household owns.
+fn choose_first_home(
+    sim: &Sim,
+    sampler: &VacancySampler,
+    i: usize,
+    sampled: &mut [Cell],
+    vacant: impl Fn(Cell) -> bool,
+) -> Option<(Cell, bool)> {
+    let s = &sim.scenario;
+    let util = Utility { sim };
+    let t = &sim.talent[i];
+    let work = util.work_cell(t);
+    let mut tr = Stream::new(sim.seed, Purpose::Init, i as u64 + 10, 1);
+    let mut best: Option<(f64, Cell)> = None;
+    for slot in sampled.iter_mut().take(s.talent.home_candidates as usize) {
+        let Some(c) = sampler.sample(&mut tr) else { break };
+        *slot = c;
+        if !vacant(c) {
+            continue;
+        }
+        let u = util.of(t, c, Tenure::Market, work) + s.talent.utility.taste_scale * tr.gumbel();
+        if best.is_none_or(|b| u > b.0) {
+            best = Some((u, c));
+        }
+    }
+    best.map(|(_, c)| (c, tr.chance(s.talent.initial_owner_share)))
 }

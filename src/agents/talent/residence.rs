@@ -258,7 +258,13 @@ impl VacancySampler {
         *self.cum.last().unwrap_or(&0)
     }
     fn slice(&self, r: u64) -> usize {
-        (r as u128 * self.guide.len() as u128 / self.total() as u128) as usize
+        let n = self.guide.len() as u64;
+        // In 64 bits when the product fits (always, for realistic counts): a 128-bit division is
+        // a slow library call.
+        match r.checked_mul(n) {
+            Some(x) => (x / self.total()) as usize,
+            None => (r as u128 * n as u128 / self.total() as u128) as usize,
+        }
     }
     pub fn sample(&self, rng: &mut Stream) -> Option<Cell> {
         let total = self.total();
