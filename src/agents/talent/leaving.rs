@@ -13,7 +13,8 @@ use crate::rng::{Purpose, Stream};
 pub fn run(sim: &mut Sim) {
     let seed = sim.seed;
     let month = sim.month;
-    let leaves: Vec<bool> = {
+    // Who leaves (agent indices, in agent order).
+    let leavers: Vec<u32> = {
         let sim_ref: &Sim = sim;
         let s = &sim_ref.scenario.talent;
         let util = Utility { sim: sim_ref };
@@ -23,21 +24,26 @@ pub fn run(sim: &mut Sim) {
         sim_ref
             .talent
             .par_iter()
+            .enumerate()
             .with_min_len(2048)
-            .map(|t| {
-                if t.age_months >= retire || t.months_unemployed as u32 >= s.max_unemployed_months {
-                    return true;
-                }
-                // The draw comes first: p never exceeds max(p_base, p_max), so above that bound the
-                // utility need not be computed (the decision is the same).
-                let u = Stream::new(seed, Purpose::Leaving, t.id as u64, month).uniform();
-                if u >= s.exit.p_base.max(s.exit.p_max) {
-                    return false;
-                }
-                let u_out = outside[t.tier as usize][t.has_child() as usize];
-                let gap = u_out - util.current(t) - s.exit.threshold;
-                let p = s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
-                u < p
+            .filter_map(|(i, t)| {
+                let leaves = if t.age_months >= retire || t.months_unemployed as u32 >= s.max_unemployed_months {
+                    true
+                } else {
+                    // The draw comes first: p never exceeds max(p_base, p_max), so above that bound
+                    // the utility need not be computed (the decision is the same).
+                    let u = Stream::new(seed, Purpose::Leaving, t.id as u64, month).uniform();
+                    if u >= s.exit.p_base.max(s.exit.p_max) {
+                        false
+                    } else {
+                        let u_out = outside[t.tier as usize][t.has_child() as usize];
+                        let gap = u_out - util.current(t) - s.exit.threshold;
+                        let p =
+                            s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
+                        u < p
+                    }
+                };
+                leaves.then_some(i as u32)
             })
             .collect()
     };
@@ -46,7 +52,8 @@ pub fn run(sim: &mut Sim) {
     let flows = &mut sim.flows;
     let housing = &mut sim.housing;
     let residents = &mut sim.residents;
-    for (t, _) in sim.talent.iter().zip(&leaves).filter(|(_, &go)| go) {
+    for &i in &leavers {
+        let t = &sim.talent[i as usize];
         flows.departures[t.tier as usize] += 1;
         if t.has_child() {
             flows.family_departures += 1;
@@ -59,37 +66,48 @@ pub fn run(sim: &mut Sim) {
             residents[t.home as usize] = residents[t.home as usize].saturating_sub(1);
         }
     }
-    remove_leavers(&mut sim.talent, &mut sim.talent_spare, &leaves);
+    remove_leavers(&mut sim.talent, &mut sim.talent_spare, &leavers);
 }
 
-/// Removes the agents flagged in `leaves`, keeping the order of the others. They are copied into
-/// `spare` in parallel (each fixed chunk of agents into its own stretch), and the two vectors are
-/// swapped, so the old buffer is reused next month instead of allocating a new one.
-fn remove_leavers(talent: &mut Vec<Talent>, spare: &mut Vec<Talent>, leaves: &[bool]) {
-    const CHUNK: usize = 1 << 14;
-    let stay: Vec<usize> = leaves.par_chunks(CHUNK).map(|c| c.iter().filter(|&&go| !go).count()).collect();
-    let total: usize = stay.iter().sum();
-    if total == talent.len() {
+/// Removes the agents at the indices `leavers` (ascending), keeping the order of the others. The
+/// stayers are copied into `spare` in parallel, each fixed chunk of agents into its own stretch, as
+/// runs between leavers; the two vectors are then swapped, so the old buffer is reused next month
+/// instead of allocating a new one.
+fn remove_leavers(talent: &mut Vec<Talent>, spare: &mut Vec<Talent>, leavers: &[u32]) {
+    if leavers.is_empty() {
         return;
     }
+    const CHUNK: usize = 1 << 14;
+    let n = talent.len();
+    let chunks = n.div_ceil(CHUNK);
+    // The leavers of chunk k are leavers[bounds[k]..bounds[k + 1]].
+    let bounds: Vec<usize> = (0..=chunks).map(|k| leavers.partition_point(|&i| (i as usize) < k * CHUNK)).collect();
+    let total = n - leavers.len();
     spare.clear();
     spare.reserve(total);
-    // Split the spare capacity into one stretch per chunk.
-    let mut stretches = Vec::with_capacity(stay.len());
+    let mut stretches = Vec::with_capacity(chunks);
     let mut rest = &mut spare.spare_capacity_mut()[..total];
-    for &n in &stay {
-        let (head, tail) = rest.split_at_mut(n);
+    for k in 0..chunks {
+        let stay = CHUNK.min(n - k * CHUNK) - (bounds[k + 1] - bounds[k]);
+        let (head, tail) = rest.split_at_mut(stay);
         stretches.push(head);
         rest = tail;
     }
-    talent.par_chunks(CHUNK).zip(leaves.par_chunks(CHUNK)).zip(stretches).for_each(|((agents, go), out)| {
-        let kept = agents.iter().zip(go).filter(|(_, &go)| !go).map(|(t, _)| t);
-        for (slot, t) in out.iter_mut().zip(kept) {
-            slot.write(t.clone());
+    talent.par_chunks(CHUNK).zip(stretches).enumerate().for_each(|(k, (agents, out))| {
+        let (mut from, mut to) = (0, 0);
+        let ends = leavers[bounds[k]..bounds[k + 1]].iter().map(|&i| i as usize - k * CHUNK).chain([agents.len()]);
+        for end in ends {
+            let run = end - from;
+            for (slot, t) in out[to..to + run].iter_mut().zip(&agents[from..end]) {
+                slot.write(t.clone());
+            }
+            to += run;
+            from = end + 1;
         }
     });
     // SAFETY: the stretches cover the first `total` slots of the spare capacity, and each was
-    // written with one agent: a chunk's stretch is as long as the number of agents it keeps.
+    // written with one agent: a chunk's stretch is as long as the number of agents it keeps, and
+    // the runs between its leavers fill it from start to end.
     unsafe { spare.set_len(total) };
     std::mem::swap(talent, spare);
 }
@@ -123,18 +141,20 @@ mod tests {
     fn leavers_are_removed_and_the_order_of_the_others_is_kept() {
         // Several chunks, leavers at chunk edges and a run of them across a boundary.
         let n = 3 * (1 << 14) + 77;
-        let leaves: Vec<bool> = (0..n).map(|i| i % 7 == 3 || (16380..16390).contains(&i) || i == n - 1).collect();
+        let leaves: Vec<bool> =
+            (0..n).map(|i| i % 7 == 3 || i == 0 || i == 32768 || (16380..16390).contains(&i) || i == n - 1).collect();
         let mut talent: Vec<Talent> = (0..n as u32).map(agent).collect();
         let mut spare = Vec::new();
         for round in 0..2 {
             let flags = &leaves[..talent.len()];
             let expected: Vec<u32> = talent.iter().zip(flags).filter(|(_, &go)| !go).map(|(t, _)| t.id).collect();
-            remove_leavers(&mut talent, &mut spare, flags);
+            let leavers: Vec<u32> = (0..flags.len() as u32).filter(|&i| flags[i as usize]).collect();
+            remove_leavers(&mut talent, &mut spare, &leavers);
             assert_eq!(talent.iter().map(|t| t.id).collect::<Vec<_>>(), expected, "round {round}");
         }
         // Nobody leaves: nothing changes.
         let before: Vec<u32> = talent.iter().map(|t| t.id).collect();
-        remove_leavers(&mut talent, &mut spare, &vec![false; before.len()]);
+        remove_leavers(&mut talent, &mut spare, &[]);
         assert_eq!(talent.iter().map(|t| t.id).collect::<Vec<_>>(), before);
     }
 }
