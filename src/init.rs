@@ -241,8 +241,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
                 .collect()
         };
         for ((i, guess), cells) in round.zip(guesses).zip(sampled.chunks_mut(k.max(1))) {
-            let stands =
-                speculate && cells.iter().all(|&c| c == OUTSIDE || sim.housing.vacant(MARKET, c as usize) > 0);
+            let stands = speculate && cells.iter().all(|&c| c == OUTSIDE || sim.housing.vacant(MARKET, c as usize) > 0);
             let home = if stands {
                 guess
             } else {

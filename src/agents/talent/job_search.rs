@@ -18,6 +18,8 @@ struct Slot {
     employer: u32,
     cell: u32,
     premium: f32,
+    /// Index of the employer's open vacancies of this tier in the month's `open` table.
+    open: u32,
 }
 
 /// Monthly cost of commuting as money: value_of_time x hourly wage x hours commuted.
@@ -32,43 +34,33 @@ pub fn run(sim: &mut Sim) {
     let sectors = sim.sectors();
     // Layoffs, and the job seekers of each tier for the wage index (one pass).
     let seekers = layoffs(sim);
+
+    // Vacancy slots by bucket: (tier, sector) for firms, (tier, research) for labs, and the open
+    // vacancies of each (employer, tier) in a compact table that resolution counts down.
+    let nb = tiers * (sectors + 1);
+    let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
+    let mut slots: Vec<Vec<Slot>> = vec![Vec::new(); nb];
+    let mut open: Vec<u32> = Vec::new();
+    let mut open_of: Vec<(u32, usize)> = Vec::new();
     let mut vacancies = vec![0u32; tiers];
-    for f in sim.firms.iter().filter(|f| f.alive) {
+    let firm_posts =
+        sim.firms.iter().filter(|f| f.alive).map(|f| (f.id, f.cell, f.wage_premium, f.sector as usize, &f.vacancies));
+    let lab_posts = sim.labs.iter().enumerate().map(|(i, l)| (LAB_BIT | i as u32, l.cell, 1.0, sectors, &l.vacancies));
+    for (employer, cell, premium, sector, posted) in firm_posts.chain(lab_posts) {
         for t in 0..tiers {
-            vacancies[t] += f.vacancies[t];
-        }
-    }
-    for l in &sim.labs {
-        for t in 0..tiers {
-            vacancies[t] += l.vacancies[t];
+            if posted[t] == 0 {
+                continue;
+            }
+            vacancies[t] += posted[t];
+            let slot = Slot { employer, cell, premium, open: open.len() as u32 };
+            slots[bucket(t, sector)].extend(std::iter::repeat_n(slot, posted[t] as usize));
+            open.push(posted[t]);
+            open_of.push((employer, t));
         }
     }
     sim.labour.seekers = seekers;
     sim.labour.vacancies = vacancies;
     sim.labour.update_wages(sim.scenario.talent.wage_adjustment);
-
-    // Vacancy slots by bucket: (tier, sector) for firms, (tier, research) for labs.
-    let nb = tiers * (sectors + 1);
-    let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
-    let mut slots: Vec<Vec<Slot>> = vec![Vec::new(); nb];
-    for f in sim.firms.iter().filter(|f| f.alive) {
-        for t in 0..tiers {
-            for _ in 0..f.vacancies[t] {
-                slots[bucket(t, f.sector as usize)].push(Slot {
-                    employer: f.id,
-                    cell: f.cell,
-                    premium: f.wage_premium,
-                });
-            }
-        }
-    }
-    for (i, l) in sim.labs.iter().enumerate() {
-        for t in 0..tiers {
-            for _ in 0..l.vacancies[t] {
-                slots[bucket(t, sectors)].push(Slot { employer: LAB_BIT | i as u32, cell: l.cell, premium: 1.0 });
-            }
-        }
-    }
 
     let s = &sim.scenario;
     let k = s.talent.job_candidates as usize;
@@ -143,18 +135,13 @@ pub fn run(sim: &mut Sim) {
     sim.talent = talent;
     // Resolution in agent order: take the best candidate whose employer still has the vacancy.
     for (i, cands) in proposals {
-        let tier = sim.talent[i].tier as usize;
         for (b, j, _) in cands {
             let slot = slots[b as usize][j as usize];
-            let open = if slot.employer & LAB_BIT != 0 {
-                &mut sim.labs[(slot.employer & !LAB_BIT) as usize].vacancies[tier]
-            } else {
-                &mut sim.firms[slot.employer as usize].vacancies[tier]
-            };
-            if *open == 0 {
+            let left = &mut open[slot.open as usize];
+            if *left == 0 {
                 continue;
             }
-            *open -= 1;
+            *left -= 1;
             let commute = Utility { sim }.commute(sim.talent[i].home, Some(slot.cell)) as f32;
             let t = &mut sim.talent[i];
             t.employer = slot.employer;
@@ -163,6 +150,14 @@ pub fn run(sim: &mut Sim) {
             t.set(FLAG_JOB_CHANGED, true);
             sim.flows.job_changes += 1;
             break;
+        }
+    }
+    // The vacancies left open.
+    for ((employer, t), left) in open_of.into_iter().zip(open) {
+        if employer & LAB_BIT != 0 {
+            sim.labs[(employer & !LAB_BIT) as usize].vacancies[t] = left;
+        } else {
+            sim.firms[employer as usize].vacancies[t] = left;
         }
     }
 }
@@ -191,7 +186,7 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
     // One pass in fixed chunks: the unemployed of each tier, and the workers of employers with
     // layoffs in their tier (the chunks' lists are joined in agent order).
     const CHUNK: usize = 1 << 15;
-    let parts: Vec<(Vec<u32>, Vec<u32>)> = sim
+    let parts: Vec<(Vec<(u32, u32)>, Vec<u32>)> = sim
         .talent
         .par_chunks(CHUNK)
         .enumerate()
@@ -201,8 +196,12 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
             for (j, t) in chunk.iter().enumerate() {
                 if t.employer == NO_JOB {
                     unemployed[t.tier as usize] += 1;
-                } else if cut_bits[employer_index(t.employer)] >> t.tier & 1 != 0 {
-                    cands.push((k * CHUNK + j) as u32);
+                } else {
+                    let e = employer_index(t.employer);
+                    if cut_bits[e] >> t.tier & 1 != 0 {
+                        // The agent, and where its employer's pending layoffs of its tier are.
+                        cands.push(((k * CHUNK + j) as u32, cut_slot[e] + t.tier as u32));
+                    }
                 }
             }
             (cands, unemployed)
@@ -213,15 +212,15 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
         for (x, y) in seekers.iter_mut().zip(unemployed) {
             *x += y;
         }
-        for i in cands {
-            let i = i as usize;
-            let t = &sim.talent[i];
-            let tier = t.tier as usize;
-            let left = &mut pending[cut_slot[employer_index(t.employer)] as usize + tier];
+        for (i, at) in cands {
+            let left = &mut pending[at as usize];
             if *left == 0 {
                 continue;
             }
             *left -= 1;
+            let i = i as usize;
+            let t = &sim.talent[i];
+            let tier = t.tier as usize;
             let commute = Utility { sim }.commute(t.home, None) as f32;
             let t = &mut sim.talent[i];
             t.employer = NO_JOB;

@@ -38,8 +38,7 @@ pub fn run(sim: &mut Sim) {
                     } else {
                         let u_out = outside[t.tier as usize][t.has_child() as usize];
                         let gap = u_out - util.current(t) - s.exit.threshold;
-                        let p =
-                            s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
+                        let p = s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
                         u < p
                     }
                 };
