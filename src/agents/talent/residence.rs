@@ -283,6 +283,7 @@ impl VacancySampler {
 }
 
 /// Why a household moves this month.
+#[inline]
 fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
     let s = &sim.scenario.talent;
     let rate = match t.tenure {
@@ -295,10 +296,11 @@ fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
         return true;
     }
     let util = Utility { sim };
-    let income = util.income(t);
-    let cost = util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home);
-    if t.tenure == Tenure::Market && cost > s.max_rent_share * income {
-        return true;
+    if t.tenure == Tenure::Market {
+        let cost = util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home);
+        if cost > s.max_rent_share * util.income(t) {
+            return true;
+        }
     }
     if t.has(FLAG_JOB_CHANGED) && util.commute(t.home, util.work_cell(t)) > s.max_commute_min {
         return true;
