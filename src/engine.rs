@@ -249,9 +249,12 @@ impl Sim {
                 e[l.cell as usize] += w * l.knowledge;
             }
         }
-        for f in &self.firms {
-            if f.alive {
-                e[f.cell as usize] += f.patent_stock;
+        // Firms' patent stocks gathered in parallel, added in firm order.
+        let stocks: Vec<Option<f64>> =
+            self.firms.par_iter().with_min_len(1024).map(|f| f.alive.then_some(f.patent_stock)).collect();
+        for (stock, &cell) in stocks.iter().zip(&self.firm_cells) {
+            if let Some(k) = stock {
+                e[cell as usize] += k;
             }
         }
         spillover_field(
@@ -293,18 +296,31 @@ impl Sim {
             rd_rate: &rd_rate,
             compute: &compute,
         };
-        self.firms.par_iter_mut().with_min_len(256).for_each(|f| f.step(&ctx));
-        // Collect in firm order (fixed-order float sums).
+        // Firms step in parallel and report (subsidy, patents, sector, died this month).
+        let month = self.month;
+        let reports: Vec<(f64, u32, u8, bool)> = self
+            .firms
+            .par_iter_mut()
+            .with_min_len(256)
+            .map(|f| {
+                f.step(&ctx);
+                let died = !f.alive && f.death_month == u32::MAX;
+                if died {
+                    f.death_month = month;
+                }
+                (f.subsidy, f.patents, f.sector, died)
+            })
+            .collect();
+        // Collected in firm order (fixed-order float sums).
         let mut subsidy = 0.0;
-        for f in &mut self.firms {
-            subsidy += f.subsidy;
-            if f.patents > 0 {
-                self.flows.firm_patents_by_sector[f.sector as usize] += f.patents;
-                self.patents_by_cell[f.cell as usize] += f.patents as f32;
+        for (&(paid, patents, sector, died), &cell) in reports.iter().zip(&self.firm_cells) {
+            subsidy += paid;
+            if patents > 0 {
+                self.flows.firm_patents_by_sector[sector as usize] += patents;
+                self.patents_by_cell[cell as usize] += patents as f32;
             }
-            if !f.alive && f.death_month == u32::MAX {
+            if died {
                 self.flows.firm_deaths += 1;
-                f.death_month = self.month;
             }
         }
         self.flows.cost[Lever::RdSubsidy as usize] += subsidy;

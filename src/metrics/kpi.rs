@@ -267,15 +267,22 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     let mut firms_by_sector = vec![0.0; sectors];
     let mut output_by_sector = vec![0.0; sectors];
     let mut by_origin = [0.0; 4];
-    for f in &sim.firms {
-        output += f.output;
-        output_by_sector[f.sector as usize] += f.output;
-        firm_rd += f.rd;
-        if f.alive {
+    // What the firm records hold, gathered in parallel; summed in firm order below.
+    let firm_rows: Vec<(f64, f64, u8, Option<(Origin, u32)>)> = sim
+        .firms
+        .par_iter()
+        .with_min_len(1024)
+        .map(|f| (f.output, f.rd, f.sector, f.alive.then(|| (f.origin, f.vacancies.iter().sum::<u32>()))))
+        .collect();
+    for &(out, rd, sector, alive) in &firm_rows {
+        output += out;
+        output_by_sector[sector as usize] += out;
+        firm_rd += rd;
+        if let Some((origin, open)) = alive {
             firms += 1.0;
-            firms_by_sector[f.sector as usize] += 1.0;
-            by_origin[f.origin as usize] += 1.0;
-            vacancies += f.vacancies.iter().sum::<u32>() as f64;
+            firms_by_sector[sector as usize] += 1.0;
+            by_origin[origin as usize] += 1.0;
+            vacancies += open as f64;
         }
     }
     let mult = sim.policy.lab_budget_multiplier(s);
