@@ -184,6 +184,9 @@ impl TalentSums {
     }
 }
 
+/// A firm's output, R&D, sector and, if alive, its origin and open vacancies.
+type FirmRow = (f64, f64, u8, Option<(Origin, u32)>);
+
 fn measure(sim: &mut Sim) -> Vec<f64> {
     let s = &sim.scenario;
     let scale = s.agent_scale;
@@ -268,7 +271,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     let mut output_by_sector = vec![0.0; sectors];
     let mut by_origin = [0.0; 4];
     // What the firm records hold, gathered in parallel; summed in firm order below.
-    let firm_rows: Vec<(f64, f64, u8, Option<(Origin, u32)>)> = sim
+    let firm_rows: Vec<FirmRow> = sim
         .firms
         .par_iter()
         .with_min_len(1024)

@@ -12,6 +12,10 @@ use crate::rng::{Purpose, Stream};
 /// A searcher's ranked candidates: (agent index, [(slot bucket, slot index, score)]).
 type Proposal = (usize, Vec<(u32, u32, f32)>);
 
+/// A chunk of agents' layoff candidates as (agent index, slot of its employer's pending layoffs
+/// of its tier), and its unemployed by tier.
+type ChunkLayoffs = (Vec<(u32, u32)>, Vec<u32>);
+
 /// A vacancy slot: one job at an employer.
 #[derive(Clone, Copy, Debug)]
 struct Slot {
@@ -186,7 +190,7 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
     // One pass in fixed chunks: the unemployed of each tier, and the workers of employers with
     // layoffs in their tier (the chunks' lists are joined in agent order).
     const CHUNK: usize = 1 << 15;
-    let parts: Vec<(Vec<(u32, u32)>, Vec<u32>)> = sim
+    let parts: Vec<ChunkLayoffs> = sim
         .talent
         .par_chunks(CHUNK)
         .enumerate()

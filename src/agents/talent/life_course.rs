@@ -11,6 +11,9 @@ use crate::engine::Sim;
 use crate::policy::Lever;
 use crate::rng::{Purpose, Stream};
 
+/// One chunk's share of the pass: rent subsidies paid, census counts, waiting children, founders.
+type ChunkTally = (f64, Vec<u32>, Vec<u32>, Vec<u32>);
+
 /// What the life-course pass gathers for the rest of the month.
 pub struct MonthEnd {
     /// The school census of the aged population.
@@ -31,7 +34,7 @@ pub fn run(sim: &mut Sim) -> MonthEnd {
     // school census counts it and its founding draw is taken. Subsidies are summed over fixed-size chunks in chunk order: the
     // same float result for any number of threads.
     const CHUNK: usize = 8192;
-    let parts: Vec<(f64, Vec<u32>, Vec<u32>, Vec<u32>)> = {
+    let parts: Vec<ChunkTally> = {
         let util = Utility { sim };
         let world = &sim.world;
         let founding = FoundingOdds::new(sim);
