@@ -124,13 +124,21 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     sizes.iter_mut().for_each(|x| *x = x.min(cap));
     let total: f64 = sizes.iter().sum();
     let k = if total > 0.0 { jobs_people / total } else { 0.0 };
-    for (i, size) in sizes.into_iter().enumerate() {
-        let sector = pick_weighted(&firm_shares, rng.uniform());
-        if let Some(id) = firm_entry::create(sim, sector, Origin::Incumbent, None, size * k, i as u64) {
-            let firm: &mut Firm = &mut sim.firms[id as usize];
-            firm.birth_month = 0;
-            firm.cash *= 2.0;
-        }
+    let sectors: Vec<usize> = sizes.iter().map(|_| pick_weighted(&firm_shares, rng.uniform())).collect();
+    // Planned in parallel (each firm has its own stream), added in order.
+    let plans: Vec<Option<Firm>> = {
+        let sim_ref: &Sim = sim;
+        sizes
+            .par_iter()
+            .zip(sectors)
+            .enumerate()
+            .map(|(i, (size, sector))| firm_entry::plan(sim_ref, sector, Origin::Incumbent, None, size * k, i as u64))
+            .collect()
+    };
+    for mut firm in plans.into_iter().flatten() {
+        firm.birth_month = 0;
+        firm.cash *= 2.0;
+        firm_entry::add(sim, firm);
     }
 }
 

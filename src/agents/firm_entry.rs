@@ -57,18 +57,32 @@ pub fn create(
     size_people: f64,
     key: u64,
 ) -> Option<u32> {
+    let firm = plan(sim, sector, origin, near, size_people, key)?;
+    Some(add(sim, firm))
+}
+
+/// The firm that `create` would add, without adding it: it depends only on month-wide fields and
+/// its own stream (keyed by `key`), so many can be planned in parallel and added in order with
+/// [`add`]. Its `id` is set by `add`.
+pub fn plan(
+    sim: &Sim,
+    sector: usize,
+    origin: Origin,
+    near: Option<(Cell, f64)>,
+    size_people: f64,
+    key: u64,
+) -> Option<Firm> {
     let mut rng = Stream::new(sim.seed, Purpose::FirmLocation, key, sim.month);
     let cell = choose_cell(sim, near, &mut rng)?;
     let s = &sim.scenario;
     let f = &s.firms;
-    let id = sim.firms.len() as u32;
     let mut offsets = [0f32; MAX_TIERS];
     for o in offsets.iter_mut() {
         *o = rng.uniform() as f32;
     }
     let premium = (0.1 * rng.normal()).exp().clamp(0.75, 1.35) as f32;
     let mut firm = Firm {
-        id,
+        id: u32::MAX,
         sector: sector as u8,
         origin,
         alive: true,
@@ -99,11 +113,18 @@ pub fn create(
     firm.desired = size_people / s.agent_scale;
     let wage_bill: f64 = sim.tier_mix.iter().zip(&sim.labour.wage).map(|(m, w)| m * w).sum::<f64>() * size_people;
     firm.cash = f.start_cash_months * wage_bill;
+    Some(firm)
+}
+
+/// Adds a planned firm (next id, its workplace columns, the month's births); returns its id.
+pub fn add(sim: &mut Sim, mut firm: Firm) -> u32 {
+    let id = sim.firms.len() as u32;
+    firm.id = id;
+    sim.firm_cells.push(firm.cell);
+    sim.firm_premia.push(firm.wage_premium);
+    sim.flows.firm_births[firm.origin as usize] += 1;
     sim.firms.push(firm);
-    sim.firm_cells.push(cell);
-    sim.firm_premia.push(premium);
-    sim.flows.firm_births[origin as usize] += 1;
-    Some(id)
+    id
 }
 
 /// A such that `eff` efficiency units is the firm's profit-maximising size at today's prices.

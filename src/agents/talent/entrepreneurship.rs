@@ -4,7 +4,9 @@
 //! in the life-course pass over the households (nothing in between changes jobs).
 
 use super::{Talent, Utility, FLAG_JOB_CHANGED};
-use crate::agents::firm::Origin;
+use rayon::prelude::*;
+
+use crate::agents::firm::{Firm, Origin};
 use crate::agents::firm_entry;
 use crate::engine::Sim;
 use crate::policy::Lever;
@@ -49,15 +51,33 @@ pub fn found_firms(sim: &mut Sim, founders: Vec<u32>) {
     let ft = &sim.scenario.talent.failure_tolerance;
     let tolerance_on = sim.policy.active(ft.start_year, ft.end_year) && ft.founding_boost > 0.0;
     let cost_each = ft.cost_per_startup;
-    for i in founders.into_iter().map(|i| i as usize) {
-        let work = Utility { sim }.work_cell(&sim.talent[i]);
-        let Some(work) = work else { continue };
-        let sector = sim.talent[i].sector as usize;
-        let id = sim.talent[i].id;
-        let founder_people = sim.scenario.agent_scale;
-        let firm = firm_entry::create(sim, sector, Origin::Startup, Some((work, 3.0)), founder_people * 3.0, id as u64);
-        let Some(firm) = firm else { continue };
-        let commute = Utility { sim }.commute(sim.talent[i].home, Some(sim.firms[firm as usize].cell)) as f32;
+    // Each founder's firm is planned in parallel (a plan reads only month-wide fields and the
+    // founder's own stream); firms are then added and founders moved in agent order.
+    let plans: Vec<Option<Firm>> = {
+        let sim_ref: &Sim = sim;
+        let util = Utility { sim: sim_ref };
+        founders
+            .par_iter()
+            .map(|&i| {
+                let t = &sim_ref.talent[i as usize];
+                let work = util.work_cell(t)?;
+                let people = sim_ref.scenario.agent_scale;
+                firm_entry::plan(
+                    sim_ref,
+                    t.sector as usize,
+                    Origin::Startup,
+                    Some((work, 3.0)),
+                    people * 3.0,
+                    t.id as u64,
+                )
+            })
+            .collect()
+    };
+    for (i, plan) in founders.into_iter().map(|i| i as usize).zip(plans) {
+        let Some(firm) = plan else { continue };
+        let cell = firm.cell;
+        let firm = firm_entry::add(sim, firm);
+        let commute = Utility { sim }.commute(sim.talent[i].home, Some(cell)) as f32;
         let t = &mut sim.talent[i];
         t.employer = firm;
         t.commute = commute;
