@@ -142,7 +142,8 @@ pub fn step_labs(sim: &mut crate::engine::Sim) {
                 sim.pending_spinoffs.push(li as u32);
             } else {
                 let found = licensees.get_or_insert_with(|| {
-                    let idx = index.get_or_insert_with(|| FirmIndex::build(&sim.firms, sim.world.cells()));
+                    let idx =
+                        index.get_or_insert_with(|| FirmIndex::build(&sim.firms, &sim.firm_cells, sim.world.cells()));
                     let reach = (2.0 * s.labs.spillover_km / sim.world.cell_km).ceil() as i64;
                     idx.licensees(&sim.firms, &sim.world, cell, sector, reach)
                 });
@@ -189,19 +190,24 @@ pub struct FirmIndex {
 }
 
 impl FirmIndex {
-    pub fn build(firms: &[crate::agents::firm::Firm], cells: usize) -> FirmIndex {
+    pub fn build(firms: &[crate::agents::firm::Firm], firm_cells: &[Cell], cells: usize) -> FirmIndex {
+        use rayon::prelude::*;
+        // Which firms are alive, read from the records in parallel; the rest uses compact columns.
+        let alive: Vec<bool> = firms.par_iter().with_min_len(1024).map(|f| f.alive).collect();
+        let alive_cells =
+            || firm_cells.iter().zip(&alive).enumerate().filter(|(_, (_, &a))| a).map(|(id, (&c, _))| (id, c));
         let mut count = vec![0u32; cells + 1];
-        for f in firms.iter().filter(|f| f.alive) {
-            count[f.cell as usize + 1] += 1;
+        for (_, c) in alive_cells() {
+            count[c as usize + 1] += 1;
         }
         for c in 0..cells {
             count[c + 1] += count[c];
         }
         let mut fill = count.clone();
         let mut ids = vec![0u32; *count.last().unwrap_or(&0) as usize];
-        for f in firms.iter().filter(|f| f.alive) {
-            ids[fill[f.cell as usize] as usize] = f.id;
-            fill[f.cell as usize] += 1;
+        for (id, c) in alive_cells() {
+            ids[fill[c as usize] as usize] = id as u32;
+            fill[c as usize] += 1;
         }
         FirmIndex { start: count, ids }
     }

@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 
 use super::{Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
+use crate::agents::MAX_TIERS;
 use crate::engine::Sim;
 use crate::rng::{Purpose, Stream};
 
@@ -47,8 +48,18 @@ pub fn run(sim: &mut Sim) {
     let mut open: Vec<u32> = Vec::new();
     let mut open_of: Vec<(u32, usize)> = Vec::new();
     let mut vacancies = vec![0u32; tiers];
-    let firm_posts =
-        sim.firms.iter().filter(|f| f.alive).map(|f| (f.id, f.cell, f.wage_premium, f.sector as usize, &f.vacancies));
+    // The alive firms that post vacancies, gathered in parallel (most firms post none in a month).
+    let posting: Vec<u32> = sim
+        .firms
+        .par_iter()
+        .with_min_len(1024)
+        .filter(|f| f.alive && f.vacancies.iter().any(|&v| v > 0))
+        .map(|f| f.id)
+        .collect();
+    let firm_posts = posting.iter().map(|&id| {
+        let f = &sim.firms[id as usize];
+        (f.id, f.cell, f.wage_premium, f.sector as usize, &f.vacancies)
+    });
     let lab_posts = sim.labs.iter().enumerate().map(|(i, l)| (LAB_BIT | i as u32, l.cell, 1.0, sectors, &l.vacancies));
     for (employer, cell, premium, sector, posted) in firm_posts.chain(lab_posts) {
         for t in 0..tiers {
@@ -174,17 +185,16 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
     // over the agents can keep in cache): a bit per tier for each employer, and the pending layoffs
     // of the employers that cut. Labs follow the firms in both.
     let nf = sim.firms.len();
-    let employers = sim.firms.iter().map(|f| &f.layoffs).chain(sim.labs.iter().map(|l| &l.layoffs));
-    let mut cut_bits = Vec::with_capacity(nf + sim.labs.len());
-    let mut cut_slot = Vec::with_capacity(nf + sim.labs.len());
-    let mut pending: Vec<u32> = Vec::new();
-    for layoffs in employers {
-        let bits = (0..tiers).fold(0u8, |b, t| b | (((layoffs[t] > 0) as u8) << t));
-        cut_bits.push(bits);
-        cut_slot.push(pending.len() as u32);
-        if bits != 0 {
-            pending.extend_from_slice(&layoffs[..tiers]);
-        }
+    let bits_of = |layoffs: &[u32; MAX_TIERS]| (0..tiers).fold(0u8, |b, t| b | (((layoffs[t] > 0) as u8) << t));
+    let mut cut_bits: Vec<u8> = sim.firms.par_iter().with_min_len(1024).map(|f| bits_of(&f.layoffs)).collect();
+    cut_bits.extend(sim.labs.iter().map(|l| bits_of(&l.layoffs)));
+    let cutting: Vec<usize> = (0..cut_bits.len()).filter(|&e| cut_bits[e] != 0).collect();
+    let layoffs_of = |e: usize| if e < nf { &sim.firms[e].layoffs } else { &sim.labs[e - nf].layoffs };
+    let mut cut_slot = vec![0u32; cut_bits.len()];
+    let mut pending: Vec<u32> = Vec::with_capacity(cutting.len() * tiers);
+    for &e in &cutting {
+        cut_slot[e] = pending.len() as u32;
+        pending.extend_from_slice(&layoffs_of(e)[..tiers]);
     }
     let employer_index = |e: u32| if e & LAB_BIT != 0 { nf + (e & !LAB_BIT) as usize } else { e as usize };
     // One pass in fixed chunks: the unemployed of each tier, and the workers of employers with
@@ -234,13 +244,10 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
         }
     }
     // What remains pending (nothing, unless an employer had fewer workers than it cut).
-    for (e, layoffs) in
-        sim.firms.iter_mut().map(|f| &mut f.layoffs).chain(sim.labs.iter_mut().map(|l| &mut l.layoffs)).enumerate()
-    {
-        if cut_bits[e] != 0 {
-            let at = cut_slot[e] as usize;
-            layoffs[..tiers].copy_from_slice(&pending[at..at + tiers]);
-        }
+    for e in cutting {
+        let at = cut_slot[e] as usize;
+        let layoffs = if e < nf { &mut sim.firms[e].layoffs } else { &mut sim.labs[e - nf].layoffs };
+        layoffs[..tiers].copy_from_slice(&pending[at..at + tiers]);
     }
     seekers
 }
