@@ -5,7 +5,7 @@
 
 use rayon::prelude::*;
 
-use super::{Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
+use super::{update_listed, Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
 use crate::agents::MAX_TIERS;
 use crate::engine::Sim;
 use crate::rng::{Purpose, Stream};
@@ -14,8 +14,8 @@ use crate::rng::{Purpose, Stream};
 type Proposal = (usize, Vec<(u32, u32, f32)>);
 
 /// A chunk of agents' layoff candidates as (agent index, slot of its employer's pending layoffs
-/// of its tier), and its unemployed by tier.
-type ChunkLayoffs = (Vec<(u32, u32)>, Vec<u32>);
+/// of its tier, tier), and its unemployed by tier.
+type ChunkLayoffs = (Vec<(u32, u32, u8)>, Vec<u32>);
 
 /// A vacancy slot: one job at an employer.
 #[derive(Clone, Copy, Debug)]
@@ -149,6 +149,8 @@ pub fn run(sim: &mut Sim) {
 
     sim.talent = talent;
     // Resolution in agent order: take the best candidate whose employer still has the vacancy.
+    // The hires are decided on the compact vacancy table, then written to the agents in parallel.
+    let mut hires: Vec<(u32, Slot)> = Vec::new();
     for (i, cands) in proposals {
         for (b, j, _) in cands {
             let slot = slots[b as usize][j as usize];
@@ -157,16 +159,22 @@ pub fn run(sim: &mut Sim) {
                 continue;
             }
             *left -= 1;
-            let commute = Utility { sim }.commute(sim.talent[i].home, Some(slot.cell)) as f32;
-            let t = &mut sim.talent[i];
-            t.employer = slot.employer;
-            t.commute = commute;
-            t.months_unemployed = 0;
-            t.set(FLAG_JOB_CHANGED, true);
-            sim.flows.job_changes += 1;
+            hires.push((i as u32, slot));
             break;
         }
     }
+    sim.flows.job_changes += hires.len() as u32;
+    let mut talent = std::mem::take(&mut sim.talent);
+    {
+        let util = Utility { sim };
+        update_listed(&mut talent, &hires, |t, slot| {
+            t.employer = slot.employer;
+            t.commute = util.commute(t.home, Some(slot.cell)) as f32;
+            t.months_unemployed = 0;
+            t.set(FLAG_JOB_CHANGED, true);
+        });
+    }
+    sim.talent = talent;
     // The vacancies left open.
     for ((employer, t), left) in open_of.into_iter().zip(open) {
         if employer & LAB_BIT != 0 {
@@ -214,35 +222,41 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
                     let e = employer_index(t.employer);
                     if cut_bits[e] >> t.tier & 1 != 0 {
                         // The agent, and where its employer's pending layoffs of its tier are.
-                        cands.push(((k * CHUNK + j) as u32, cut_slot[e] + t.tier as u32));
+                        cands.push(((k * CHUNK + j) as u32, cut_slot[e] + t.tier as u32, t.tier));
                     }
                 }
             }
             (cands, unemployed)
         })
         .collect();
+    // Who is laid off is decided on the compact table, in agent order; the agents are then
+    // updated in parallel.
     let mut seekers = vec![0u32; tiers];
+    let mut laid_off: Vec<(u32, ())> = Vec::new();
     for (cands, unemployed) in parts {
         for (x, y) in seekers.iter_mut().zip(unemployed) {
             *x += y;
         }
-        for (i, at) in cands {
+        for (i, at, tier) in cands {
             let left = &mut pending[at as usize];
             if *left == 0 {
                 continue;
             }
             *left -= 1;
-            let i = i as usize;
-            let t = &sim.talent[i];
-            let tier = t.tier as usize;
-            let commute = Utility { sim }.commute(t.home, None) as f32;
-            let t = &mut sim.talent[i];
-            t.employer = NO_JOB;
-            t.commute = commute;
-            t.months_unemployed = 0;
-            seekers[tier] += 1;
+            laid_off.push((i, ()));
+            seekers[tier as usize] += 1;
         }
     }
+    let mut talent = std::mem::take(&mut sim.talent);
+    {
+        let util = Utility { sim };
+        update_listed(&mut talent, &laid_off, |t, _| {
+            t.employer = NO_JOB;
+            t.commute = util.commute(t.home, None) as f32;
+            t.months_unemployed = 0;
+        });
+    }
+    sim.talent = talent;
     // What remains pending (nothing, unless an employer had fewer workers than it cut).
     for e in cutting {
         let at = cut_slot[e] as usize;

@@ -278,6 +278,24 @@ pub fn logistic(x: f64) -> f64 {
     1.0 / (1.0 + (-x).exp())
 }
 
+/// Applies `f` to the listed agents (indices ascending, each at most once, with a value each) in
+/// parallel, chunk by chunk: how sequential decisions (hires, layoffs) are written to the agents.
+pub fn update_listed<T: Sync>(talent: &mut [Talent], listed: &[(u32, T)], f: impl Fn(&mut Talent, &T) + Sync) {
+    use rayon::prelude::*;
+    const CHUNK: usize = 1 << 14;
+    if listed.is_empty() {
+        return;
+    }
+    talent.par_chunks_mut(CHUNK).enumerate().for_each(|(k, chunk)| {
+        let start = k * CHUNK;
+        let lo = listed.partition_point(|x| (x.0 as usize) < start);
+        let hi = listed.partition_point(|x| (x.0 as usize) < start + chunk.len());
+        for (i, value) in &listed[lo..hi] {
+            f(&mut chunk[*i as usize - start], value);
+        }
+    });
+}
+
 /// Recomputes cached commutes marked stale (negative), or all of them when `all` (at the start
 /// and in the month a transit line opens).
 pub fn refresh_commutes(sim: &mut Sim, all: bool) {
