@@ -24,7 +24,7 @@ pub fn enter(sim: &mut Sim) {
         let (cell, sector) = (l.cell, l.sector as usize);
         let size = sim.scenario.firms.min_size;
         let key = (1u64 << 40) | ((lab as u64) << 20) | k as u64;
-        if let Some(f) = create(sim, sector, Origin::Spinoff, Some((cell, 2.0)), size, key) {
+        if let Some(f) = plan(sim, sector, Origin::Spinoff, Some((cell, 2.0)), size, key).map(|f| add(sim, f)) {
             let firm = &mut sim.firms[f as usize];
             firm.knowledge = 1.0e6;
             firm.patent_stock = 1.0;
@@ -43,27 +43,15 @@ pub fn enter(sim: &mut Sim) {
         let min = 2.0 * s.firms.min_size;
         let size = (min * rng.uniform().max(1e-9).powf(-1.0 / s.firms.size_exponent)).min(2000.0);
         let key = (2u64 << 40) | ((sim.month as u64) << 20) | k;
-        create(sim, sector, Origin::Relocated, None, size, key);
+        if let Some(firm) = plan(sim, sector, Origin::Relocated, None, size, key) {
+            add(sim, firm);
+        }
     }
 }
 
-/// Creates a firm of `sector` sized for `size_people`, located near `near` (cell, radius km) or
-/// anywhere; returns its id, or None when no cell has office land.
-pub fn create(
-    sim: &mut Sim,
-    sector: usize,
-    origin: Origin,
-    near: Option<(Cell, f64)>,
-    size_people: f64,
-    key: u64,
-) -> Option<u32> {
-    let firm = plan(sim, sector, origin, near, size_people, key)?;
-    Some(add(sim, firm))
-}
-
-/// The firm that `create` would add, without adding it: it depends only on month-wide fields and
-/// its own stream (keyed by `key`), so many can be planned in parallel and added in order with
-/// [`add`]. Its `id` is set by `add`.
+/// A new firm of `sector` sized for `size_people`, located near `near` (cell, radius km) or
+/// anywhere; None when no cell has office land. It depends only on month-wide fields and its own
+/// stream (keyed by `key`), so many can be planned in parallel; [`add`] adds it and sets its `id`.
 pub fn plan(
     sim: &Sim,
     sector: usize,
