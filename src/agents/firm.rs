@@ -4,11 +4,12 @@
 //! on month-wide fields, so firms step in parallel.
 
 use crate::agents::MAX_TIERS;
+use crate::policy::Ledger;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use crate::world::Cell;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Origin {
     Incumbent = 0,
@@ -29,9 +30,9 @@ impl Origin {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Firm {
-    /// Index in `Sim::firms`; firms are never removed (dead ones are tombstones).
+    /// Index in the [`FirmTable`]; firms are never removed (dead ones are tombstones).
     pub id: u32,
     pub sector: u8,
     pub origin: Origin,
@@ -63,6 +64,62 @@ pub struct Firm {
     pub rd: f64,
     pub subsidy: f64,
     pub patents: u32,
+}
+
+/// The firms: their records, and beside them compact columns of what the passes over the agents
+/// read of their employer (the workplace cell and the wage premium, both fixed at creation).
+/// Firms are only added through [`FirmTable::add`], which keeps the columns in step; they never
+/// move and are never removed, so an id is an index into all three.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FirmTable {
+    pub records: Vec<Firm>,
+    pub cells: Vec<Cell>,
+    pub premia: Vec<f32>,
+}
+
+impl FirmTable {
+    /// Adds a planned firm (next id, its workplace columns, the month's births); returns its id.
+    pub fn add(&mut self, mut firm: Firm, ledger: &mut Ledger) -> u32 {
+        let id = self.records.len() as u32;
+        firm.id = id;
+        self.cells.push(firm.cell);
+        self.premia.push(firm.wage_premium);
+        ledger.firm_births[firm.origin] += 1;
+        self.records.push(firm);
+        id
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// The tier mix of firm jobs (shares summing to 1: each tier's share of talent outside research)
+/// and the efficiency units of a person of each tier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobMix {
+    pub tier_mix: Vec<f64>,
+    pub tier_productivity: Vec<f64>,
+}
+
+impl JobMix {
+    pub fn new(s: &Scenario) -> JobMix {
+        let mix_raw: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * (1.0 - t.research_share)).collect();
+        let mix_sum: f64 = mix_raw.iter().sum::<f64>().max(1e-12);
+        JobMix {
+            tier_mix: mix_raw.iter().map(|m| m / mix_sum).collect(),
+            tier_productivity: s.talent.tiers.iter().map(|t| t.productivity).collect(),
+        }
+    }
+
+    /// Efficiency units per person of the mix.
+    pub fn efficiency_per_person(&self) -> f64 {
+        self.tier_mix.iter().zip(&self.tier_productivity).map(|(m, p)| m * p).sum()
+    }
 }
 
 /// Month-wide inputs of the firm step.

@@ -4,11 +4,14 @@
 //! the spillover field, and transfers technology: each patent becomes a spin-off with probability
 //! `spinoff_rate` (raised by incubators near the lab) or is licensed to the nearest firm of its sector.
 
+use crate::agents::firm::Firm;
 use crate::agents::MAX_TIERS;
+use crate::policy::{Ledger, Policy};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::{LabKind, LabSpec, Scenario};
 use crate::world::{Cell, World};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lab {
     pub name: String,
     pub kind: LabKind,
@@ -92,21 +95,39 @@ impl Lab {
     }
 }
 
+/// What the labs read in their month.
+pub struct LabContext<'a> {
+    pub s: &'a Scenario,
+    pub seed: u64,
+    pub month: u32,
+    pub world: &'a World,
+    /// Budget multiplier and incubator boosts.
+    pub policy: &'a Policy,
+}
+
 /// The labs' month: hiring targets from budgets, output, knowledge, and technology transfer
-/// (spin-offs queued for firm entry, licences raising the nearest firm of the lab's sector).
-pub fn step_labs(sim: &mut crate::engine::Sim) {
-    use crate::rng::{Purpose, Stream};
-    let s = &sim.scenario;
-    let month = sim.month;
-    let mult = sim.policy.lab_budget_multiplier(s);
+/// (licences raise the productivity of a firm of the lab's sector near the lab). Patents are
+/// added to the year's patents per cell and to the ledger. Returns the labs whose patents become
+/// spin-off firms this month (lab indices, one entry per spin-off, in lab order).
+pub fn step_labs(
+    labs: &mut [Lab],
+    firms: &mut [Firm],
+    firm_cells: &[Cell],
+    ctx: &LabContext,
+    patents_by_cell: &mut [f32],
+    ledger: &mut Ledger,
+) -> Vec<u32> {
+    let s = ctx.s;
+    let month = ctx.month;
+    let mult = ctx.policy.lab_budget_multiplier(s);
     let tiers = s.talent.tiers.len();
     // Research jobs by tier follow the tiers' research shares.
     let weights: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * t.research_share).collect();
     let total: f64 = weights.iter().sum::<f64>().max(1e-12);
     let mut index: Option<FirmIndex> = None;
     let delta = s.labs.knowledge_depreciation / 12.0;
-    for li in 0..sim.labs.len() {
-        let lab = &mut sim.labs[li];
+    let mut spinoffs = Vec::new();
+    for (li, lab) in labs.iter_mut().enumerate() {
         lab.vacancies = [0; MAX_TIERS];
         lab.layoffs = [0; MAX_TIERS];
         if !lab.is_open(month) {
@@ -122,37 +143,37 @@ pub fn step_labs(sim: &mut crate::engine::Sim) {
                 lab.layoffs[t] = have - want;
             }
         }
-        let mut rng = Stream::new(sim.seed, Purpose::LabOutput, li as u64, month);
+        let mut rng = Stream::new(ctx.seed, Purpose::LabOutput, li as u64, month);
         let patents = rng.poisson(lab.expected_output(s, month)) as u32;
         lab.knowledge = lab.knowledge * (1.0 - delta) + patents as f64;
         if patents == 0 {
             continue;
         }
-        sim.flows.lab_patents += patents;
-        sim.patents_by_cell[lab.cell as usize] += patents as f32;
-        let boost = sim.policy.incubator_boost[lab.cell as usize] as f64;
+        ledger.lab_patents += patents;
+        patents_by_cell[lab.cell as usize] += patents as f32;
+        let boost = ctx.policy.incubator_boost[lab.cell as usize] as f64;
         let p_spin = (s.labs.spinoff_rate * (1.0 + boost)).min(1.0);
-        let mut trng = Stream::new(sim.seed, Purpose::TechTransfer, li as u64, month);
+        let mut trng = Stream::new(ctx.seed, Purpose::TechTransfer, li as u64, month);
         let (cell, sector) = (lab.cell, lab.sector);
         // The lab's candidate licensees are found once a month (firms do not move or die within
         // the labs' step); each licensed patent then draws one of them.
         let mut licensees: Option<Licensees> = None;
         for _ in 0..patents {
             if trng.chance(p_spin) {
-                sim.pending_spinoffs.push(li as u32);
+                spinoffs.push(li as u32);
             } else {
                 let found = licensees.get_or_insert_with(|| {
-                    let idx =
-                        index.get_or_insert_with(|| FirmIndex::build(&sim.firms, &sim.firm_cells, sim.world.cells()));
-                    let reach = (2.0 * s.labs.spillover_km / sim.world.cell_km).ceil() as i64;
-                    idx.licensees(&sim.firms, &sim.world, cell, sector, reach)
+                    let idx = index.get_or_insert_with(|| FirmIndex::build(firms, firm_cells, ctx.world.cells()));
+                    let reach = (2.0 * s.labs.spillover_km / ctx.world.cell_km).ceil() as i64;
+                    idx.licensees(firms, ctx.world, cell, sector, reach)
                 });
                 if let Some(f) = found.draw(&mut trng) {
-                    sim.firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
+                    firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
                 }
             }
         }
     }
+    spinoffs
 }
 
 /// The firms a lab can license a patent to this month.
@@ -166,7 +187,7 @@ pub enum Licensees {
 
 impl Licensees {
     /// One licensee, drawn with probability proportional to its weight.
-    pub fn draw(&self, rng: &mut crate::rng::Stream) -> Option<u32> {
+    pub fn draw(&self, rng: &mut Stream) -> Option<u32> {
         match self {
             Licensees::Nearest(f) => *f,
             Licensees::Near { cands, total } => {
@@ -190,7 +211,7 @@ pub struct FirmIndex {
 }
 
 impl FirmIndex {
-    pub fn build(firms: &[crate::agents::firm::Firm], firm_cells: &[Cell], cells: usize) -> FirmIndex {
+    pub fn build(firms: &[Firm], firm_cells: &[Cell], cells: usize) -> FirmIndex {
         use rayon::prelude::*;
         // Which firms are alive, read from the records in parallel; the rest uses compact columns.
         let alive: Vec<bool> = firms.par_iter().with_min_len(1024).map(|f| f.alive).collect();
@@ -215,14 +236,7 @@ impl FirmIndex {
     /// Candidate licensees for a patent of a lab at `cell`: the firms of `sector` within `reach`
     /// cells, weighted exp(-distance / reach) (so licences spread over the nearby firms instead of
     /// all going to one); the nearest firm of the sector when none is within reach.
-    pub fn licensees(
-        &self,
-        firms: &[crate::agents::firm::Firm],
-        world: &World,
-        cell: Cell,
-        sector: u8,
-        reach: i64,
-    ) -> Licensees {
+    pub fn licensees(&self, firms: &[Firm], world: &World, cell: Cell, sector: u8, reach: i64) -> Licensees {
         let (cx, cy) = world.xy(cell);
         let (w, h) = (world.width as i64, world.height as i64);
         let mut cands: Vec<(u32, f64)> = Vec::new();
@@ -247,7 +261,7 @@ impl FirmIndex {
     }
 
     /// The alive firm of `sector` nearest to `cell` (ring by ring; ties to the lower id).
-    pub fn nearest(&self, firms: &[crate::agents::firm::Firm], world: &World, cell: Cell, sector: u8) -> Option<u32> {
+    pub fn nearest(&self, firms: &[Firm], world: &World, cell: Cell, sector: u8) -> Option<u32> {
         let (cx, cy) = world.xy(cell);
         let (w, h) = (world.width as i64, world.height as i64);
         let max_r = w.max(h);

@@ -4,7 +4,7 @@
 //! child may take a free seat in its home district.
 
 use crate::agents::talent::{Talent, FLAG_COORDINATED, OUTSIDE};
-use crate::policy::Lever;
+use crate::policy::{Lever, PerLever};
 use crate::scenario::Scenario;
 use crate::world::World;
 
@@ -13,13 +13,13 @@ pub const LEVELS: usize = 2;
 /// The month's school census, taken during the life-course pass (after ageing): seats held and
 /// children waiting by district (see [`Schools::count`]), and the children who wait for a seat in
 /// their home district, in agent order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Census {
     pub counts: Vec<u32>,
     pub waiting: Vec<u32>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Schools {
     /// Seats per district and level (agent units: one seat per talent agent's child).
     pub seats: Vec<[f64; LEVELS]>,
@@ -54,7 +54,7 @@ impl Schools {
     /// Recounts seated children and refreshes school access per district.
     pub fn recount(&mut self, talent: &[Talent], world: &World) {
         let len = self.count_len();
-        let counts = crate::engine::par_count(talent, len, |t, acc| Schools::count(t, world, acc));
+        let counts = crate::agents::par_count(talent, len, |t, acc| Schools::count(t, world, acc));
         self.apply_counts(&counts);
     }
 
@@ -108,7 +108,7 @@ impl Schools {
 
     /// September: the new-seats lever adds seats; quality of the district moves to the
     /// seat-weighted mean. Returns the capital cost (yuan).
-    pub fn open_new_seats(&mut self, s: &Scenario, year: i32, costs: &mut [f64]) {
+    pub fn open_new_seats(&mut self, s: &Scenario, year: i32, costs: &mut PerLever<f64>) {
         let best = self.quality.iter().flat_map(|q| q.iter().copied()).fold(0.0, f64::max);
         for l in &s.schools.new_seats {
             if year < l.start_year || year > l.end_year {
@@ -125,7 +125,7 @@ impl Schools {
                 self.seats[d][level] += add;
                 self.quality[d][level] = (self.quality[d][level] * old + q_new * add) / (old + add);
                 self.lever_seats += add;
-                costs[Lever::SchoolSeats as usize] += added * l.cost_per_seat;
+                costs[Lever::SchoolSeats] += added * l.cost_per_seat;
             }
         }
     }
@@ -133,7 +133,7 @@ impl Schools {
     /// September enrolment. Children who changed level or aged out give up their seats; then, in
     /// agent order, children take free seats in their home district; then, with coordination, a
     /// quota of the remaining spare seats is opened to children of other districts.
-    pub fn enrol(&mut self, s: &Scenario, talent: &mut [Talent], world: &World, coordination_quota: f64) {
+    pub fn enrol(&mut self, talent: &mut [Talent], world: &World, coordination_quota: f64) {
         for t in talent.iter_mut() {
             match t.school_level() {
                 Some(level) if t.seat_district >= 0 && t.seat_level == level => {}
@@ -173,7 +173,6 @@ impl Schools {
                 }
             }
         }
-        let _ = s;
         self.recount(talent, world);
     }
 

@@ -3,9 +3,10 @@
 use rayon::prelude::*;
 
 use super::layers::LayerSnapshot;
+use crate::agents::expectations::SUM_CHUNK;
 use crate::agents::firm::Origin;
 use crate::agents::housing::{MARKET, SHARED, TALENT};
-use crate::agents::talent::{Tenure, Utility, LAB_BIT, OUTSIDE};
+use crate::agents::talent::{Tenure, LAB_BIT, OUTSIDE};
 use crate::engine::Sim;
 use crate::policy::Lever;
 use crate::scenario::Scenario;
@@ -27,7 +28,6 @@ pub struct Recorder {
     pub kinds: Vec<Aggregate>,
     pub rows: Vec<Vec<f64>>,
     pub layers: Vec<LayerSnapshot>,
-    pub initial_talent: f64,
 }
 
 fn snake(s: &str) -> String {
@@ -117,7 +117,6 @@ impl Recorder {
             kinds: cols.iter().map(|c| c.1).collect(),
             rows: Vec::new(),
             layers: Vec::new(),
-            initial_talent: 0.0,
         }
     }
 
@@ -125,16 +124,16 @@ impl Recorder {
         self.columns.iter().position(|c| c == name)
     }
 
-    /// Measures the month and, in December, the spatial layers.
-    pub fn record(mut self, sim: &mut Sim) -> Recorder {
-        let row = measure(sim);
+    /// Measures the month just stepped (`sim.month` has moved on to the next one) and, after a
+    /// December, the spatial layers. It only reads the state.
+    pub fn record(&mut self, sim: &Sim) {
+        let month = sim.month.checked_sub(1).expect("a month is recorded after it was stepped");
+        let row = measure(sim, month);
         debug_assert_eq!(row.len(), self.columns.len());
         self.rows.push(row);
-        if sim.month % 12 == 11 {
-            self.layers.push(snapshot(sim));
-            sim.patents_by_cell.iter_mut().for_each(|x| *x = 0.0);
+        if month % 12 == 11 {
+            self.layers.push(snapshot(sim, sim.scenario.start_year + (month / 12) as i32));
         }
-        self
     }
 }
 
@@ -187,14 +186,14 @@ impl TalentSums {
 /// A firm's output, R&D, sector and, if alive, its origin and open vacancies.
 type FirmRow = (f64, f64, u8, Option<(Origin, u32)>);
 
-fn measure(sim: &mut Sim) -> Vec<f64> {
+fn measure(sim: &Sim, month: u32) -> Vec<f64> {
     let s = &sim.scenario;
     let scale = s.agent_scale;
     let tiers = s.talent.tiers.len();
     let sectors = s.sectors.len();
     let nd = s.districts.len();
     let jh = s.output.jobs_housing_min;
-    let util = Utility { sim };
+    let util = crate::engine::household_view!(sim);
     let empty = TalentSums {
         by_tier: vec![0.0; tiers],
         wage_by_tier: vec![0.0; tiers],
@@ -204,10 +203,11 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
         ..TalentSums::default()
     };
     // Firm sectors in a compact table: the pass reads one for every employed agent.
-    let firm_sector: Vec<u8> = sim.firms.iter().map(|f| f.sector).collect();
+    let firm_sector: Vec<u8> = sim.firms.records.iter().map(|f| f.sector).collect();
     let partials: Vec<TalentSums> = sim
         .talent
-        .par_chunks(8192)
+        .agents
+        .par_chunks(SUM_CHUNK)
         .map(|chunk| {
             let mut a = empty.clone();
             for t in chunk {
@@ -241,7 +241,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
                     a.wage += wage;
                     a.wage_by_tier[t.tier as usize] += wage;
                     a.emp_by_tier[t.tier as usize] += 1.0;
-                    let c = if t.commute >= 0.0 { t.commute as f64 } else { util.commute(t.home, util.work_cell(t)) };
+                    let c = t.commute as f64;
                     a.commute += c;
                     if c <= jh {
                         a.near += 1.0;
@@ -258,9 +258,10 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     for p in &partials {
         ts.add(p);
     }
-    let n = sim.talent.len() as f64;
-    let flows = &sim.flows;
+    let n = sim.talent.agents.len() as f64;
+    let flows = &sim.ledger;
     let h = &sim.housing;
+    let rent = &sim.prices.rent;
     let cells = sim.world.cells();
 
     let mut firms = 0.0;
@@ -273,6 +274,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     // What the firm records hold, gathered in parallel; summed in firm order below.
     let firm_rows: Vec<FirmRow> = sim
         .firms
+        .records
         .par_iter()
         .with_min_len(1024)
         .map(|f| (f.output, f.rd, f.sector, f.alive.then(|| (f.origin, f.vacancies.iter().sum::<u32>()))))
@@ -292,7 +294,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     let mut lab_rd = 0.0;
     for l in &sim.labs {
         vacancies += l.vacancies.iter().sum::<u32>() as f64;
-        if l.is_open(sim.month) {
+        if l.is_open(month) {
             lab_rd += l.budget_per_year * if l.is_new { 1.0 } else { mult } / 12.0;
         }
     }
@@ -309,23 +311,22 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
             vacant += h.vacant(k, c) as f64;
         }
         if u > 0 {
-            rent_sum += h.rent[c] as f64 * u as f64;
+            rent_sum += rent[c] as f64 * u as f64;
             rent_units += u as f64;
             let d = sim.world.district[c];
             if d >= 0 {
-                d_rent[d as usize].0 += h.rent[c] as f64 * u as f64;
+                d_rent[d as usize].0 += rent[c] as f64 * u as f64;
                 d_rent[d as usize].1 += u as f64;
             }
         }
     }
-    let median = h.median_market_rent().unwrap_or(0.0);
+    let median = h.median_market_rent(rent).unwrap_or(0.0);
     let pipeline: f64 = h.projects.iter().map(|p| p.units as f64).sum();
     let seats: f64 = sim.schools.seats.iter().map(|x| x[0].floor() + x[1].floor()).sum();
     let lab_patents = flows.lab_patents as f64;
     let firm_patents: f64 = flows.firm_patents_by_sector.iter().map(|&x| x as f64).sum();
-    let public_cost: f64 = flows.cost.iter().sum();
+    let public_cost: f64 = flows.public_cost();
     let mean_commute = if ts.employed > 0.0 { ts.commute / ts.employed } else { 0.0 };
-    sim.last_mean_commute = mean_commute;
     let rd_spend = firm_rd + lab_rd + flows.grant_rd;
     let div = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
 
@@ -338,11 +339,11 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
         (n - ts.employed) * scale,
         vacancies * scale,
         firms,
-        flows.firm_births.iter().sum::<u32>() as f64,
+        flows.firm_births.values().sum::<u32>() as f64,
         flows.firm_deaths as f64,
-        flows.firm_births[Origin::Spinoff as usize] as f64,
-        flows.firm_births[Origin::Startup as usize] as f64,
-        flows.firm_births[Origin::Relocated as usize] as f64,
+        flows.firm_births[Origin::Spinoff] as f64,
+        flows.firm_births[Origin::Startup] as f64,
+        flows.firm_births[Origin::Relocated] as f64,
         lab_patents + firm_patents,
         lab_patents,
         firm_patents,
@@ -383,7 +384,7 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     for o in by_origin {
         row.push(o);
     }
-    for c in flows.cost {
+    for &c in flows.cost.values() {
         row.push(c);
     }
     for d in 0..nd {
@@ -393,22 +394,23 @@ fn measure(sim: &mut Sim) -> Vec<f64> {
     row
 }
 
-fn snapshot(sim: &Sim) -> LayerSnapshot {
+/// The layers of the year that just ended.
+fn snapshot(sim: &Sim, year: i32) -> LayerSnapshot {
     let n = sim.world.cells();
     let km2 = sim.world.cell_km * sim.world.cell_km;
     let scale = sim.scenario.agent_scale;
     let mut firm_density = vec![0f32; n];
-    for f in sim.firms.iter().filter(|f| f.alive) {
+    for f in sim.firms.records.iter().filter(|f| f.alive) {
         firm_density[f.cell as usize] += (1.0 / km2) as f32;
     }
     LayerSnapshot {
-        year: sim.year(),
+        year,
         layers: [
-            sim.residents.iter().map(|&r| (r as f64 * scale / km2) as f32).collect(),
+            sim.fields.residents.iter().map(|&r| (r as f64 * scale / km2) as f32).collect(),
             firm_density,
-            sim.housing.rent.clone(),
-            sim.spillover.clone(),
-            sim.patents_by_cell.clone(),
+            sim.prices.rent.clone(),
+            sim.fields.spillover.clone(),
+            sim.fields.patents.clone(),
         ],
     }
 }

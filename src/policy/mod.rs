@@ -4,11 +4,15 @@
 //! turns names into masks once, answers "is it on this year, here, for this tier", and names the
 //! cost accounts that the run reports per lever.
 
+mod ledger;
+
+pub use ledger::{Ledger, PerLever, PerOrigin};
+
 use crate::scenario::Scenario;
 use crate::world::World;
 
 /// A public-cost account, one per lever family of the decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(usize)]
 pub enum Lever {
     TalentHousing,
@@ -28,7 +32,9 @@ pub enum Lever {
 }
 
 impl Lever {
-    pub const ALL: [Lever; 14] = [
+    /// Number of public-cost accounts.
+    pub const COUNT: usize = 14;
+    pub const ALL: [Lever; Lever::COUNT] = [
         Lever::TalentHousing,
         Lever::SharedOwnership,
         Lever::SchoolSeats,
@@ -86,10 +92,9 @@ impl Lever {
 }
 
 /// Lever scopes resolved to masks, and the calendar year of the current month.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     pub year: i32,
-    pub month_of_year: u32,
     pub rd_sectors: Vec<bool>,
     pub rd_districts: Vec<bool>,
     pub challenge_sectors: Vec<bool>,
@@ -124,7 +129,6 @@ impl Policy {
         };
         let mut p = Policy {
             year: s.start_year,
-            month_of_year: 1,
             rd_sectors: mask(&s.rd.sectors, &sectors),
             rd_districts: mask(&s.rd.districts, &districts),
             challenge_sectors: mask(&s.rd.challenge_grants.sectors, &sectors),
@@ -143,7 +147,6 @@ impl Policy {
     /// Moves the calendar to `month` (since the start) and refreshes yearly fields in January.
     pub fn set_month(&mut self, s: &Scenario, world: &World, month: u32) {
         self.year = s.start_year + (month / 12) as i32;
-        self.month_of_year = month % 12 + 1;
         if month % 12 == 0 {
             self.refresh_incubators(s, world);
         }
