@@ -104,15 +104,12 @@ fn finish(sim: engine::Sim, rec: Recorder) -> RunResult {
     let mut years = Vec::new();
     let mut yearly = Vec::new();
     for (yi, chunk) in rec.rows.chunks(12).enumerate() {
-        let mut row = Vec::with_capacity(rec.columns.len());
-        for (c, kind) in rec.kinds.iter().enumerate() {
-            let v = match kind {
-                Aggregate::Flow => chunk.iter().map(|r| r[c]).sum(),
-                Aggregate::Stock => chunk.last().map(|r| r[c]).unwrap_or(0.0),
-                Aggregate::Mean => chunk.iter().map(|r| r[c]).sum::<f64>() / chunk.len() as f64,
-            };
-            row.push(v);
-        }
+        let row = rec
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(c, kind)| kind.of_year(&chunk.iter().map(|r| r[c]).collect::<Vec<_>>()))
+            .collect();
         years.push(start + yi as i32);
         yearly.push(row);
     }

@@ -71,6 +71,52 @@ impl Lever {
         }
     }
 
+    /// English name for charts and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lever::TalentHousing => "Talent housing",
+            Lever::SharedOwnership => "Shared-ownership housing",
+            Lever::SchoolSeats => "New school seats",
+            Lever::SchoolCoordination => "Enrolment coordination",
+            Lever::RdSubsidy => "R&D subsidy",
+            Lever::ChallengeGrants => "Challenge grants",
+            Lever::TalentSubsidy => "Talent subsidy",
+            Lever::MigrationServices => "One-stop talent services",
+            Lever::FailureTolerance => "Failure tolerance",
+            Lever::Incubators => "Incubators",
+            Lever::Transit => "Transit",
+            Lever::NewLabs => "New labs and facilities",
+            Lever::LabBudget => "Lab budgets",
+            Lever::ComputeCentre => "Compute centre",
+        }
+    }
+
+    /// What the lever's public-cost account counts (as the model books it).
+    pub fn cost_definition(self) -> &'static str {
+        match self {
+            Lever::TalentHousing => {
+                "construction cost of the talent units started (in January), and each month the rent discount forgone on occupied talent units"
+            }
+            Lever::SharedOwnership => "construction cost of the shared-ownership units started (in January)",
+            Lever::SchoolSeats => {
+                "capital cost of the seats opened (in September), and each month the operating cost of all seats opened so far, at the largest `operating_cost_per_seat_year` of the programmes"
+            }
+            Lever::SchoolCoordination => "cost per coordinated pupil per year, monthly, while the lever is on",
+            Lever::RdSubsidy => "subsidy rate times eligible firm R&D, at most `rd.cap` per firm per year",
+            Lever::ChallengeGrants => "the year's grant budget, in January",
+            Lever::TalentSubsidy => "relocation bonuses on arrival and rent subsidies as they are paid",
+            Lever::MigrationServices => "the services' cost per year, monthly, while the lever is on",
+            Lever::FailureTolerance => "cost per start-up founded while the lever is on",
+            Lever::Incubators => {
+                "incubator places per hosting hub (the capacity divided by the hubs) times the cost per place per year, monthly"
+            }
+            Lever::Transit => "capital cost of new lines spread over their build years, then their operating cost",
+            Lever::NewLabs => "capital cost over the 36 months before opening, then the budget (times the budget multiplier)",
+            Lever::LabBudget => "the extra budget of existing labs from the budget multiplier",
+            Lever::ComputeCentre => "the centre's cost per year, monthly, while the lever is on",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Lever::TalentHousing => "talent_housing",
