@@ -294,3 +294,96 @@ pub fn unit_cost(wage: &[f64], mix: &[f64], tier_productivity: &[f64], premium: 
 pub fn agglomeration(density: f32, f: &crate::scenario::FirmParams) -> f64 {
     (1.0 + density as f64 / f.density_ref).powf(f.gamma)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, firm, Kit};
+
+    /// One month of `f` in the kit's corridor with an R&D subsidy rate `rate`.
+    fn step(kit: &Kit, f: &mut Firm, rate: f64) {
+        let rd_rate = |_: usize, _: i16| rate;
+        let compute = |_: usize, _: i16| 0.0;
+        let ctx = FirmContext {
+            s: &kit.s,
+            seed: 1,
+            month: kit.month,
+            wage: &kit.prices.wage,
+            mix: &kit.jobs.tier_mix,
+            tier_productivity: &kit.jobs.tier_productivity,
+            density: &kit.fields.density,
+            spillover: &kit.fields.spillover,
+            rent_index: &kit.prices.rent_index,
+            district: &kit.world.district,
+            rd_rate: &rd_rate,
+            compute: &compute,
+        };
+        f.step(&ctx);
+    }
+
+    fn kit() -> Kit {
+        let mut kit = Kit::new();
+        kit.s.firms.startup_hazard = 0.0;
+        kit.s.firms.growth_sd = 0.0;
+        kit
+    }
+
+    #[test]
+    fn rd_follows_output_at_the_subsidised_user_cost_and_builds_the_knowledge_stock() {
+        let mut kit = kit();
+        kit.s.rd.cap = 1.0e12;
+        kit.month = 1; // the year's subsidies are counted from January
+        let mut f = firm(0, cell(2, 2));
+        f.workers[1] = 10;
+        f.productivity = 1.0e5;
+        f.knowledge = 1.0e6;
+        f.cash = 1.0e9;
+        let rho = kit.s.sectors[0].rd_intensity;
+        let (eps, delta) = (kit.s.firms.rd_elasticity, kit.s.firms.rd_depreciation);
+        step(&kit, &mut f, 0.0);
+        assert!(f.output > 0.0);
+        assert!((f.rd - rho * f.output).abs() < 1e-6 * f.rd);
+        assert_eq!(f.subsidy, 0.0);
+        let k1 = f.knowledge;
+        assert!((k1 - ((1.0 - delta / 12.0) * 1.0e6 + f.rd)).abs() < 1e-6);
+        // A subsidy of a quarter lowers the user cost: R&D intensity rho (1 - s)^-eps.
+        step(&kit, &mut f, 0.25);
+        assert!((f.rd / f.output - rho * 0.75f64.powf(-eps)).abs() < 1e-9);
+        assert!((f.subsidy - 0.25 * f.rd).abs() < 1e-6);
+        // The cap limits the payment over the year.
+        kit.s.rd.cap = f.subsidy_ytd + 1.0;
+        step(&kit, &mut f, 0.25);
+        assert!((f.subsidy - 1.0).abs() < 1e-9, "{}", f.subsidy);
+    }
+
+    #[test]
+    fn a_firm_that_loses_money_for_too_long_exits_and_lays_everyone_off() {
+        let kit = kit();
+        let mut f = firm(0, cell(2, 2));
+        f.workers = [2, 3, 0, 0, 0, 0];
+        f.cash = -1.0e12;
+        f.negative_months = kit.s.firms.exit_after_months - 1;
+        step(&kit, &mut f, 0.0);
+        assert!(!f.alive);
+        assert_eq!(f.layoffs, f.workers);
+        // A dead firm does nothing more.
+        step(&kit, &mut f, 0.0);
+        assert_eq!((f.output, f.rd, f.patents), (0.0, 0.0, 0));
+        assert_eq!(f.vacancies, [0; MAX_TIERS]);
+    }
+
+    #[test]
+    fn a_growing_firm_posts_vacancies_by_tier_mix_at_most_the_hiring_step() {
+        let kit = kit();
+        let mut f = firm(0, cell(2, 2));
+        f.workers = [10, 40, 0, 0, 0, 0];
+        f.productivity = 1.0e6; // far above what its size pays for
+        f.desired = 50.0;
+        f.cash = 1.0e9;
+        step(&kit, &mut f, 0.0);
+        let cap = |have: u32| (have as f64 * kit.s.firms.max_hiring_step).ceil() as u32 + 1;
+        assert!(f.vacancies[0] > 0 && f.vacancies[1] > 0, "{:?}", f.vacancies);
+        assert!(f.vacancies[0] <= cap(10) && f.vacancies[1] <= cap(40), "{:?}", f.vacancies);
+        assert_eq!(f.layoffs, [0; MAX_TIERS]);
+    }
+}

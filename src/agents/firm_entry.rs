@@ -217,3 +217,81 @@ pub fn challenge_grants(firms: &mut [Firm], s: &Scenario, policy: &Policy, ledge
     ledger.cost[Lever::ChallengeGrants] += cg.budget_per_year;
     ledger.grant_rd += cg.budget_per_year;
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, Kit};
+
+    fn ctx(kit: &Kit) -> EntryContext<'_> {
+        EntryContext {
+            s: &kit.s,
+            seed: 4,
+            month: kit.month,
+            world: &kit.world,
+            prices: &kit.prices,
+            fields: &kit.fields,
+            jobs: &kit.jobs,
+        }
+    }
+
+    #[test]
+    fn a_new_firm_locates_within_its_radius_sized_for_its_people() {
+        let kit = Kit::new();
+        let centre = cell(4, 2);
+        for key in 0..50 {
+            let f = plan(&ctx(&kit), 1, Origin::Startup, Some((centre, 1.0)), 15.0, key).unwrap();
+            let ((x, y), (cx, cy)) = (kit.world.xy(f.cell), kit.world.xy(centre));
+            assert!(x.abs_diff(cx) <= 1 && y.abs_diff(cy) <= 1, "key {key}: ({x}, {y})");
+            assert_eq!((f.sector, f.origin, f.alive), (1, Origin::Startup, true));
+            assert_eq!(f.desired, 15.0 / kit.s.agent_scale);
+            assert!(f.cash > 0.0 && f.productivity > 0.0);
+            assert!((0.75..=1.35).contains(&f.wage_premium));
+        }
+    }
+
+    #[test]
+    fn spinoffs_enter_beside_their_lab_and_births_are_booked_by_origin() {
+        let mut kit = Kit::new();
+        kit.s.firms.relocation_rate = 0.0;
+        kit.s.labs.sites = vec![crate::scenario::LabSpec { name: "u".into(), x: 1.5, y: 1.5, ..Default::default() }];
+        let labs = vec![Lab::from_spec(&kit.s, &kit.world, &kit.s.labs.sites[0], false)];
+        let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
+        let expectations = Expectations::new(100.0);
+        let pull = Pull { policy: &kit.policy, talent: 100, expectations: &expectations };
+        enter(&[0, 0], &labs, &ctx(&kit), pull, &mut firms, &mut ledger);
+        assert_eq!(firms.len(), 2);
+        assert_eq!(ledger.firm_births[Origin::Spinoff], 2);
+        assert_eq!(ledger.firm_births.values().sum::<u32>(), 2);
+        for (id, f) in firms.records.iter().enumerate() {
+            assert_eq!(f.id, id as u32);
+            assert_eq!((f.origin, f.knowledge, f.patent_stock), (Origin::Spinoff, 1.0e6, 1.0));
+            assert_eq!((firms.cells[id], firms.premia[id]), (f.cell, f.wage_premium), "columns in step");
+            let ((x, y), (lx, ly)) = (kit.world.xy(f.cell), kit.world.xy(labs[0].cell));
+            assert!(x.abs_diff(lx) <= 2 && y.abs_diff(ly) <= 2);
+        }
+    }
+
+    #[test]
+    fn relocations_respond_to_the_talent_pool() {
+        let mut kit = Kit::new();
+        kit.s.firms.relocation_rate = 20.0;
+        let expectations = Expectations::new(100.0);
+        let mut count = |talent: usize| {
+            let mut n = 0;
+            for month in 0..60 {
+                kit.month = month;
+                let pull = Pull { policy: &kit.policy, talent, expectations: &expectations };
+                let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
+                enter(&[], &[], &ctx(&kit), pull, &mut firms, &mut ledger);
+                assert_eq!(ledger.firm_births[Origin::Relocated] as usize, firms.len());
+                n += firms.len();
+            }
+            n
+        };
+        let (base, quadruple) = (count(100), count(400));
+        // Poisson(20) and Poisson(40) a month for five years: 1 200 and 2 400.
+        assert!((1100..1300).contains(&base), "{base}");
+        assert!((2250..2550).contains(&quadruple), "{quadruple}: the pull grows with the root of the talent ratio");
+    }
+}

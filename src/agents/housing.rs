@@ -324,3 +324,50 @@ pub fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
     let extra = if rng.chance(x - f) { 1.0 } else { 0.0 };
     (f + extra).max(0.0) as u32
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, Kit};
+
+    #[test]
+    fn rents_rise_below_the_natural_vacancy_fall_above_it_and_move_at_most_the_step() {
+        let kit = Kit::new();
+        let h = &kit.s.housing;
+        let mut housing = kit.housing.clone();
+        let (tight, slack, crash) = (cell(1, 1), cell(2, 1), cell(3, 1));
+        for (c, occupied) in [(tight, 99), (slack, 80), (crash, 0)] {
+            housing.units[MARKET][c as usize] = 100;
+            housing.occupied[MARKET][c as usize] = occupied;
+        }
+        let mut rent = vec![1000.0f32; kit.world.cells()];
+        housing.update_rents(&kit.s, &kit.world, &mut rent);
+        let expect =
+            |v: f64| 1000.0 * (h.rent_lambda * (h.natural_vacancy - v)).clamp(-h.max_rent_step, h.max_rent_step).exp();
+        assert!((rent[tight as usize] as f64 - expect(0.01)).abs() < 1e-3);
+        assert!(rent[tight as usize] > 1000.0);
+        assert!((rent[slack as usize] as f64 - expect(0.20)).abs() < 1e-3);
+        assert!(rent[slack as usize] < 1000.0);
+        assert!((rent[crash as usize] as f64 - 1000.0 * (-h.max_rent_step).exp()).abs() < 1e-3, "clamped");
+        // A cell with fewer than three market units follows its district's vacancy (west: the
+        // three cells above, 121 of 300 vacant).
+        let small = cell(0, 3);
+        assert!((rent[small as usize] as f64 - expect(121.0 / 300.0)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_median_rent_counts_each_market_unit_once() {
+        let kit = Kit::new();
+        let mut housing = kit.housing.clone();
+        let mut rent = vec![0.0f32; kit.world.cells()];
+        for (c, units, r) in [(cell(0, 0), 3, 100.0), (cell(1, 0), 1, 500.0), (cell(2, 0), 1, 900.0)] {
+            housing.units[MARKET][c as usize] = units;
+            rent[c as usize] = r;
+        }
+        assert_eq!(housing.median_market_rent(&rent), Some(100.0));
+        assert_eq!(
+            Housing { units: [vec![0; 32], vec![0; 32], vec![0; 32]], ..housing }.median_market_rent(&rent),
+            None
+        );
+    }
+}

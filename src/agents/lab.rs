@@ -297,3 +297,80 @@ impl FirmIndex {
         best.map(|b| b.1)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, Kit};
+
+    /// A kit with one university in the middle of the grid, of sector 0, with researchers
+    /// [2, 8] by tier, and two firms beside it: one of its sector, one of the other.
+    fn kit_with_lab() -> (Kit, u32, u32) {
+        let mut kit = Kit::new();
+        kit.s.labs.sites =
+            vec![LabSpec { name: "u".into(), sector: "digital".into(), x: 4.5, y: 2.5, ..Default::default() }];
+        let mut lab = Lab::from_spec(&kit.s, &kit.world, &kit.s.labs.sites[0], false);
+        lab.researchers[..2].copy_from_slice(&[2, 8]);
+        kit.labs = vec![lab];
+        let same = kit.firm(0, cell(5, 2));
+        let other = kit.firm(1, cell(3, 2));
+        (kit, same, other)
+    }
+
+    fn step(kit: &mut Kit, months: u32) -> (Vec<u32>, Vec<f32>) {
+        let mut spinoffs = Vec::new();
+        let mut patents = vec![0.0f32; kit.world.cells()];
+        for m in 0..months {
+            let ctx = LabContext { s: &kit.s, seed: 3, month: m, world: &kit.world, policy: &kit.policy };
+            spinoffs.extend(step_labs(
+                &mut kit.labs,
+                &mut kit.firms.records,
+                &kit.firms.cells,
+                &ctx,
+                &mut patents,
+                &mut kit.ledger,
+            ));
+        }
+        (spinoffs, patents)
+    }
+
+    #[test]
+    fn patents_follow_the_expected_output_and_count_in_the_lab_cell() {
+        let (mut kit, _, _) = kit_with_lab();
+        let expected = kit.labs[0].expected_output(&kit.s, 0);
+        let kind = kit.s.labs.kinds.get(LabKind::University).clone();
+        assert!((expected - kind.output_rate * 10f64.powf(kit.s.labs.theta)).abs() < 1e-12);
+        let months = 400;
+        step(&mut kit, months);
+        let (n, mean) = (kit.ledger.lab_patents as f64, expected * months as f64);
+        assert!((n - mean).abs() < 4.0 * mean.sqrt(), "{n} patents, expected {mean}");
+        // The budget pays for budget / cost researchers; vacancies grow toward it by at most 10 %.
+        let want = kit.s.labs.sites[0].budget_per_year / kind.cost_per_researcher;
+        assert!((kit.labs[0].desired_researchers(&kit.s, 0, 1.0) - want).abs() < 1e-9);
+        let v = kit.labs[0].vacancies;
+        assert!(v[0] + v[1] > 0 && v[1] <= (want * 0.8 * 0.1).ceil() as u32 + 1, "{v:?}");
+    }
+
+    #[test]
+    fn patents_become_spin_offs_or_licences_to_a_firm_of_the_labs_sector() {
+        let (mut kit, same, other) = kit_with_lab();
+        kit.s.labs.spinoff_rate = 1.0;
+        let (spinoffs, patents) = step(&mut kit, 120);
+        let lab_cell = kit.labs[0].cell as usize;
+        assert_eq!(spinoffs.len() as u32, kit.ledger.lab_patents, "every patent a spin-off");
+        assert_eq!(patents[lab_cell], kit.ledger.lab_patents as f32);
+        assert!(kit.firms.records.iter().all(|f| f.productivity == 1.0));
+
+        let (mut kit, same_firm, _) = kit_with_lab();
+        kit.s.labs.spinoff_rate = 0.0;
+        let (spinoffs, _) = step(&mut kit, 120);
+        assert!(spinoffs.is_empty());
+        let licences = kit.ledger.lab_patents as i32;
+        assert!(licences > 0);
+        let gain = kit.s.labs.licence_gain;
+        let p = kit.firms.records[same_firm as usize].productivity;
+        assert!((p - (1.0 + gain).powi(licences)).abs() < 1e-9, "{p} after {licences} licences");
+        assert_eq!(kit.firms.records[other as usize].productivity, 1.0, "not of the lab's sector");
+        assert_eq!(same, same_firm);
+    }
+}

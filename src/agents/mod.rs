@@ -10,6 +10,8 @@ pub mod knowledge;
 pub mod lab;
 pub mod school;
 pub mod talent;
+#[cfg(test)]
+pub(crate) mod testkit;
 
 use rayon::prelude::*;
 

@@ -213,3 +213,65 @@ impl Schools {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    /// `n` households with a child of primary age living in the west district.
+    fn families(n: u32) -> Vec<Talent> {
+        (0..n)
+            .map(|i| {
+                let mut t = household(i, 1, cell(1, 1));
+                t.child_age_months = 80;
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn september_seats_children_in_their_home_district_in_agent_order() {
+        let kit = Kit::new();
+        let mut schools = kit.schools.clone();
+        let mut talent = families(6);
+        schools.enrol(&mut talent, &kit.world, 0.0);
+        // The west has four primary seats.
+        let seated: Vec<bool> = talent.iter().map(|t| t.seat_district == 0).collect();
+        assert_eq!(seated, vec![true, true, true, true, false, false]);
+        assert_eq!(schools.seated[0], [4, 0]);
+        assert_eq!(schools.coordinated, 0);
+        // A child who leaves school age gives up the seat at the next enrolment.
+        talent[0].child_age_months = 200;
+        schools.enrol(&mut talent, &kit.world, 0.0);
+        assert_eq!(talent[0].seat_district, -1);
+        assert_eq!(talent[4].seat_district, 0, "the freed seat goes to the first waiting child");
+    }
+
+    #[test]
+    fn coordination_opens_a_quota_of_spare_seats_in_other_districts() {
+        let kit = Kit::new();
+        let mut schools = kit.schools.clone();
+        let mut talent = families(7);
+        // Half of the east's four spare primary seats are opened to other districts.
+        schools.enrol(&mut talent, &kit.world, 0.5);
+        let east: Vec<usize> = (0..7).filter(|&i| talent[i].seat_district == 1).collect();
+        assert_eq!(east, vec![4, 5]);
+        assert!(east.iter().all(|&i| talent[i].has(FLAG_COORDINATED)));
+        assert_eq!(talent[6].seat_district, -1);
+        assert_eq!(schools.coordinated, 2);
+        assert_eq!(schools.seated[1], [2, 0]);
+    }
+
+    #[test]
+    fn school_access_is_availability_times_quality() {
+        let kit = Kit::new();
+        let mut schools = kit.schools.clone();
+        let mut talent = families(8);
+        schools.enrol(&mut talent, &kit.world, 0.0);
+        // West: its two middle seats free (free seats count over both levels), four primary
+        // children waiting: availability one half. East: seats free and nobody waiting.
+        assert!((schools.access[0] - 0.5 * 0.6).abs() < 1e-12);
+        assert!((schools.access[1] - 0.6).abs() < 1e-12);
+    }
+}

@@ -144,3 +144,60 @@ pub fn run(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::Kit;
+
+    /// Arrivals over `months` months into an empty corridor, from id 100.
+    fn arrive(kit: &mut Kit, months: u32) -> (Population, Ledger) {
+        let o = Outlook::of(&kit.housing, &kit.prices, &kit.schools, &kit.fields, &kit.world);
+        let mut population = Population { agents: Vec::new(), spare: Vec::new(), next_id: 100 };
+        let mut ledger = kit.ledger.clone();
+        for m in 0..months {
+            kit.month = m;
+            run(&mut population, &o, &Expectations::new(0.0), &kit.util(), 5, &mut ledger);
+        }
+        (population, ledger)
+    }
+
+    #[test]
+    fn migrants_come_when_the_corridor_beats_elsewhere_and_start_outside_as_job_seekers() {
+        let mut kit = Kit::new();
+        kit.s.talent.tiers[0].inflow = 50.0;
+        kit.s.talent.tiers[1].inflow = 0.0;
+        // Elsewhere pays a tenth of the corridor's wage: every potential migrant comes.
+        kit.s.talent.tiers[0].outside_wage_ratio = 0.1;
+        kit.s.talent.arrival.alpha = 50.0;
+        let (p, ledger) = arrive(&mut kit, 12);
+        let n = p.agents.len();
+        // Poisson(50) a month for a year: 600 +- 3 sd (73).
+        assert!((527..=673).contains(&n), "{n} arrivals");
+        assert_eq!(ledger.arrivals, vec![n as u32, 0]);
+        assert!(p.agents.iter().all(|t| t.home == OUTSIDE && t.tenure == Tenure::Outside && !t.employed()));
+        assert!(p.agents.iter().enumerate().all(|(i, t)| t.id == 100 + i as u32 && t.tier == 0));
+        assert_eq!(p.next_id, 100 + n as u32);
+        assert_eq!(ledger.cost[Lever::TalentSubsidy], 0.0, "no subsidy in force");
+
+        // When elsewhere pays three times as much, nearly nobody comes.
+        kit.s.talent.tiers[0].outside_wage_ratio = 3.0;
+        let (few, _) = arrive(&mut kit, 12);
+        assert!(few.agents.len() < n / 20, "{} arrivals", few.agents.len());
+    }
+
+    #[test]
+    fn a_relocation_bonus_is_booked_for_each_subsidised_arrival() {
+        let mut kit = Kit::new();
+        kit.s.talent.tiers[0].inflow = 20.0;
+        kit.s.talent.tiers[1].inflow = 0.0;
+        kit.s.talent.tiers[0].outside_wage_ratio = 0.1;
+        kit.s.talent.subsidy.relocation_bonus = 100_000.0;
+        kit.s.talent.subsidy.start_year = kit.s.start_year;
+        kit.s.talent.subsidy.end_year = kit.s.start_year + 5;
+        let (p, ledger) = arrive(&mut kit, 3);
+        assert!(!p.agents.is_empty());
+        assert!(p.agents.iter().all(|t| t.has(FLAG_SUBSIDISED)));
+        assert_eq!(ledger.cost[Lever::TalentSubsidy], 100_000.0 * p.agents.len() as f64);
+    }
+}

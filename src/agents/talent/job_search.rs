@@ -285,3 +285,74 @@ pub fn layoffs(agents: &mut [Talent], firms: &mut [Firm], labs: &mut [Lab], util
     }
     seekers
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    const SKILLED: usize = 1;
+
+    #[test]
+    fn vacancies_are_taken_in_agent_order_and_counted_down() {
+        let mut kit = Kit::new();
+        let open = kit.firm(0, cell(1, 1));
+        let dead = kit.firm(0, cell(2, 1));
+        kit.firms.records[open as usize].vacancies[SKILLED] = 1;
+        kit.firms.records[dead as usize].vacancies[SKILLED] = 5;
+        kit.firms.records[dead as usize].alive = false;
+        let mut agents: Vec<Talent> = (0..3).map(|i| household(i, SKILLED as u8, cell(1, 2))).collect();
+        let mut board = VacancyBoard::post(&kit.firms, &kit.labs, 2, 2);
+        assert_eq!(board.vacancies_by_tier(), vec![0, 1], "dead firms post nothing");
+        let hires = search(&mut agents, &mut board, &kit.util(), 1);
+        assert_eq!(hires, 1);
+        assert_eq!(agents[0].employer, open, "the first searcher in agent order takes the only vacancy");
+        assert!(agents[0].has(FLAG_JOB_CHANGED) && agents[0].months_unemployed == 0);
+        assert!(agents[1..].iter().all(|t| t.employer == NO_JOB && t.months_unemployed == 1));
+        board.write_back(&mut kit.firms.records, &mut kit.labs);
+        assert_eq!(kit.firms.records[open as usize].vacancies[SKILLED], 0);
+    }
+
+    #[test]
+    fn the_best_offer_wins_and_a_worse_one_does_not_lure_the_employed() {
+        let mut kit = Kit::new();
+        kit.s.talent.on_job_search = 1.0;
+        let good = kit.firm(0, cell(3, 1));
+        let poor = kit.firm(0, cell(3, 2));
+        let current = kit.firm(0, cell(3, 3));
+        for (f, premium) in [(good, 1.2f32), (poor, 0.9), (current, 1.0)] {
+            kit.firms.records[f as usize].wage_premium = premium;
+            kit.firms.premia[f as usize] = premium;
+        }
+        kit.firms.records[good as usize].vacancies[SKILLED] = 1;
+        kit.firms.records[poor as usize].vacancies[SKILLED] = 1;
+        let mut agents = vec![household(0, SKILLED as u8, cell(3, 0)), household(1, SKILLED as u8, cell(3, 0))];
+        agents[1].employer = current;
+        let mut board = VacancyBoard::post(&kit.firms, &kit.labs, 2, 2);
+        search(&mut agents, &mut board, &kit.util(), 2);
+        assert_eq!(agents[0].employer, good, "the unemployed takes the better paid of the two jobs");
+        assert_eq!(agents[1].employer, current, "a job paying less than the current one is not taken");
+        let left: Vec<u32> = board.open().map(|(_, n)| n).collect();
+        assert_eq!(left, vec![0, 1]);
+    }
+
+    #[test]
+    fn layoffs_go_in_agent_order_and_count_as_seekers() {
+        let mut kit = Kit::new();
+        let f = kit.firm(0, cell(1, 1));
+        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, SKILLED as u8, cell(1, 2))).collect();
+        for t in &mut agents[..3] {
+            t.employer = f;
+        }
+        kit.firms.records[f as usize].layoffs[SKILLED] = 2;
+        let util = kit.util();
+        let seekers = {
+            let (records, labs) = (&mut kit.firms.records.clone(), &mut kit.labs.clone());
+            let s = layoffs(&mut agents, records, labs, &util);
+            assert_eq!(records[f as usize].layoffs[SKILLED], 0, "every pending layoff was made");
+            s
+        };
+        assert_eq!(seekers, vec![0, 3], "two laid off and one already unemployed");
+        assert_eq!(agents.iter().map(|t| t.employer == f).collect::<Vec<_>>(), vec![false, false, true, false]);
+    }
+}

@@ -121,6 +121,37 @@ mod tests {
     use crate::agents::talent::tests::agent;
 
     #[test]
+    fn retirement_and_long_unemployment_always_end_a_stay_and_free_the_home() {
+        use crate::agents::testkit::{cell, household, Kit};
+        let mut kit = Kit::new();
+        // No exits by utility: only the two rules apply.
+        kit.s.talent.exit.p_base = 0.0;
+        kit.s.talent.exit.p_max = 0.0;
+        let home = cell(2, 2);
+        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, (i % 2) as u8, home)).collect();
+        agents[1].age_months = (kit.s.talent.retirement_age * 12.0) as u16;
+        agents[2].months_unemployed = kit.s.talent.max_unemployed_months as u16;
+        agents[2].child_age_months = 30;
+        let mut housing = kit.housing.clone();
+        housing.units[0][home as usize] = 4;
+        housing.occupied[0][home as usize] = 4;
+        let mut residents = vec![0u32; kit.world.cells()];
+        residents[home as usize] = 4;
+        let mut population = Population { agents, spare: Vec::new(), next_id: 4 };
+        let mut ledger = kit.ledger.clone();
+        run(&mut population, &mut housing, &mut residents, &mut ledger, &kit.util(), 1);
+        assert_eq!(population.agents.iter().map(|t| t.id).collect::<Vec<_>>(), vec![0, 3]);
+        assert_eq!((housing.occupied[0][home as usize], residents[home as usize]), (2, 2));
+        assert_eq!(ledger.departures, vec![1, 1], "departures are booked by tier");
+        assert_eq!(ledger.family_departures, 1);
+        // The others stay, month after month.
+        for month in 1..24 {
+            kit.month = month;
+            assert!(leavers(&population.agents, &kit.util(), 1).is_empty());
+        }
+    }
+
+    #[test]
     fn leavers_are_removed_and_the_order_of_the_others_is_kept() {
         // Several chunks, leavers at chunk edges and a run of them across a boundary.
         let n = 3 * (1 << 14) + 77;

@@ -90,3 +90,30 @@ fn age(t: &mut Talent, seed: u64, month: u32, child_rate: f64) {
         t.child_age_months = 0;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    #[test]
+    fn households_age_children_leave_school_age_and_founders_are_drawn() {
+        let mut kit = Kit::new();
+        kit.s.talent.tiers[0].founding_rate = 1.0;
+        let f = kit.firm(0, cell(1, 1));
+        let mut agents: Vec<Talent> = (0..3).map(|i| household(i, 1, cell(1, 1))).collect();
+        agents[0].child_age_months = 179;
+        agents[0].seat_district = 0;
+        agents[0].seat_level = 1;
+        agents[1].tier = 0;
+        agents[1].employer = f;
+        agents[2].tier = 0; // without a job: founds nothing
+        let before: Vec<u16> = agents.iter().map(|t| t.age_months).collect();
+        let mut ledger = kit.ledger.clone();
+        let end = run(&mut agents, &kit.util(), 1, &mut ledger);
+        assert!(agents.iter().zip(&before).all(|(t, &b)| t.age_months == b + 1 && t.months_in_corridor == 13));
+        assert_eq!((agents[0].child_age_months, agents[0].seat_district), (-1, -1), "aged out: seat given up");
+        assert_eq!(end.founders, vec![1]);
+        assert!(end.census.waiting.is_empty());
+    }
+}

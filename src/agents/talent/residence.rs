@@ -413,3 +413,91 @@ mod tests {
         assert!(VacancySampler::from_counts([0u64, 0, 0].into_iter()).sample(&mut draws).is_none());
     }
 }
+
+#[cfg(test)]
+mod waitlist_and_moves {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    fn kit() -> Kit {
+        let mut kit = Kit::new();
+        kit.s.talent.utility.taste_scale = 0.0;
+        kit.s.talent.move_rate = 0.0;
+        kit
+    }
+
+    #[test]
+    fn employed_eligible_households_join_the_waiting_list_and_others_leave_it() {
+        let mut kit = kit();
+        let f = kit.firm(0, cell(1, 1));
+        kit.housing.units[TALENT][cell(2, 2) as usize] = 1;
+        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, 1, cell(1, 2))).collect();
+        for t in &mut agents[..3] {
+            t.employer = f;
+        }
+        agents[1].tenure = Tenure::Owner;
+        agents[2].waitlist_since = 3; // applied in month 2
+        agents[3].waitlist_since = 3; // unemployed now: leaves the list
+        kit.housing.occupied[MARKET][cell(1, 2) as usize] = 4;
+        kit.month = 5;
+        let listed = update_waitlist(&mut agents, &kit.housing, &kit.policy, kit.month);
+        let since: Vec<u16> = agents.iter().map(|t| t.waitlist_since).collect();
+        assert_eq!(
+            since,
+            vec![6, 0, 3, 0],
+            "owners and the unemployed are not on the list; applicants keep their month"
+        );
+        // One vacant unit: at most ten offers, here to both applicants, earliest application first.
+        assert_eq!(listed, vec![(6, 0), (3, 2)]);
+    }
+
+    #[test]
+    fn talent_units_go_down_the_list_and_a_household_may_decline() {
+        let mut kit = kit();
+        // No rent discount: the unit is only worth it close to work.
+        kit.s.housing.talent_units.rent_share = 1.0;
+        let near = kit.firm(0, cell(0, 0));
+        let far = kit.firm(0, cell(7, 3));
+        let unit = cell(7, 2);
+        kit.housing.units[TALENT][unit as usize] = 1;
+        // Household 0 works next to its home in the far west: the unit in the east would add
+        // an hour of commuting, and it declines. Household 1 works next to the unit.
+        let mut agents = vec![household(0, 1, cell(0, 1)), household(1, 1, cell(0, 1))];
+        agents[0].employer = near;
+        agents[1].employer = far;
+        let util = kit.util();
+        for t in &mut agents {
+            t.commute = util.commute(t.home, util.work_cell(t)) as f32;
+        }
+        kit.housing.units[MARKET][cell(0, 1) as usize] = 2;
+        kit.housing.occupied[MARKET][cell(0, 1) as usize] = 2;
+        let mut residents = vec![0u32; kit.world.cells()];
+        residents[cell(0, 1) as usize] = 2;
+        let listed = vec![(1u16, 0u32), (1, 1)];
+        let (mut housing, util) = (kit.housing.clone(), kit.util());
+        allocate_talent_units(&mut agents, &mut housing, &mut residents, &listed, &util, 1);
+        assert_eq!((agents[0].home, agents[0].tenure), (cell(0, 1), Tenure::Market), "declined: stays");
+        assert_eq!((agents[1].home, agents[1].tenure), (unit, Tenure::TalentUnit));
+        assert_eq!(agents[1].waitlist_since, 0);
+        assert_eq!(housing.occupied[TALENT][unit as usize], 1);
+        assert_eq!(housing.occupied[MARKET][cell(0, 1) as usize], 1);
+        assert_eq!((residents[cell(0, 1) as usize], residents[unit as usize]), (1, 1));
+    }
+
+    #[test]
+    fn two_movers_for_one_unit_are_settled_in_agent_order() {
+        let mut kit = kit();
+        kit.s.grid.outside_rent = 8000.0;
+        let c = cell(4, 2);
+        let mut housing = kit.housing.clone();
+        housing.units[MARKET][c as usize] = 1;
+        // Households living outside always look for a home.
+        let mut agents = vec![household(0, 1, OUTSIDE), household(1, 1, OUTSIDE)];
+        let mut residents = vec![0u32; kit.world.cells()];
+        choose_homes(&mut agents, &mut housing, &mut residents, &kit.util(), 3);
+        assert_eq!(agents[0].home, c);
+        assert_eq!(agents[0].tenure, Tenure::Market);
+        assert_eq!(agents[1].home, OUTSIDE, "the unit was taken");
+        assert_eq!((housing.occupied[MARKET][c as usize], residents[c as usize]), (1, 1));
+    }
+}
