@@ -88,8 +88,7 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     }
     let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
     let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
-    let mut sizes: Vec<f64> =
-        (0..count).map(|_| f.min_size * rng.uniform().max(1e-9).powf(-1.0 / f.size_exponent)).collect();
+    let mut sizes: Vec<f64> = (0..count).map(|_| rng.pareto(f.min_size, f.size_exponent)).collect();
     // The largest firm employs at most 5 % of the jobs; then scale to the jobs to fill.
     let cap = (jobs_people * 0.05).max(f.min_size);
     sizes.iter_mut().for_each(|x| *x = x.min(cap));

@@ -72,7 +72,7 @@ pub fn enter(
         let sector = pick_weighted(&firm_shares, rng.uniform());
         // Relocating firms are established: Pareto sizes from twice the smallest firm.
         let min = 2.0 * s.firms.min_size;
-        let size = (min * rng.uniform().max(1e-9).powf(-1.0 / s.firms.size_exponent)).min(2000.0);
+        let size = rng.pareto(min, s.firms.size_exponent).min(2000.0);
         let key = (2u64 << 40) | ((ctx.month as u64) << 20) | k;
         if let Some(firm) = plan(ctx, sector, Origin::Relocated, None, size, key) {
             firms.add(firm, ledger);
