@@ -1,10 +1,12 @@
-//! Writing run folders: CSV and JSON files written atomically (a temporary name, then a rename),
-//! and a folder that is only moved into place once every file in it is complete.
+//! Output files: their types ([`files`]), CSV and JSON files written atomically (a temporary name,
+//! then a rename), and run folders that are only moved into place once every file is complete.
 //!
 //! This module does I/O and is used by the binary and by experiments; the model never calls it.
 
+pub mod files;
 mod run_folder;
 
+pub use files::*;
 pub use run_folder::{run_files, write_run_folder, write_run_folder_with, Provenance, HEADLINE as HEADLINE_KPIS};
 
 use std::io::Write;
@@ -43,22 +45,6 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// A CSV table as text.
-pub fn csv_table(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push('\n');
-    for r in rows {
-        out.push_str(&r.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// JSON-escaped string literal.
-pub fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
 #[cfg(test)]
