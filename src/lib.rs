@@ -4,6 +4,10 @@
 //! It knows nothing about output files, clocks or terminals (it reads scenario files only when
 //! asked to load one); the `corridor` binary does those.
 //!
+//! Features: `cli` (default) builds the binary and implies `charts`, which adds the `chart` and
+//! `report` modules (plotters, png). With `default-features = false` the crate is the model, the
+//! experiments and the output-file types only.
+//!
 //! ```no_run
 //! let loaded = corridor::scenario::load("scenarios/tiny.toml".as_ref(), &[]).unwrap();
 //! let result = corridor::run(&loaded.scenario, 7);
@@ -14,6 +18,7 @@
 #![allow(clippy::needless_range_loop)]
 
 pub mod agents;
+#[cfg(feature = "charts")]
 pub mod chart;
 pub mod engine;
 pub mod experiment;
@@ -22,6 +27,7 @@ pub mod labour;
 pub mod metrics;
 pub mod output;
 pub mod policy;
+#[cfg(feature = "charts")]
 pub mod report;
 pub mod rng;
 pub mod scenario;
