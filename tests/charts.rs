@@ -329,7 +329,15 @@ fn check_chart(png_path: &Path, expected: (u32, u32)) {
     let svg = fs::read_to_string(png_path.with_extension("svg")).unwrap();
     assert!(svg.trim_start().starts_with("<svg"), "{} is not SVG", png_path.display());
     assert!(svg.trim_end().ends_with("</svg>"));
-    assert!(!png_path.with_extension("png.tmp").exists());
+    no_temporaries(png_path.parent().unwrap());
+}
+
+/// No temporary file (`<name>.tmp-<pid>`) is left in `dir`.
+fn no_temporaries(dir: &Path) {
+    for e in fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".tmp"), "{name} left in {}", dir.display());
+    }
 }
 
 fn opts(lang: Lang) -> ChartOptions {
@@ -513,7 +521,7 @@ fn report_inlines_every_chart() {
         assert!(html.contains(needle), "report lacks {needle}");
     }
     assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
-    assert!(!dir.join("report.html.tmp").exists());
+    no_temporaries(&dir);
 
     let cmp = scratch("report-compare");
     write_compare(&cmp);

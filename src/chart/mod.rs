@@ -22,7 +22,6 @@ pub use canvas::write_atomic;
 pub use fonts::register_fonts;
 pub use lines::{line_chart_to_png, LineChart, PlotFrame, RenderedPng, Series, XAxis};
 pub use maps::map_canvas_size;
-pub use palette::{okabe_ito, viridis};
 
 /// Language of titles, axis labels and place names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

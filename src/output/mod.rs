@@ -7,20 +7,25 @@ pub mod files;
 mod run_folder;
 
 pub use files::*;
-pub use run_folder::{run_files, write_run_folder, write_run_folder_with, Provenance, HEADLINE as HEADLINE_KPIS};
+pub use run_folder::{run_files, write_run_folder, Provenance, HEADLINE as HEADLINE_KPIS};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically: to `path.tmp-<pid>` first, synced, then renamed.
+/// Writes `bytes` to `path` atomically: to `path.tmp-<pid>` first, synced, then renamed (the
+/// temporary is removed if that fails).
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = tmp_path(path);
-    {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    written
 }
 
 fn tmp_path(path: &Path) -> PathBuf {

@@ -180,15 +180,10 @@ fn round(v: f64) -> f64 {
     }
 }
 
-/// Writes the run folder `dir`: files go into a temporary sibling folder, which replaces `dir`
-/// only when everything is written.
-pub fn write_run_folder(dir: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    write_run_folder_with(dir, files, |_| Ok(()))
-}
-
-/// As [`write_run_folder`], with `finish` called on the temporary folder before it is moved into
-/// place (the binary draws charts there), so a folder only appears once it is complete.
-pub fn write_run_folder_with(
+/// Writes the output folder `dir`: files go into a temporary sibling folder, `finish` is called on
+/// it (the binary draws charts there), and it replaces `dir` only when everything is written, so a
+/// folder only appears once it is complete.
+pub fn write_run_folder(
     dir: &Path,
     files: &[(String, Vec<u8>)],
     finish: impl FnOnce(&Path) -> std::io::Result<()>,

@@ -14,8 +14,6 @@ use crate::chart::{
 use crate::output::{CompareJson, EffectRow, SummaryJson, SweepJson, HEADLINE_KPIS};
 use html::{esc, facts, page, table, Cell};
 
-pub use base64::encode as base64_encode;
-
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
