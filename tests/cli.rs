@@ -252,3 +252,11 @@ fn every_shipped_scenario_and_what_if_is_valid() {
         }
     }
 }
+
+#[test]
+fn a_name_that_would_give_a_kpi_column_twice_is_rejected() {
+    rejects(
+        &["run", "tests/data/kpi_name_clash.toml"],
+        &["kpi_name_clash.toml:6:", "talent.tiers.arrivals.name", "talent_arrivals"],
+    );
+}

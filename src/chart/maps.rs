@@ -65,22 +65,13 @@ pub fn map_canvas_size(grid_w: usize, grid_h: usize, opts: &ChartOptions) -> (u3
     layout(grid_w, grid_h, opts).canvas
 }
 
-/// Label and unit of a layer.
+/// Label and unit of a layer, from the layer registry.
 fn layer_info(layer: &str, lang: Lang) -> (String, String) {
-    let (l, u) = match layer {
-        "talent_density" => (tr(lang, "Talent density", "人才密度"), tr(lang, "people per km²", "人/平方公里")),
-        "firm_density" => (tr(lang, "Firm density", "企业密度"), tr(lang, "firms per km²", "家/平方公里")),
-        "rent" => (tr(lang, "Market rent", "市场租金"), tr(lang, "yuan per dwelling per month", "元/套/月")),
-        "spillover" => {
-            (tr(lang, "Knowledge spillover index", "知识溢出指数"), tr(lang, "index, dimensionless", "指数，无量纲"))
-        }
-        "patents" => (tr(lang, "Patents granted", "专利授权"), tr(lang, "patents per cell in the year", "件/格/年")),
-        other => return (pretty(other), String::new()),
-    };
-    (l.to_string(), u.to_string())
+    match crate::metrics::registry::LAYERS.iter().find(|l| l.name == layer) {
+        Some(l) => (tr(lang, l.en, l.zh).to_string(), tr(lang, l.unit_en, l.unit_zh).to_string()),
+        None => (pretty(layer), String::new()),
+    }
 }
-
-const KNOWN_LAYERS: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover", "patents"];
 
 /// Layers found in `layers/`: layer name → years present.
 fn find_layers(dir: &Path) -> Result<BTreeMap<String, Vec<i32>>, ChartError> {
@@ -124,7 +115,12 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
     let district = if district_path.is_file() { Some(Grid::read(&district_path, shape)?) } else { None };
     let scenario = scenario_title(dir, opts.lang)?;
     let mut order: Vec<&String> = found.keys().collect();
-    order.sort_by_key(|l| (KNOWN_LAYERS.iter().position(|k| k == l).unwrap_or(KNOWN_LAYERS.len()), (*l).clone()));
+    order.sort_by_key(|l| {
+        (
+            crate::metrics::LAYER_NAMES.iter().position(|k| k == l).unwrap_or(crate::metrics::LAYER_NAMES.len()),
+            (*l).clone(),
+        )
+    });
     let mut rendered = Vec::new();
     for layer in order {
         let years = &found[layer];

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario, as resolved (after `extends` and `--set`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scenario {
     /// Short name, used for the output folder.
@@ -92,7 +92,7 @@ pub enum DistanceMetric {
     Manhattan,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GridParams {
     pub width: u32,
@@ -144,7 +144,7 @@ pub enum LayerKind {
     InitialHousing,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerFile {
     pub layer: LayerKind,
@@ -155,7 +155,7 @@ pub struct LayerFile {
     pub values: Vec<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DistrictSpec {
     pub name: String,
@@ -187,7 +187,7 @@ impl Default for DistrictSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HubSpec {
     pub name: String,
@@ -221,7 +221,7 @@ impl Default for HubSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TransitParams {
     /// Speed of the walk/feeder trip to and from stations, km/h.
@@ -240,7 +240,7 @@ impl Default for TransitParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TransitLineSpec {
     pub name: String,
@@ -270,7 +270,7 @@ impl Default for TransitLineSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SectorSpec {
     pub name: String,
@@ -301,7 +301,7 @@ impl Default for SectorSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TierSpec {
     pub name: String,
@@ -338,7 +338,7 @@ impl Default for TierSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct UtilityParams {
     /// Weight of ln(net income after housing and commute).
@@ -367,7 +367,7 @@ impl Default for UtilityParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutsideParams {
     /// Annual growth of wages elsewhere (the outside option moves on its own trend).
@@ -387,7 +387,7 @@ impl Default for OutsideParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExitParams {
     /// Base monthly exit probability (p_base).
@@ -406,7 +406,7 @@ impl Default for ExitParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArrivalParams {
     /// Logit slope on expected utility minus U_outside.
@@ -424,7 +424,7 @@ impl Default for ArrivalParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TalentParams {
     /// Talent in the corridor at the start (people).
@@ -498,7 +498,7 @@ impl Default for TalentParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TalentSubsidyLever {
     pub start_year: i32,
@@ -528,7 +528,7 @@ impl Default for TalentSubsidyLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FrictionLever {
     pub start_year: i32,
@@ -544,7 +544,7 @@ impl Default for FrictionLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FailureToleranceLever {
     pub start_year: i32,
@@ -561,7 +561,7 @@ impl Default for FailureToleranceLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HousingParams {
     /// Natural vacancy rate v*.
@@ -614,7 +614,7 @@ impl Default for HousingParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LandQuotaLever {
     pub start_year: i32,
@@ -628,7 +628,7 @@ impl Default for LandQuotaLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyHousingLever {
     pub start_year: i32,
@@ -661,7 +661,7 @@ impl Default for PolicyHousingLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SchoolParams {
     /// Extra disutility per minute of a coordinated (cross-district) school trip, relative to beta_time.
@@ -678,7 +678,7 @@ impl Default for SchoolParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NewSeatsLever {
     pub name: String,
@@ -712,7 +712,7 @@ impl Default for NewSeatsLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CoordinationLever {
     pub start_year: i32,
@@ -728,7 +728,7 @@ impl Default for CoordinationLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabKindSpec {
     /// a_kind: patents and papers per month per researcher^theta.
@@ -744,7 +744,7 @@ impl Default for LabKindSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabKinds {
     pub university: LabKindSpec,
@@ -800,7 +800,7 @@ impl LabKinds {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabSpec {
     pub name: String,
@@ -839,7 +839,7 @@ impl Default for LabSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabParams {
     /// Returns to researchers theta in output ~ a * researchers^theta.
@@ -879,7 +879,7 @@ impl Default for LabParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabBudgetLever {
     pub start_year: i32,
@@ -894,7 +894,7 @@ impl Default for LabBudgetLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FirmParams {
     /// Firms at the start.
@@ -971,7 +971,7 @@ impl Default for FirmParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RdLever {
     pub start_year: i32,
@@ -1001,7 +1001,7 @@ impl Default for RdLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChallengeGrantLever {
     pub start_year: i32,
@@ -1019,7 +1019,7 @@ impl Default for ChallengeGrantLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IncubatorLever {
     pub start_year: i32,
@@ -1052,13 +1052,13 @@ impl Default for IncubatorLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DigitalParams {
     pub compute_centre: ComputeCentreLever,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ComputeCentreLever {
     pub start_year: i32,
@@ -1076,7 +1076,7 @@ impl Default for ComputeCentreLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputParams {
     /// The jobs-housing balance counts workers living within this commute (minutes).
