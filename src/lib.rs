@@ -4,6 +4,10 @@
 //! It knows nothing about output files, clocks or terminals (it reads scenario files only when
 //! asked to load one); the `corridor` binary does those.
 //!
+//! Features: `cli` (default) builds the binary and implies `charts`, which adds the `chart` and
+//! `report` modules (plotters, png). With `default-features = false` the crate is the model, the
+//! experiments and the output-file types only.
+//!
 //! ```no_run
 //! let loaded = corridor::scenario::load("scenarios/tiny.toml".as_ref(), &[]).unwrap();
 //! let result = corridor::run(&loaded.scenario, 7);
@@ -15,6 +19,7 @@
 
 mod accounts;
 pub mod agents;
+#[cfg(feature = "charts")]
 pub mod chart;
 pub mod engine;
 pub mod experiment;
@@ -23,6 +28,7 @@ pub mod metrics;
 pub mod output;
 pub mod policy;
 pub mod prices;
+#[cfg(feature = "charts")]
 pub mod report;
 pub mod rng;
 pub mod scenario;

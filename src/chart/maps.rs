@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{bold, draw_text, draw_title, font, text_size, write_figure, Area, DrawErr, Figure};
-use super::data::{Grid, World};
+use super::data::{read_world, Grid};
 use super::format::{nice_axis, Axis};
 use super::i18n::{place_name, pretty, tr};
 use super::legend::{draw_colour_bar, draw_hub, draw_lab, draw_legend_rows, draw_station, LegendItem, Swatch};
@@ -15,6 +15,7 @@ use super::lines::min_max;
 use super::palette::{okabe_ito, viridis, INK, MUTED, NO_DATA};
 use super::timeseries::scenario_title;
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
+use crate::output::WorldJson;
 
 const TITLE_H: i32 = 72;
 const LEGEND_H: i32 = 70;
@@ -108,7 +109,7 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
     if found.is_empty() {
         return Ok(Vec::new());
     }
-    let world = World::read(&dir.join("world.json"))?;
+    let world = read_world(&dir.join("world.json"))?;
     let shape = Some((world.width, world.height));
     let district_path = layers_dir.join("district.csv");
     let district = if district_path.is_file() { Some(Grid::read(&district_path, shape)?) } else { None };
@@ -163,7 +164,7 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
 }
 
 struct MapFigure<'a> {
-    world: &'a World,
+    world: &'a WorldJson,
     district: Option<&'a Grid>,
     grid: &'a Grid,
     year: i32,
@@ -194,8 +195,8 @@ impl MapFigure<'_> {
         ((l.x0 + x * l.cell).round() as i32, (l.y0 + y * l.cell).round() as i32)
     }
 
-    fn is_open(open_year: Option<i32>, year: i32) -> bool {
-        open_year.is_none_or(|y| y <= year)
+    fn is_open(open_year: i32, year: i32) -> bool {
+        open_year <= year
     }
 
     fn district_id(&self, x: usize, y: usize) -> Option<i64> {
@@ -320,10 +321,10 @@ impl MapFigure<'_> {
         // District names, in a halo, where they do not collide.
         let dstyle = font(lang, 13.0).color(&INK);
         for d in &self.world.districts {
-            let Some((x, y)) = self.district_anchor(d.id) else {
+            let Some((x, y)) = self.district_anchor(d.id as i64) else {
                 continue;
             };
-            let name = place_name(&d.name, d.name_zh.as_deref(), lang);
+            let name = place_name(&d.name, Some(&d.name_zh), lang);
             let (tw, th) = text_size(&name, &dstyle);
             let p = self.px(x, y);
             let r =
@@ -337,7 +338,7 @@ impl MapFigure<'_> {
         // Hub labels on a white box: right, left, above or below the marker.
         let hstyle = bold(lang, 13.0);
         for (h, &p) in self.world.hubs.iter().zip(&hubs) {
-            let name = place_name(&h.name, h.name_zh.as_deref(), lang);
+            let name = place_name(&h.name, Some(&h.name_zh), lang);
             let (tw, th) = text_size(&name, &hstyle);
             let (tw, th) = (tw as i32 + 8, th as i32 + 6);
             let cands = [
@@ -389,7 +390,7 @@ impl MapFigure<'_> {
         for (i, line) in self.world.transit_lines.iter().enumerate() {
             if Self::is_open(line.open_year, self.year) && !line.stations.is_empty() {
                 let c = okabe_ito(LINE_COLOURS[i % LINE_COLOURS.len()]);
-                let name = place_name(&line.name, line.name_zh.as_deref(), lang);
+                let name = place_name(&line.name, Some(&line.name_zh), lang);
                 items.push(LegendItem::new(name, Swatch::Transit(c)));
             }
         }

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use corridor::chart::{ChartOptions, Lang};
-use corridor::output::write_run_folder_with;
+use corridor::output::write_run_folder;
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, Default)]
 pub enum LangArg {
@@ -65,7 +65,7 @@ pub struct ChartFlags {
 /// is moved into place. Returns the number of charts.
 pub fn write_folder(out: &Path, files: &[(String, Vec<u8>)], flags: ChartFlags) -> Result<usize, Failure> {
     let mut drawn: Result<usize, Failure> = Ok(0);
-    write_run_folder_with(out, files, |tmp| {
+    write_run_folder(out, files, |tmp| {
         if !flags.no_charts {
             drawn = draw(tmp, flags.lang);
         }

@@ -5,13 +5,12 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde_json::json;
 
 use super::sweep::progress_bar;
 use super::Failure;
-use corridor::experiment::effects::{effects, Effect, RepRun};
+use corridor::experiment::effects::{effects, RepRun};
 use corridor::experiment::seeds::replication_seed;
-use corridor::output::{csv_table, fmt_num, HEADLINE_KPIS};
+use corridor::output::{csv_rows, json_bytes, CompareJson, CompareRow, EffectRow, HEADLINE_KPIS};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -86,16 +85,16 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let reps = args.reps as usize;
     let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
     let kpis = per[0][0].columns.clone();
-    let all: Vec<Effect> =
+    let all: Vec<EffectRow> =
         scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     let charted: Vec<String> =
         HEADLINE_KPIS.iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
     let files = vec![
-        ("compare.csv".to_string(), compare_csv(&scenarios, &per).into_bytes()),
-        ("effects.csv".to_string(), effects_csv(&all).into_bytes()),
+        ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
+        ("effects.csv".to_string(), csv_rows(&all)),
         ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
-        ("compare.json".to_string(), compare_json(&scenarios, args.reps, seed, &charted).into_bytes()),
+        ("compare.json".to_string(), json_bytes(&compare_json(&scenarios, args.reps, seed, charted))),
     ];
     super::chart::write_folder(&out, &files, args.charts)?;
     if !args.quiet {
@@ -125,46 +124,25 @@ fn load_all(base: &Path, variants: &[PathBuf], sets: &[String]) -> Result<Vec<Na
     Ok(out)
 }
 
-fn compare_csv(scenarios: &[Named], per: &[&[RepRun]]) -> String {
-    let header: Vec<String> =
-        ["scenario", "replication", "year", "kpi", "value"].iter().map(|s| s.to_string()).collect();
+/// The yearly value of every KPI in every replication of every scenario.
+fn compare_rows(scenarios: &[Named], per: &[&[RepRun]]) -> Vec<CompareRow> {
     let mut rows = Vec::new();
     for (s, reps) in scenarios.iter().zip(per) {
         for (r, run) in reps.iter().enumerate() {
-            for (year, row) in run.years.iter().zip(&run.yearly) {
-                for (kpi, v) in run.columns.iter().zip(row) {
-                    rows.push(vec![s.label.clone(), r.to_string(), year.to_string(), kpi.clone(), fmt_num(*v)]);
+            for (&year, row) in run.years.iter().zip(&run.yearly) {
+                for (kpi, &value) in run.columns.iter().zip(row) {
+                    rows.push(CompareRow {
+                        scenario: s.label.clone(),
+                        replication: r as u32,
+                        year,
+                        kpi: kpi.clone(),
+                        value,
+                    });
                 }
             }
         }
     }
-    csv_table(&header, rows.into_iter())
-}
-
-fn effects_csv(all: &[Effect]) -> String {
-    let header: Vec<String> = "variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit"
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    let rows = all.iter().map(|e| {
-        let mut r = vec![e.variant.clone(), e.kpi.clone()];
-        r.extend(
-            [
-                e.base_mean,
-                e.variant_mean,
-                e.diff.mean,
-                e.diff.ci_low,
-                e.diff.ci_high,
-                e.rel_change,
-                e.public_cost_diff,
-                e.cost_per_unit,
-            ]
-            .iter()
-            .map(|v| fmt_num(*v)),
-        );
-        r
-    });
-    csv_table(&header, rows)
+    rows
 }
 
 /// A number for people: NaN as a dash, large values in scientific notation.
@@ -180,7 +158,7 @@ fn show(v: f64) -> String {
     }
 }
 
-fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
+fn effects_md(base: &str, all: &[EffectRow], reps: u32) -> String {
     let mut s = format!(
         "Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n"
     );
@@ -194,9 +172,9 @@ fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
             e.kpi,
             show(e.base_mean),
             show(e.variant_mean),
-            show(e.diff.mean),
-            show(e.diff.ci_low),
-            show(e.diff.ci_high),
+            show(e.diff_mean),
+            show(e.diff_ci_low),
+            show(e.diff_ci_high),
             rel,
             show(e.cost_per_unit)
         ));
@@ -204,20 +182,17 @@ fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
     s
 }
 
-fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: &[String]) -> String {
+fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) -> CompareJson {
     let base = &scenarios[0].scenario;
-    let v = json!({
-        "base": scenarios[0].label,
-        "variants": scenarios[1..].iter().map(|s| s.label.clone()).collect::<Vec<_>>(),
-        "reps": reps,
-        "seed": seed,
-        "replication_seeds": (0..reps).map(|r| replication_seed(seed, r)).collect::<Vec<_>>(),
-        "kpis": kpis,
-        "headline": HEADLINE_KPIS,
-        "start_year": base.start_year,
-        "years": base.years,
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+    CompareJson {
+        base: scenarios[0].label.clone(),
+        variants: scenarios[1..].iter().map(|s| s.label.clone()).collect(),
+        reps,
+        seed,
+        replication_seeds: (0..reps).map(|r| replication_seed(seed, r)).collect(),
+        kpis,
+        headline: HEADLINE_KPIS.iter().map(|k| k.to_string()).collect(),
+        start_year: base.start_year,
+        years: base.years,
+    }
 }

@@ -23,7 +23,7 @@ use corridor::experiment::design::Design;
 use corridor::experiment::runs::{self, RunKey, RunRow, Shard};
 use corridor::experiment::spec::{self, DesignKind, SweepError, SweepFile, SweepSpec};
 use corridor::experiment::summary;
-use corridor::output::{atomic_write, HEADLINE_KPIS};
+use corridor::output::{atomic_write, csv_rows, json_bytes, HEADLINE_KPIS};
 use corridor::scenario::Scenario;
 
 #[derive(clap::Args)]
@@ -131,7 +131,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if missing > 0 {
         return Err(Failure(format!("{}: {missing} runs are missing after the sweep", runs_path.display())));
     }
-    let shard_info = (shard.count > 1).then_some((shard.index, shard.count));
+    let shard_info = (shard.count > 1).then_some(shard);
     for (name, bytes) in finish_files(spec, design, &rows, shard_info) {
         atomic_write(&out.join(&name), &bytes).map_err(|e| Failure(format!("{}: {e}", out.join(&name).display())))?;
     }
@@ -334,17 +334,17 @@ pub fn finish_files(
     spec: &SweepSpec,
     design: &Design,
     rows: &[RunRow],
-    shard: Option<(u64, u64)>,
+    shard: Option<Shard>,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         ("runs.csv".to_string(), runs::runs_text(spec, rows).into_bytes()),
-        ("points.csv".to_string(), summary::points_csv(spec, design, rows).into_bytes()),
+        ("points.csv".to_string(), summary::points_csv(spec, design, rows)),
     ];
     match design.kind {
-        DesignKind::Oat => files.push(("tornado.csv".into(), summary::tornado_csv(spec, design, rows).into_bytes())),
-        DesignKind::Morris => files.push(("morris.csv".into(), summary::morris_csv(spec, design, rows).into_bytes())),
+        DesignKind::Oat => files.push(("tornado.csv".into(), csv_rows(&summary::tornado_rows(spec, design, rows)))),
+        DesignKind::Morris => files.push(("morris.csv".into(), csv_rows(&summary::morris_rows(spec, design, rows)))),
         _ => {}
     }
-    files.push(("sweep.json".into(), summary::sweep_json(spec, design, shard).into_bytes()));
+    files.push(("sweep.json".into(), json_bytes(&summary::sweep_json(spec, design, shard))));
     files
 }

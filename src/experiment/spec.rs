@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::ScenarioError;
+use crate::scenario::{line_col, locate_in, ScenarioError, SourceFile};
 
 /// How the points of a sweep are chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -248,55 +248,15 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
     Ok(())
 }
 
-/// `file:line:column` of a dotted field path in a TOML text (array elements by index); falls
-/// back to the innermost located parent, then to the file name.
+/// `file:line:column` of a dotted field path in a TOML text (array elements by index or name);
+/// falls back to the innermost located parent, then to the file name.
 pub fn locate(path: &Path, text: &str, field: &str) -> String {
-    let segs: Vec<&str> = field.split('.').filter(|s| !s.is_empty()).collect();
-    for cut in (1..=segs.len()).rev() {
-        if let Some(offset) = span_of(text, &segs[..cut]) {
-            let (l, c) = line_col(text, offset);
-            return format!("{}:{}:{}", path.display(), l, c);
-        }
+    let segs: Vec<String> = field.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect();
+    if segs.is_empty() {
+        return path.display().to_string();
     }
-    path.display().to_string()
-}
-
-/// 1-based line and column (in characters) of a byte offset.
-fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
-    (line, col)
-}
-
-fn span_of(text: &str, segs: &[&str]) -> Option<usize> {
-    use toml::de::{DeTable, DeValue};
-    let doc = DeTable::parse(text).ok()?;
-    let mut start = None;
-    let mut table: Option<&DeTable> = Some(doc.get_ref());
-    let mut value: Option<&DeValue> = None;
-    for seg in segs {
-        if let Some(t) = table {
-            let (k, v) = t.iter().find(|(k, _)| k.get_ref().as_ref() == *seg)?;
-            start = Some(k.span().start);
-            value = Some(v.get_ref());
-        } else if let Some(DeValue::Array(a)) = value {
-            let item = a.get(seg.parse::<usize>().ok()?)?;
-            start = Some(item.span().start);
-            value = Some(item.get_ref());
-        } else {
-            return None;
-        }
-        table = match value {
-            Some(DeValue::Table(t)) => Some(t),
-            _ => None,
-        };
-    }
-    start
+    let src = SourceFile { path: path.to_path_buf(), text: text.to_string() };
+    locate_in(std::slice::from_ref(&src), &segs).to_string()
 }
 
 #[cfg(test)]

@@ -136,9 +136,12 @@ fn toml_error(src: &SourceFile, e: &toml::de::Error, field: &str) -> ScenarioErr
     ScenarioError::Parse { origin: Origin::File { file: src.path.clone(), line, column }, message }
 }
 
-/// 1-based line and column (in characters) of a byte offset.
+/// 1-based line and column (in characters) of a byte offset (moved back to a character boundary).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
+    let mut offset = offset.min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
     let before = &text[..offset];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;

@@ -8,7 +8,7 @@ mod types;
 mod validate;
 
 pub use error::{Origin, ScenarioError};
-pub use load::{apply_set, load, load_str, merge_tables, Loaded, SourceFile};
+pub use load::{apply_set, line_col, load, load_str, locate_in, merge_tables, Loaded, SourceFile};
 pub use scale::scaled;
 pub use types::*;
 pub use validate::named_path;
