@@ -16,7 +16,7 @@ use corridor::chart::{
 use corridor::experiment::{DesignKind, Parameter, SweepSpec};
 use corridor::output::{
     csv_bytes, csv_rows, fmt_num, json_bytes, point_column, run_files, CompareJson, CompareRow, EffectRow, Provenance,
-    SummaryJson, SweepJson, TornadoRow, WorldJson, HEADLINE_KPIS, POINT_STATS,
+    SummaryJson, SweepJson, TornadoRow, WorldJson, POINT_STATS,
 };
 use corridor::report::write_report;
 
@@ -86,7 +86,7 @@ fn write_compare(dir: &Path) {
         seed: 7,
         replication_seeds: vec![1, 2, 3, 4, 5],
         kpis: CMP_KPIS.iter().map(|k| k.to_string()).collect(),
-        headline: HEADLINE_KPIS.iter().map(|k| k.to_string()).collect(),
+        headline: corridor::output::headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: 2025,
         years: 4,
     };

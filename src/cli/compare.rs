@@ -10,7 +10,7 @@ use super::sweep::progress_bar;
 use super::Failure;
 use corridor::experiment::effects::{effects, RepRun};
 use corridor::experiment::seeds::replication_seed;
-use corridor::output::{csv_rows, json_bytes, CompareJson, CompareRow, EffectRow, HEADLINE_KPIS};
+use corridor::output::{csv_rows, headline_names, json_bytes, CompareJson, CompareRow, EffectRow};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -89,7 +89,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     let charted: Vec<String> =
-        HEADLINE_KPIS.iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
+        headline_names().iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
     let files = vec![
         ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
         ("effects.csv".to_string(), csv_rows(&all)),
@@ -164,7 +164,7 @@ fn effects_md(base: &str, all: &[EffectRow], reps: u32) -> String {
     );
     s.push_str("| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n");
     s.push_str("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
-    for e in all.iter().filter(|e| HEADLINE_KPIS.contains(&e.kpi.as_str())) {
+    for e in all.iter().filter(|e| headline_names().contains(&e.kpi.as_str())) {
         let rel = if e.rel_change.is_finite() { format!("{:+.1}%", e.rel_change * 100.0) } else { "–".into() };
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
@@ -191,7 +191,7 @@ fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) ->
         seed,
         replication_seeds: (0..reps).map(|r| replication_seed(seed, r)).collect(),
         kpis,
-        headline: HEADLINE_KPIS.iter().map(|k| k.to_string()).collect(),
+        headline: headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: base.start_year,
         years: base.years,
     }

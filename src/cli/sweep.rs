@@ -23,7 +23,7 @@ use corridor::experiment::design::Design;
 use corridor::experiment::runs::{self, RunKey, RunRow, Shard};
 use corridor::experiment::spec::{self, DesignKind, SweepError, SweepFile, SweepSpec};
 use corridor::experiment::summary;
-use corridor::output::{atomic_write, csv_rows, json_bytes, HEADLINE_KPIS};
+use corridor::output::{atomic_write, csv_rows, headline_names, json_bytes};
 use corridor::scenario::Scenario;
 
 #[derive(clap::Args)]
@@ -166,7 +166,7 @@ fn prepare(file: &SweepFile) -> Result<Prepared, Failure> {
     })?;
     let columns = corridor::metrics::Recorder::new(&base.scenario).columns;
     if spec.kpis.is_empty() {
-        spec.kpis = HEADLINE_KPIS.iter().map(|s| s.to_string()).filter(|k| columns.contains(k)).collect();
+        spec.kpis = headline_names().iter().map(|s| s.to_string()).filter(|k| columns.contains(k)).collect();
     }
     for (i, k) in spec.kpis.iter().enumerate() {
         if !columns.contains(k) {

@@ -6,8 +6,9 @@
 pub mod files;
 mod run_folder;
 
+pub use crate::metrics::registry::headline_names;
 pub use files::*;
-pub use run_folder::{run_files, write_run_folder, Provenance, HEADLINE as HEADLINE_KPIS};
+pub use run_folder::{run_files, write_run_folder, Provenance};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

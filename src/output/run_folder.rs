@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use super::files::*;
 use super::{atomic_write, fmt_num};
+use crate::metrics::registry::headline_names;
 use crate::metrics::LAYER_NAMES;
 use crate::policy::Lever;
 use crate::RunResult;
@@ -19,22 +20,6 @@ pub struct Provenance {
     pub wall_seconds: f64,
     pub threads: usize,
 }
-
-/// Headline KPIs shown in tables and reports.
-pub const HEADLINE: [&str; 12] = [
-    "talent",
-    "employed",
-    "firms",
-    "patents",
-    "rd_intensity",
-    "output",
-    "mean_rent",
-    "rent_to_income",
-    "mean_commute_min",
-    "jobs_housing_balance",
-    "children_unseated",
-    "public_cost",
-];
 
 /// Every file of a run folder as (relative path, bytes), in a fixed order.
 pub fn run_files(r: &RunResult, prov: &Provenance) -> Vec<(String, Vec<u8>)> {
@@ -155,7 +140,7 @@ fn summary_json(r: &RunResult, prov: &Provenance) -> SummaryJson {
         years: s.years,
         seed: r.seed,
         agent_scale: s.agent_scale,
-        headline: HEADLINE.iter().map(|k| k.to_string()).collect(),
+        headline: headline_names().iter().map(|k| k.to_string()).collect(),
         final_year,
         yearly: YearlyJson { years: r.years.clone(), kpis },
         provenance: ProvenanceJson {

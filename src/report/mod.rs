@@ -11,7 +11,7 @@ use crate::chart::i18n::{kpi, pretty, tr, Freq, UnitKind};
 use crate::chart::{
     detect_kind, render_dir_detailed, write_atomic, ChartError, ChartOptions, FolderKind, Lang, RenderedChart, Section,
 };
-use crate::output::{CompareJson, EffectRow, SummaryJson, SweepJson, HEADLINE_KPIS};
+use crate::output::{headline_names, CompareJson, EffectRow, SummaryJson, SweepJson};
 use html::{esc, facts, page, table, Cell};
 
 /// Why a report could not be written.
@@ -79,7 +79,7 @@ fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
             "<p class=\"note\">{}</p>\n",
             esc(tr(lang, "summary.json not found.", "未找到 summary.json。"))
         ));
-        let headline: Vec<String> = HEADLINE_KPIS.iter().map(|k| k.to_string()).collect();
+        let headline: Vec<String> = headline_names().iter().map(|k| k.to_string()).collect();
         body.push_str(&kpi_table(dir, &headline, lang)?);
         return Ok((title, body));
     };
