@@ -1081,10 +1081,12 @@ impl Default for ComputeCentreLever {
 pub struct OutputParams {
     /// The jobs-housing balance counts workers living within this commute (minutes).
     pub jobs_housing_min: f64,
+    /// Social discount rate for present values of costs and effects, real, per year.
+    pub discount_rate: f64,
 }
 
 impl Default for OutputParams {
     fn default() -> Self {
-        OutputParams { jobs_housing_min: 30.0 }
+        OutputParams { jobs_housing_min: 30.0, discount_rate: 0.08 }
     }
 }
