@@ -30,6 +30,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the firm panel (firms.csv) and the final population (talent.csv).
+    #[arg(long)]
+    pub microdata: bool,
     #[command(flatten)]
     pub charts: super::chart::ChartFlags,
 }
@@ -59,7 +62,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let start = Instant::now();
-    let result = pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| bar.set_position(m as u64)));
+    let options = corridor::RunOptions { microdata: args.microdata };
+    let result = pool.install(|| corridor::run_with(&s, seed, options, &mut |m, _| bar.set_position(m as u64)));
     bar.finish_and_clear();
     let prov = Provenance {
         scenario_files: loaded.sources.iter().map(|f| f.path.display().to_string()).collect(),
@@ -68,7 +72,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         wall_seconds: start.elapsed().as_secs_f64(),
         threads,
     };
-    let files = run_files(&result, &prov);
+    let mut files = run_files(&result, &prov);
+    if let Some(m) = &result.microdata {
+        // Before summary.json, whose presence marks a complete folder.
+        let at = files.len().saturating_sub(1);
+        files.splice(at..at, corridor::output::microdata_files(m));
+    }
     let charts = super::chart::write_folder(&out, &files, args.charts)?;
     if !args.quiet {
         print_table(&result);
