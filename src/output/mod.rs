@@ -3,9 +3,11 @@
 //!
 //! This module does I/O and is used by the binary and by experiments; the model never calls it.
 
+pub mod folder;
 mod run_folder;
 
-pub use run_folder::{run_files, write_run_folder, write_run_folder_with, Provenance, HEADLINE as HEADLINE_KPIS};
+pub use folder::{write_folder_with, write_run_folder};
+pub use run_folder::{run_files, Provenance, HEADLINE as HEADLINE_KPIS};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

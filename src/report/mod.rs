@@ -81,7 +81,17 @@ fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
     let summary_path = dir.join("summary.json");
     let summary: Option<Value> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
     let get = |k: &str| summary.as_ref().and_then(|s| s.get(k)).and_then(scalar);
-    let title = get("title").or_else(|| get("scenario")).unwrap_or_else(|| folder_name(dir));
+    let mut title = get("title").or_else(|| get("scenario")).unwrap_or_else(|| folder_name(dir));
+    // A run changed on the command line is not its scenario's plain run: say so in the title.
+    let overrides: Vec<String> = summary
+        .as_ref()
+        .and_then(|s| s.get("overrides"))
+        .and_then(Value::as_array)
+        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+        .unwrap_or_default();
+    if !overrides.is_empty() {
+        title = format!("{title} ({})", overrides.join(" "));
+    }
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
     body.push_str(&format!("<p class=\"lede\">{}</p>\n", esc(tr(lang, "Simulation run report", "模拟运行报告"))));
     body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Scenario summary", "情景概要"))));
@@ -95,6 +105,9 @@ fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
     }
     if let Some(v) = get("seed") {
         rows.push((label("Seed", "随机种子"), v));
+    }
+    if !overrides.is_empty() {
+        rows.push((label("Changed from the scenario by", "命令行覆盖"), overrides.join(" ")));
     }
     if let (Some(start), Some(years)) = (get("start_year"), get("years")) {
         let last = summary.as_ref().and_then(|s| Some(s.get("start_year")?.as_i64()? + s.get("years")?.as_i64()? - 1));
