@@ -4,6 +4,7 @@ mod bench;
 mod chart;
 mod compare;
 mod merge;
+mod progress;
 mod run;
 mod sweep;
 
@@ -24,14 +25,18 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its output folder.
     Run(run::RunArgs),
-    /// Validate scenario files without running them.
+    /// Validate scenario and sweep files without running them.
     Check {
-        /// Scenario files.
+        /// Scenario or sweep files (the kind is told from the keys).
         #[arg(required = true)]
         scenarios: Vec<std::path::PathBuf>,
-        /// Override a value: PATH=VALUE (repeatable).
+        /// Override a value of every scenario: PATH=VALUE (repeatable).
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// Also build each scenario's corridor and simulate its first month (catches what only
+        /// shows at initialisation).
+        #[arg(long)]
+        first_month: bool,
     },
     /// Print the scenario key reference (docs/SCENARIO.md) as Markdown.
     Schema,
@@ -65,7 +70,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
-        Command::Check { scenarios, sets } => check(&scenarios, &sets),
+        Command::Check { scenarios, sets, first_month } => check(&scenarios, &sets, first_month),
         Command::Schema => {
             print!("{}", corridor::scenario::schema::markdown());
             Ok(())
@@ -80,30 +85,48 @@ pub fn main() -> i32 {
     }
 }
 
-fn check(paths: &[std::path::PathBuf], sets: &[String]) -> Result<(), Failure> {
-    let mut failed = Vec::new();
+fn check(paths: &[std::path::PathBuf], sets: &[String], first_month: bool) -> Result<(), Failure> {
+    let mut failed = 0;
     for p in paths {
-        match corridor::scenario::load(p, sets) {
-            Ok(l) => println!(
-                "ok: {} ({}, {} years from {})",
-                p.display(),
-                l.scenario.name,
-                l.scenario.years,
-                l.scenario.start_year
-            ),
-            Err(e) => {
+        match check_one(p, sets, first_month) {
+            Ok(what) => println!("ok: {} ({what})", p.display()),
+            Err(Failure(e)) => {
                 eprintln!("error: {e}");
-                failed.push(p.display().to_string());
+                failed += 1;
             }
         }
     }
-    if failed.is_empty() {
+    if failed == 0 {
         Ok(())
     } else {
-        Err(Failure(format!("{} of {} scenarios are invalid", failed.len(), paths.len())))
+        Err(Failure(format!("{failed} of {} files are invalid", paths.len())))
     }
 }
 
+/// Validates one scenario or sweep file as `run` or `sweep` would before starting; says what it was.
+fn check_one(p: &std::path::Path, sets: &[String], first_month: bool) -> Result<String, Failure> {
+    use corridor::scenario::FileKind;
+    let text = std::fs::read_to_string(p)
+        .map_err(|source| corridor::scenario::ScenarioError::Read { file: p.into(), source })?;
+    if FileKind::of(&text) == FileKind::Sweep {
+        if !sets.is_empty() {
+            return Err(Failure(format!(
+                "{}: is a sweep file; --set applies to scenarios (use the sweep's `set`)",
+                p.display()
+            )));
+        }
+        return sweep::check_file(p, &text);
+    }
+    let l = corridor::scenario::load(p, sets)?;
+    let (limit, what) = memory_limit();
+    corridor::scenario::check_footprint(&l, 1, limit, &what)?;
+    let s = &l.scenario;
+    if first_month {
+        let mut sim = corridor::engine::Sim::new(s, s.seed);
+        sim.step();
+    }
+    Ok(format!("scenario {}, {} years from {}", s.name, s.years, s.start_year))
+}
 /// `--set` arguments with `--years N` appended as `years=N` (so it is validated like any key).
 pub fn sets_with_years(sets: &[String], years: Option<u32>) -> Vec<String> {
     let mut all = sets.to_vec();
@@ -111,7 +134,48 @@ pub fn sets_with_years(sets: &[String], years: Option<u32>) -> Vec<String> {
     all
 }
 
-/// The rayon pool for `--threads N` (all cores when absent). Results do not depend on it.
+/// Logical CPUs this process may use (the affinity mask, so a Slurm task sees its own CPUs).
+pub fn cpus() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+/// The largest `--threads`: more threads than this only slow a run down.
+pub fn max_threads() -> usize {
+    4 * cpus()
+}
+
+/// The rayon pool for `--threads N` (all CPUs when absent), N from 1 to [`max_threads`]. Results
+/// do not depend on it.
 pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure> {
-    Ok(rayon::ThreadPoolBuilder::new().num_threads(threads.unwrap_or(0)).build()?)
+    let n = match threads {
+        None => cpus(),
+        Some(n) if (1..=max_threads()).contains(&n) => n,
+        Some(n) => {
+            return Err(Failure(format!(
+                "--threads {n}: must be between 1 and {} (4 x the {} logical CPUs this process may use); leave it out to use all {}",
+                max_threads(),
+                cpus(),
+                cpus()
+            )))
+        }
+    };
+    Ok(rayon::ThreadPoolBuilder::new().num_threads(n).build()?)
+}
+
+/// The memory a run may use: the machine's physical memory, or the cgroup limit of this job
+/// (Slurm, containers) when lower; with a description for errors. Unknown outside Linux.
+pub fn memory_limit() -> (f64, String) {
+    let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
+        let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
+        let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+        Some(kb * 1024.0)
+    });
+    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|t| t.trim().parse::<f64>().ok());
+    let bytes = corridor::scenario::footprint::bytes_text;
+    match (total, cgroup) {
+        (Some(t), Some(c)) if c < t => (c, format!("the {} memory limit of this job (cgroup)", bytes(c))),
+        (Some(t), _) => (t, format!("this machine's {} of memory", bytes(t))),
+        (None, Some(c)) => (c, format!("the {} memory limit of this job (cgroup)", bytes(c))),
+        (None, None) => (f64::INFINITY, "an unknown memory limit".into()),
+    }
 }
