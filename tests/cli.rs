@@ -236,3 +236,42 @@ fn every_shipped_scenario_and_what_if_is_valid() {
         }
     }
 }
+
+#[test]
+fn progress_lines_when_stderr_is_not_a_terminal() {
+    // Under Slurm, nohup or CI, stderr is a file: a plain line every few seconds (here 0.1 s).
+    let dir = temp_dir("progress");
+    let cases: [(&[&str], &str); 3] = [
+        (&["sweep", "scenarios/sweeps/tiny.toml", "--threads", "1", "--no-charts"], "sweep tiny: "),
+        (
+            &["compare", "scenarios/tiny.toml", "scenarios/tiny.toml", "--reps", "4", "--threads", "1", "--no-charts"],
+            "compare tiny: ",
+        ),
+        (
+            &["run", "scenarios/hangzhou-west.toml", "--years", "3", "--threads", "1", "--no-charts"],
+            "run hangzhou-west: ",
+        ),
+    ];
+    for (i, (args, what)) in cases.iter().enumerate() {
+        let out = dir.join(i.to_string());
+        let o = Command::new(corridor_bin())
+            .args(*args)
+            .args(["--out", out.to_str().unwrap()])
+            .env("CORRIDOR_PROGRESS_SECONDS", "0.1")
+            .current_dir(root())
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        let err = String::from_utf8_lossy(&o.stderr);
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with(what)).collect();
+        assert!(!lines.is_empty(), "{args:?}: no progress line in:\n{err}");
+        let unit = if args[0] == "run" { "months" } else { "runs" };
+        for l in &lines {
+            assert!(
+                l.contains(&format!(" {unit} (")) && l.contains(&format!("{unit}/s")) && l.ends_with(" left"),
+                "{l}"
+            );
+        }
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

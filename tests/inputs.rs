@@ -85,11 +85,24 @@ fn values_that_hang_or_abort_are_refused_quickly() {
 #[test]
 fn a_run_that_would_not_fit_in_memory_names_the_estimate_and_the_limit() {
     let tiny = root().join("scenarios/tiny.toml");
-    let err = refuses(
-        &["check", tiny.to_str().unwrap(), "--set", "talent.initial=1e9", "--set", "agent_scale=0.25"],
-        &["--set talent.initial=1e9", "the run is too large", "of memory", "4.00e9 talent agents", "more than"],
-    );
+    let args = ["check", tiny.to_str().unwrap(), "--set", "talent.initial=1e9", "--set", "agent_scale=0.25"];
+    let must = ["--set talent.initial=1e9", "the run is too large", "of memory", "4.00e9 talent agents", "more than"];
+    // Against the machine's memory (or this job's cgroup limit)...
+    let o = std::process::Command::new(common::corridor_bin())
+        .args(args)
+        .env_remove("CORRIDOR_MEMORY_LIMIT")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(must.iter().all(|m| err.contains(m)), "{err}");
     assert!(err.contains("this machine's") || err.contains("memory limit of this job"), "{err}");
+    // ...or a stated limit: 2 GB refuses what fits in the machine.
+    refuses(&args, &must);
+    refuses(
+        &["check", tiny.to_str().unwrap(), "--set", "talent.initial=1e8"],
+        &["--set talent.initial=1e8", "about 3.7 GB", "more than CORRIDOR_MEMORY_LIMIT (2.0 GB)"],
+    );
     // In a sweep, at the parameter that makes a point too large.
     let d = temp_dir("mem-sweep");
     let sweep = format!(

@@ -163,19 +163,51 @@ pub fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool, Failure>
 }
 
 /// The memory a run may use: the machine's physical memory, or the cgroup limit of this job
-/// (Slurm, containers) when lower; with a description for errors. Unknown outside Linux.
+/// (Slurm, containers) when lower, or `CORRIDOR_MEMORY_LIMIT` (bytes, or with K, M, G or T) when
+/// lower still; with a description for errors. Unknown outside Linux without the variable.
 pub fn memory_limit() -> (f64, String) {
+    let bytes = corridor::scenario::footprint::bytes_text;
     let total = std::fs::read_to_string("/proc/meminfo").ok().and_then(|t| {
         let line = t.lines().find(|l| l.starts_with("MemTotal:"))?;
         let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb * 1024.0)
     });
     let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|t| t.trim().parse::<f64>().ok());
-    let bytes = corridor::scenario::footprint::bytes_text;
-    match (total, cgroup) {
-        (Some(t), Some(c)) if c < t => (c, format!("the {} memory limit of this job (cgroup)", bytes(c))),
-        (Some(t), _) => (t, format!("this machine's {} of memory", bytes(t))),
-        (None, Some(c)) => (c, format!("the {} memory limit of this job (cgroup)", bytes(c))),
-        (None, None) => (f64::INFINITY, "an unknown memory limit".into()),
+    let stated = std::env::var("CORRIDOR_MEMORY_LIMIT").ok().and_then(|v| parse_bytes(&v));
+    let mut limit = (f64::INFINITY, "an unknown memory limit".to_string());
+    for (b, what) in [
+        (total, format!("this machine's {} of memory", bytes(total.unwrap_or(0.0)))),
+        (cgroup, format!("the {} memory limit of this job (cgroup)", bytes(cgroup.unwrap_or(0.0)))),
+        (stated, format!("CORRIDOR_MEMORY_LIMIT ({})", bytes(stated.unwrap_or(0.0)))),
+    ] {
+        if let Some(b) = b.filter(|&b| b < limit.0) {
+            limit = (b, what);
+        }
+    }
+    limit
+}
+
+/// `2e9`, `512M`, `8G`: bytes.
+fn parse_bytes(v: &str) -> Option<f64> {
+    let v = v.trim();
+    let (num, mult) = match v.char_indices().last()? {
+        (i, 'K' | 'k') => (&v[..i], 1e3),
+        (i, 'M' | 'm') => (&v[..i], 1e6),
+        (i, 'G' | 'g') => (&v[..i], 1e9),
+        (i, 'T' | 't') => (&v[..i], 1e12),
+        _ => (v, 1.0),
+    };
+    num.trim().parse::<f64>().ok().map(|n| n * mult).filter(|b| b.is_finite() && *b > 0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn memory_limits_read_with_units() {
+        assert_eq!(super::parse_bytes("2G"), Some(2e9));
+        assert_eq!(super::parse_bytes("512m"), Some(5.12e8));
+        assert_eq!(super::parse_bytes("1e9"), Some(1e9));
+        assert_eq!(super::parse_bytes("lots"), None);
+        assert_eq!(super::parse_bytes("-1G"), None);
     }
 }

@@ -158,7 +158,8 @@ fn prepare(file: &SweepFile, threads: usize) -> Result<Prepared, Failure> {
         let field = sweep_field(&file.spec, &source);
         SweepError::Scenario { location: file.locate(&field), field, source: Box::new(source) }
     };
-    let base = corridor::scenario::load(&base_path, &fixed).map_err(located)?;
+    let template = corridor::scenario::Base::read(&base_path).map_err(located)?;
+    let base = template.load(&fixed).map_err(located)?;
     let (limit, limit_what) = super::memory_limit();
     let (points, design_field) = spec::point_count(&spec);
     // Every point's resolved scenario is held in memory (about four times its TOML text).
@@ -206,7 +207,7 @@ fn prepare(file: &SweepFile, threads: usize) -> Result<Prepared, Failure> {
         .map(|i| {
             let mut sets = fixed.clone();
             sets.extend(design.sets(&spec, i));
-            let loaded = corridor::scenario::load(&base_path, &sets).map_err(located)?;
+            let loaded = template.load(&sets).map_err(located)?;
             corridor::scenario::check_footprint(&loaded, threads, limit, &limit_what).map_err(located)?;
             Ok(loaded.scenario)
         })

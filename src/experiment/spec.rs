@@ -188,7 +188,7 @@ fn key_in_message(m: &str) -> Option<String> {
 }
 
 /// Most points of a design, and most runs of a sweep (points x replications).
-pub const MAX_POINTS: u64 = 1_000_000;
+pub const MAX_POINTS: u64 = 100_000;
 pub const MAX_RUNS: u64 = 10_000_000;
 /// Most swept parameters.
 pub const MAX_PARAMETERS: usize = 1_000;

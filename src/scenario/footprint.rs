@@ -15,7 +15,7 @@ use super::types::Scenario;
 /// Measured bytes per talent agent at run time, with a margin for job-vacancy slots (24 B each,
 /// at most one per worker).
 pub const BYTES_PER_AGENT: f64 = 130.0;
-/// A firm record and its columns, with the same margin for scratch as agents.
+/// A firm record and its columns, twice for scratch (measured: 406 B per firm at 10^7 firms).
 pub const BYTES_PER_FIRM: f64 = 2.0 * (std::mem::size_of::<crate::agents::firm::Firm>() + 8) as f64;
 /// State per cell: the map, housing stocks, fields, rents (about 150 B measured from the types).
 pub const BYTES_PER_CELL: f64 = 160.0;
@@ -212,9 +212,9 @@ mod tests {
     #[test]
     fn unbounded_values_are_refused() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-        let l = super::super::load(&root.join("scenarios/tiny.toml"), &["firms.initial=1e8".into()]).unwrap();
-        let e = check_footprint(&l, 1, 1e9, "1 GB").unwrap_err().to_string();
-        assert!(e.contains("--set firms.initial=1e8") && e.contains("more than 1 GB"), "{e}");
+        let l = super::super::load(&root.join("scenarios/tiny.toml"), &["firms.initial=2e6".into()]).unwrap();
+        let e = check_footprint(&l, 1, 5e8, "500 MB").unwrap_err().to_string();
+        assert!(e.contains("--set firms.initial=2e6") && e.contains("more than 500 MB"), "{e}");
         assert!(check_footprint(&l, 1, 1e12, "1 TB").is_ok());
     }
 

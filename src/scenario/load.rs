@@ -29,22 +29,43 @@ pub struct Loaded {
 
 /// Loads `path`, resolves `extends`, applies `sets` (`PATH=VALUE`) and validates.
 pub fn load(path: &Path, sets: &[String]) -> Result<Loaded, ScenarioError> {
-    let sources = read_chain(path)?;
-    let mut merged = Table::new();
-    for src in &sources {
-        let table = parse_file(src)?;
-        merge_tables(&mut merged, table);
+    Base::read(path)?.load(sets)
+}
+
+/// A scenario file and its `extends` chain, read and merged once: for loading many variants of
+/// it (the points of a sweep) without reading and parsing the files again.
+#[derive(Clone, Debug)]
+pub struct Base {
+    sources: Vec<SourceFile>,
+    merged: Table,
+}
+
+impl Base {
+    pub fn read(path: &Path) -> Result<Base, ScenarioError> {
+        let sources = read_chain(path)?;
+        let mut merged = Table::new();
+        for src in &sources {
+            let table = parse_file(src)?;
+            merge_tables(&mut merged, table);
+        }
+        merged.remove("extends");
+        default_name(&mut merged, sources.last());
+        Ok(Base { sources, merged })
     }
-    merged.remove("extends");
-    default_name(&mut merged, sources.last());
-    for arg in sets {
-        apply_set(&mut merged, arg)?;
+
+    /// The scenario with `sets` (`PATH=VALUE`) applied, its layers read, validated.
+    pub fn load(&self, sets: &[String]) -> Result<Loaded, ScenarioError> {
+        let mut merged = self.merged.clone();
+        for arg in sets {
+            apply_set(&mut merged, arg)?;
+        }
+        let scenario = deserialize_merged(merged, sets, &self.sources)?;
+        let mut loaded = Loaded { scenario, sources: self.sources.clone(), sets: sets.to_vec() };
+        // Validated first: the grid's size bounds what reading the layers allocates.
+        validate::validate(&loaded)?;
+        read_layers(&mut loaded)?;
+        Ok(loaded)
     }
-    let scenario = deserialize_merged(merged, sets, &sources)?;
-    let mut loaded = Loaded { scenario, sources, sets: sets.to_vec() };
-    read_layers(&mut loaded)?;
-    validate::validate(&loaded)?;
-    Ok(loaded)
 }
 
 /// Loads scenario text that has no file (for tests and the library API); `extends` is not allowed.

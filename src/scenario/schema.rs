@@ -273,7 +273,7 @@ pub const KEYS: &[Key] = &[
     k("labs.budget.end_year", "year", Y, "last year"),
     k("labs.budget.multiplier", "ratio", Between(0.0, 20.0), "budget multiplier; extra budget is public cost"),
     // firms
-    k("firms.initial", "firms", Between(0.0, 1.0e8), "firms at the start"),
+    k("firms.initial", "firms", Between(0.0, 2.0e6), "firms at the start"),
     k("firms.size_exponent", "", Between(0.5, 5.0), "Pareto exponent of initial firm sizes"),
     k("firms.min_size", "people", Between(0.01, 1.0e6), "smallest initial firm"),
     k("firms.alpha", "", Between(0.05, 0.99), "labour elasticity of output"),

@@ -473,9 +473,8 @@ fn check_counts(c: &Checker, s: &Scenario) -> Result<(), ScenarioError> {
         (f.firms_max, limits::FIRMS as f64, f.firms_key, "firms", "firm ids are 31-bit"),
     ];
     for (n, max, key, what, why) in ids {
-        if !(n < max) {
+        if n.is_nan() || n >= max {
             let path: Vec<&str> = key.split('.').collect();
-
             return Err(
                 c.fail(&path, format!("the run could create up to {n:.3e} {what}; at most {max:.3e} fit ({why})"))
             );

@@ -58,13 +58,14 @@ pub fn generated_scenario(tiers: usize, districts: usize) -> String {
     t
 }
 
-/// Runs the binary with a deadline; `None` if it had to be killed.
+/// Runs the binary with a deadline and a 2 GB memory limit; `None` if it had to be killed.
 pub fn run_with_deadline(args: &[&str], cwd: &Path, secs: u64) -> Option<std::process::Output> {
     use std::io::Read;
     use std::process::{Command, Stdio};
     let mut child = Command::new(corridor_bin())
         .args(args)
         .current_dir(cwd)
+        .env("CORRIDOR_MEMORY_LIMIT", "2G")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
