@@ -31,7 +31,7 @@ fn main() {
         "init {:.2} s; total {:.2} s; talent {}, firms {}",
         init.as_secs_f64(),
         t.elapsed().as_secs_f64(),
-        sim.talent.len(),
+        sim.talent.agents.len(),
         sim.firms.len()
     );
     for (name, secs) in phases {

@@ -5,96 +5,66 @@
 
 use rayon::prelude::*;
 
-use crate::agents::firm::{Firm, Origin};
-use crate::agents::housing::{stochastic_round, Housing, MARKET};
+use crate::agents::expectations::Expectations;
+use crate::agents::firm::{Firm, FirmTable, JobMix, Origin};
+use crate::agents::housing::{initial_rents, stochastic_round, Housing, MARKET};
 use crate::agents::lab::Lab;
 use crate::agents::school::Schools;
 use crate::agents::talent::residence::VacancySampler;
-use crate::agents::talent::{Talent, Tenure, Utility, FLAG_RESEARCHER, LAB_BIT, NO_JOB, OUTSIDE};
-use crate::agents::{firm_entry, pick_weighted, MAX_TIERS};
-use crate::engine::{Flows, Sim};
-use crate::labour::Labour;
-use crate::metrics::Recorder;
-use crate::policy::Policy;
+use crate::agents::talent::{self, Population, Talent, Tenure, Utility, FLAG_RESEARCHER, LAB_BIT, NO_JOB, OUTSIDE};
+use crate::agents::{firm_entry, pick_weighted};
+use crate::engine::{entry_view, household_view, Sim};
+use crate::policy::{Ledger, Policy};
+use crate::prices::Prices;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
-use crate::world::{Cell, World};
+use crate::world::{Cell, Fields, World};
 
 pub fn build(s: &Scenario, seed: u64) -> Sim {
     let world = World::build(s);
     let policy = Policy::new(s, &world);
     let housing = Housing::new(s, &world);
+    let prices =
+        Prices::new(s.talent.tiers.iter().map(|t| t.wage).collect(), initial_rents(s, &world), s.housing.base_rent);
     let schools = Schools::new(s);
     let mut labs: Vec<Lab> = s.labs.sites.iter().map(|l| Lab::from_spec(s, &world, l, false)).collect();
     labs.extend(s.labs.new.iter().map(|l| Lab::from_spec(s, &world, l, true)));
-    let tiers = s.talent.tiers.len();
     let share_sum: f64 = s.talent.tiers.iter().map(|t| t.share).sum();
-    let mix_raw: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * (1.0 - t.research_share)).collect();
-    let mix_sum: f64 = mix_raw.iter().sum::<f64>().max(1e-12);
-    let tier_mix: Vec<f64> = mix_raw.iter().map(|m| m / mix_sum).collect();
-    let tier_productivity: Vec<f64> = s.talent.tiers.iter().map(|t| t.productivity).collect();
     let n = world.cells();
-    let mut office_cum = Vec::with_capacity(n);
-    let mut acc = 0.0;
-    for c in 0..n {
-        acc += world.office_capacity[c] as f64;
-        office_cum.push(acc);
-    }
-    let rent_index = housing.rent.iter().map(|&r| (r as f64 / s.housing.base_rent) as f32).collect();
-    let mut recorder = Recorder::new(s);
-    recorder.initial_talent = (s.talent.initial / s.agent_scale).round();
+    let initial_talent = (s.talent.initial / s.agent_scale).round();
     let mut sim = Sim {
         scenario: s.clone(),
         seed,
         month: 0,
         world,
         policy,
-        talent: Vec::new(),
-        talent_spare: Vec::new(),
-        next_talent_id: 0,
-        firms: Vec::new(),
-        firm_cells: Vec::new(),
-        firm_premia: Vec::new(),
+        prices,
+        fields: Fields::new(n),
+        talent: Population::default(),
+        firms: FirmTable::default(),
+        jobs: JobMix::new(s),
         labs,
         housing,
         schools,
-        labour: Labour::new(s.talent.tiers.iter().map(|t| t.wage).collect()),
-        spillover: vec![0.0; n],
-        spillover_norm: 0.0,
-        density: vec![0.0; n],
-        residents: vec![0; n],
-        rent_index,
-        office_cum,
-        patents_by_cell: vec![0.0; n],
-        flows: Flows {
-            arrivals: vec![0; tiers],
-            departures: vec![0; tiers],
-            firm_patents_by_sector: vec![0; s.sectors.len()],
-            ..Flows::default()
-        },
-        pending_spinoffs: Vec::new(),
-        last_mean_commute: 0.0,
-        tier_mix,
-        tier_productivity,
-        recorder,
+        ledger: Ledger::new(s.talent.tiers.len(), s.sectors.len()),
+        expectations: Expectations::new(initial_talent),
     };
-    let n_talent = sim.recorder.initial_talent as usize;
+    let n_talent = initial_talent as usize;
     // Lab researchers at the start (people), so that firm jobs fill the rest.
     let researchers: f64 = sim.labs.iter().map(|l| l.desired_researchers(s, 0, 1.0)).sum();
     build_firms(&mut sim, (n_talent as f64 * s.agent_scale * 0.95 - researchers).max(0.0));
     build_talent(&mut sim, n_talent, share_sum);
     sim.recount();
-    sim.schools.assign_home(&mut sim.talent, &sim.world);
+    sim.schools.assign_home(&mut sim.talent.agents, &sim.world);
     sim.recount();
-    sim.schools.recount(&sim.talent, &sim.world);
     // Knowledge stocks at their steady state for today's R&D and output.
     for l in &mut sim.labs {
         let out = l.expected_output(s, 0);
         l.knowledge = out * 12.0 / s.labs.knowledge_depreciation.max(0.01);
     }
     let delta = s.firms.rd_depreciation.max(0.01);
-    let eff_per: Vec<f64> = sim.tier_productivity.clone();
-    for f in &mut sim.firms {
+    let eff_per: Vec<f64> = sim.jobs.tier_productivity.clone();
+    for f in &mut sim.firms.records {
         let eff = f.efficiency(s.agent_scale, &eff_per).max(1.0);
         let sector = &s.sectors[f.sector as usize];
         let y = f.productivity * sector.productivity * eff.powf(s.firms.alpha);
@@ -104,12 +74,13 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         let lambda = s.firms.innovation_rate * (f.knowledge / 1.0e6).powf(s.firms.patent_elasticity);
         f.patent_stock = lambda * 12.0 / delta;
     }
-    sim.flows.firm_births = [0; 4];
+    // The firms added at the start are no births of the first month.
+    sim.ledger = Ledger::new(s.talent.tiers.len(), s.sectors.len());
     sim
 }
 
 fn build_firms(sim: &mut Sim, jobs_people: f64) {
-    let s = sim.scenario.clone();
+    let s = &sim.scenario;
     let f = &s.firms;
     let count = f.initial.round() as usize;
     if count == 0 {
@@ -117,8 +88,7 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     }
     let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
     let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
-    let mut sizes: Vec<f64> =
-        (0..count).map(|_| f.min_size * rng.uniform().max(1e-9).powf(-1.0 / f.size_exponent)).collect();
+    let mut sizes: Vec<f64> = (0..count).map(|_| rng.pareto(f.min_size, f.size_exponent)).collect();
     // The largest firm employs at most 5 % of the jobs; then scale to the jobs to fill.
     let cap = (jobs_people * 0.05).max(f.min_size);
     sizes.iter_mut().for_each(|x| *x = x.min(cap));
@@ -127,32 +97,32 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     let sectors: Vec<usize> = sizes.iter().map(|_| pick_weighted(&firm_shares, rng.uniform())).collect();
     // Planned in parallel (each firm has its own stream), added in order.
     let plans: Vec<Option<Firm>> = {
-        let sim_ref: &Sim = sim;
+        let ctx = entry_view!(sim);
         sizes
             .par_iter()
             .zip(sectors)
             .enumerate()
-            .map(|(i, (size, sector))| firm_entry::plan(sim_ref, sector, Origin::Incumbent, None, size * k, i as u64))
+            .map(|(i, (size, sector))| firm_entry::plan(&ctx, sector, Origin::Incumbent, None, size * k, i as u64))
             .collect()
     };
     for mut firm in plans.into_iter().flatten() {
         firm.birth_month = 0;
         firm.cash *= 2.0;
-        firm_entry::add(sim, firm);
+        sim.firms.add(firm, &mut sim.ledger);
     }
 }
 
 fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
-    let s = sim.scenario.clone();
+    let s = &sim.scenario;
     let tiers = s.talent.tiers.len();
     let sectors = s.sectors.len();
     let talent_shares: Vec<f64> = s.sectors.iter().map(|x| x.talent_share).collect();
     // Job positions by bucket (tier, sector) for firms, (tier, research) for labs.
     let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
     let mut slots: Vec<Vec<u32>> = vec![Vec::new(); tiers * (sectors + 1)];
-    for firm in &sim.firms {
+    for firm in &sim.firms.records {
         for t in 0..tiers {
-            let want = (firm.desired * sim.tier_mix[t] + firm.offsets[t] as f64).floor() as u32;
+            let want = (firm.desired * sim.jobs.tier_mix[t] + firm.offsets[t] as f64).floor() as u32;
             for _ in 0..want {
                 slots[bucket(t, firm.sector as usize)].push(firm.id);
             }
@@ -162,7 +132,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
     let wsum: f64 = weights.iter().sum::<f64>().max(1e-12);
     let mut rng = Stream::new(sim.seed, Purpose::InitTalent, 0, 0);
     for (li, lab) in sim.labs.iter().enumerate() {
-        let agents = lab.desired_researchers(&s, 0, 1.0) / s.agent_scale;
+        let agents = lab.desired_researchers(s, 0, 1.0) / s.agent_scale;
         for t in 0..tiers {
             let want = stochastic_round(agents * weights[t] / wsum, &mut rng);
             for _ in 0..want {
@@ -205,7 +175,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
             .pop()
             .or_else(|| if researcher { slots[bucket(tier, sector)].pop() } else { None })
             .unwrap_or(NO_JOB);
-        sim.talent.push(Talent {
+        sim.talent.agents.push(Talent {
             id: i as u32,
             commute: -1.0,
             home: OUTSIDE,
@@ -223,66 +193,72 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
             seat_level: 0,
         });
     }
-    sim.next_talent_id = n as u32;
+    sim.talent.next_id = n as u32;
     sim.recount();
     // Homes: each household picks the best of k sampled vacant units by the residential logit,
     // in agent order, units filling as they go (the sampler is rebuilt 20 times).
     let rebuild = (n / 20).max(1);
+    let seed = sim.seed;
+    let seed_of = |i: usize| Stream::new(seed, Purpose::Init, i as u64 + 10, 1);
+    let util = household_view!(sim);
+    let agents = &mut sim.talent.agents;
+    let housing = &mut sim.housing;
+    let residents = &mut sim.fields.residents;
     for start in (0..n).step_by(rebuild) {
         let round = start..(start + rebuild).min(n);
-        let sampler = VacancySampler::new(sim, MARKET);
+        let sampler = VacancySampler::new(housing, MARKET);
         // Each household's choice, computed in parallel as if every sampled unit were still
         // vacant when its turn comes; it stands whenever that is so, and is redone otherwise.
         // On one thread the choices are made in turn directly (the same result).
-        let k = sim.scenario.talent.home_candidates as usize;
+        let k = util.s.talent.home_candidates as usize;
         let mut sampled = vec![OUTSIDE; round.len() * k];
         let speculate = rayon::current_num_threads() > 1;
         let guesses: Vec<Option<(Cell, bool)>> = if !speculate {
             vec![None; round.len()]
         } else {
-            let sim_ref: &Sim = sim;
+            let agents: &[Talent] = agents;
             sampled
                 .par_chunks_mut(k.max(1))
                 .zip(round.clone().into_par_iter())
                 .with_min_len(256)
-                .map(|(cells, i)| choose_first_home(sim_ref, &sampler, i, cells, |_| true))
+                .map(|(cells, i)| choose_first_home(&util, &agents[i], seed_of(i), &sampler, cells, |_| true))
                 .collect()
         };
         for ((i, guess), cells) in round.zip(guesses).zip(sampled.chunks_mut(k.max(1))) {
-            let stands = speculate && cells.iter().all(|&c| c == OUTSIDE || sim.housing.vacant(MARKET, c as usize) > 0);
+            let stands = speculate && cells.iter().all(|&c| c == OUTSIDE || housing.vacant(MARKET, c as usize) > 0);
             let home = if stands {
                 guess
             } else {
-                choose_first_home(sim, &sampler, i, cells, |c| sim.housing.vacant(MARKET, c as usize) > 0)
+                choose_first_home(&util, &agents[i], seed_of(i), &sampler, cells, |c| {
+                    housing.vacant(MARKET, c as usize) > 0
+                })
             };
             if let Some((c, owner)) = home {
-                let t = &mut sim.talent[i];
+                let t = &mut agents[i];
                 t.home = c;
                 t.tenure = if owner { Tenure::Owner } else { Tenure::Market };
-                sim.housing.occupied[MARKET][c as usize] += 1;
-                sim.residents[c as usize] += 1;
+                housing.occupied[MARKET][c as usize] += 1;
+                residents[c as usize] += 1;
             }
         }
     }
-    crate::agents::talent::refresh_commutes(sim, true);
-    let _ = MAX_TIERS;
+    talent::refresh_commutes(agents, &util);
 }
 
-/// Household `i` samples k market units (recorded in `sampled`, unused slots left as OUTSIDE) and
-/// takes the best by the residential logit among those that `vacant` says are free (a sampled
-/// unit that is not free gets no taste draw). Returns the cell and whether the household owns.
+/// A household samples k market units (recorded in `sampled`, unused slots left as OUTSIDE) with
+/// its stream `tr` and takes the best by the residential logit among those that `vacant` says are
+/// free (a sampled unit that is not free gets no taste draw). Returns the cell and whether the
+/// household owns.
 fn choose_first_home(
-    sim: &Sim,
+    util: &Utility,
+    t: &Talent,
+    mut tr: Stream,
     sampler: &VacancySampler,
-    i: usize,
     sampled: &mut [Cell],
     vacant: impl Fn(Cell) -> bool,
 ) -> Option<(Cell, bool)> {
-    let s = &sim.scenario;
-    let util = Utility { sim };
-    let t = &sim.talent[i];
+    let s = util.s;
     let work = util.work_cell(t);
-    let mut tr = Stream::new(sim.seed, Purpose::Init, i as u64 + 10, 1);
     let mut best: Option<(f64, Cell)> = None;
     for slot in sampled.iter_mut().take(s.talent.home_candidates as usize) {
         let Some(c) = sampler.sample(&mut tr) else { break };

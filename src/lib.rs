@@ -4,6 +4,10 @@
 //! It knows nothing about output files, clocks or terminals (it reads scenario files only when
 //! asked to load one); the `corridor` binary does those.
 //!
+//! Features: `cli` (default) builds the binary and implies `charts`, which adds the `chart` and
+//! `report` modules (plotters, png). With `default-features = false` the crate is the model, the
+//! experiments and the output-file types only.
+//!
 //! ```no_run
 //! let loaded = corridor::scenario::load("scenarios/tiny.toml".as_ref(), &[]).unwrap();
 //! let result = corridor::run(&loaded.scenario, 7);
@@ -13,21 +17,24 @@
 // Index loops over parallel per-cell and per-tier arrays read more clearly than zipped iterators.
 #![allow(clippy::needless_range_loop)]
 
+mod accounts;
 pub mod agents;
+#[cfg(feature = "charts")]
 pub mod chart;
 pub mod engine;
 pub mod experiment;
 mod init;
-pub mod labour;
 pub mod metrics;
 pub mod output;
 pub mod policy;
+pub mod prices;
+#[cfg(feature = "charts")]
 pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod world;
 
-use metrics::{Aggregate, LayerSnapshot};
+use metrics::{Aggregate, LayerSnapshot, Recorder};
 use scenario::Scenario;
 use world::World;
 
@@ -48,7 +55,6 @@ pub struct RunResult {
     pub layers: Vec<LayerSnapshot>,
     /// The map (districts, hubs, lines, labs).
     pub world: World,
-    pub lab_sites: Vec<(String, f64, f64, String, i32)>,
 }
 
 impl RunResult {
@@ -89,45 +95,30 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunResult {
 /// Runs a scenario, calling `progress(months_done, months_total)` after each month.
 pub fn run_with_progress(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(u32, u32)) -> RunResult {
     let mut sim = engine::Sim::new(scenario, seed);
+    let mut recorder = Recorder::new(scenario);
     let months = scenario.months();
     for m in 0..months {
         sim.step();
+        recorder.record(&sim);
         progress(m + 1, months);
     }
-    finish(sim)
+    finish(sim, recorder)
 }
 
-fn finish(sim: engine::Sim) -> RunResult {
-    let rec = sim.recorder;
+fn finish(sim: engine::Sim, rec: Recorder) -> RunResult {
     let start = sim.scenario.start_year;
     let mut years = Vec::new();
     let mut yearly = Vec::new();
     for (yi, chunk) in rec.rows.chunks(12).enumerate() {
-        let mut row = Vec::with_capacity(rec.columns.len());
-        for (c, kind) in rec.kinds.iter().enumerate() {
-            let v = match kind {
-                Aggregate::Flow => chunk.iter().map(|r| r[c]).sum(),
-                Aggregate::Stock => chunk.last().map(|r| r[c]).unwrap_or(0.0),
-                Aggregate::Mean => chunk.iter().map(|r| r[c]).sum::<f64>() / chunk.len() as f64,
-            };
-            row.push(v);
-        }
+        let row = rec
+            .kinds
+            .iter()
+            .enumerate()
+            .map(|(c, kind)| kind.of_year(&chunk.iter().map(|r| r[c]).collect::<Vec<_>>()))
+            .collect();
         years.push(start + yi as i32);
         yearly.push(row);
     }
-    let lab_sites = sim
-        .labs
-        .iter()
-        .map(|l| {
-            (
-                l.name.clone(),
-                l.x,
-                l.y,
-                l.kind.as_str().to_string(),
-                start + (l.open_month.max(i32::MIN as i64 / 2) / 12) as i32,
-            )
-        })
-        .collect();
     RunResult {
         scenario: sim.scenario,
         seed: sim.seed,
@@ -138,6 +129,5 @@ fn finish(sim: engine::Sim) -> RunResult {
         yearly,
         layers: rec.layers,
         world: sim.world,
-        lab_sites,
     }
 }

@@ -4,7 +4,8 @@
 //! `(run seed, purpose, id, month)`. A stream is a SplitMix64 generator whose starting state is a
 //! hash of that key, so streams are independent of each other and of the order in which agents are
 //! processed: a new draw in one mechanism never shifts the draws of another, and the result does not
-//! depend on the number of threads.
+//! depend on the number of threads. Draws from distributions (normal, Gumbel, Poisson, Pareto) use
+//! `rand_distr`'s exact samplers on the stream; uniforms, coin flips and indices are drawn directly.
 
 use std::convert::Infallible;
 
@@ -29,8 +30,6 @@ pub enum Purpose {
     FirmLocation = 24,
     LabOutput = 30,
     TechTransfer = 31,
-    Developers = 40,
-    Schools = 50,
     Replication = 60,
     Sweep = 61,
 }
@@ -100,62 +99,35 @@ impl Stream {
     /// Standard Gumbel draw (location 0, scale 1).
     #[inline]
     pub fn gumbel(&mut self) -> f64 {
-        let u = self.uniform().max(1e-300);
-        -(-u.ln()).ln()
+        match rand_distr::Gumbel::new(0.0, 1.0) {
+            Ok(d) => rand_distr::Distribution::sample(&d, self),
+            Err(_) => 0.0,
+        }
     }
 
-    /// Standard normal draw (Box-Muller, one of the pair).
+    /// Standard normal draw.
     #[inline]
     pub fn normal(&mut self) -> f64 {
-        let u1 = self.uniform().max(1e-300);
-        let u2 = self.uniform();
-        (-2.0 * u1.ln()).sqrt() * (std::f64::consts::TAU * u2).cos()
+        rand_distr::Distribution::sample(&rand_distr::StandardNormal, self)
     }
 
-    /// Poisson draw with mean `lambda` (inversion for small means, normal approximation with
-    /// continuity correction above 30, where the error is far below the model's other noise).
+    /// Poisson draw with mean `lambda` (0 for a mean that is not positive; means above
+    /// `rand_distr::Poisson::MAX_LAMBDA`, which validation keeps out, are drawn at that bound).
     pub fn poisson(&mut self, lambda: f64) -> u64 {
         if lambda.is_nan() || lambda <= 0.0 {
             return 0;
         }
-        if lambda < 30.0 {
-            let l = (-lambda).exp();
-            let mut k = 0u64;
-            let mut p = self.uniform();
-            while p > l {
-                k += 1;
-                p *= self.uniform();
-            }
-            k
-        } else {
-            let x = lambda + lambda.sqrt() * self.normal() + 0.5;
-            if x < 0.0 {
-                0
-            } else {
-                x.floor() as u64
-            }
+        match rand_distr::Poisson::new(lambda.min(rand_distr::Poisson::<f64>::MAX_LAMBDA)) {
+            Ok(d) => rand_distr::Distribution::sample(&d, self) as u64,
+            Err(_) => 0,
         }
     }
 
-    /// Binomial draw: number of successes in n trials of probability p.
-    pub fn binomial(&mut self, n: u64, p: f64) -> u64 {
-        if n == 0 || p <= 0.0 {
-            return 0;
-        }
-        if p >= 1.0 {
-            return n;
-        }
-        if n < 40 {
-            (0..n).filter(|_| self.chance(p)).count() as u64
-        } else {
-            let mean = n as f64 * p;
-            if mean < 15.0 {
-                self.poisson(mean).min(n)
-            } else {
-                let sd = (mean * (1.0 - p)).sqrt();
-                let x = (mean + sd * self.normal() + 0.5).floor();
-                x.clamp(0.0, n as f64) as u64
-            }
+    /// Pareto draw with minimum `scale` and tail exponent `shape`: P(X > x) = (scale / x)^shape.
+    pub fn pareto(&mut self, scale: f64, shape: f64) -> f64 {
+        match rand_distr::Pareto::new(scale, shape) {
+            Ok(d) => rand_distr::Distribution::sample(&d, self),
+            Err(_) => scale,
         }
     }
 }
@@ -199,12 +171,16 @@ mod tests {
         let n = 200_000;
         let mean_u: f64 = (0..n).map(|_| s.uniform()).sum::<f64>() / n as f64;
         assert!((mean_u - 0.5).abs() < 0.005, "{mean_u}");
-        for &lam in &[0.3, 4.0, 80.0] {
+        for &lam in &[0.3, 4.0, 80.0, 1.0e9] {
             let m: f64 = (0..50_000).map(|_| s.poisson(lam) as f64).sum::<f64>() / 50_000.0;
             assert!((m - lam).abs() < 0.03 * lam.max(1.0), "lambda {lam} mean {m}");
         }
-        let b: f64 = (0..20_000).map(|_| s.binomial(100, 0.3) as f64).sum::<f64>() / 20_000.0;
-        assert!((b - 30.0).abs() < 0.5, "{b}");
+        let p: f64 = (0..100_000).map(|_| s.pareto(2.0, 3.0)).sum::<f64>() / 100_000.0;
+        assert!((p - 3.0).abs() < 0.05, "Pareto mean {p}, expected 2 * 3 / 2");
+        let z: Vec<f64> = (0..100_000).map(|_| s.normal()).collect();
+        let (m, v) = (z.iter().sum::<f64>() / 1e5, z.iter().map(|x| x * x).sum::<f64>() / 1e5);
+        assert!(m.abs() < 0.01 && (v - 1.0).abs() < 0.02, "normal mean {m} variance {v}");
+        assert_eq!(s.poisson(0.0) + s.poisson(-1.0) + s.poisson(f64::NAN), 0);
         let g: f64 = (0..100_000).map(|_| s.gumbel()).sum::<f64>() / 100_000.0;
         assert!((g - 0.5772).abs() < 0.02, "{g}");
         let below_max = (0..10_000).map(|_| s.below(7)).max().unwrap();

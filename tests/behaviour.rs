@@ -206,7 +206,7 @@ fn a_rent_gradient_emerges_from_flat_initial_rents() {
         "housing.amenity_rent_premium=0.0",
     ]);
     let start = corridor::engine::Sim::new(&s, 1);
-    let (lo, hi) = start.housing.rent.iter().fold((f32::MAX, f32::MIN), |(a, b), &r| (a.min(r), b.max(r)));
+    let (lo, hi) = start.prices.rent.iter().fold((f32::MAX, f32::MIN), |(a, b), &r| (a.min(r), b.max(r)));
     assert!(hi - lo < 1.0, "initial rents must be flat in this test: {lo}..{hi}");
     let (mut near, mut far) = (Vec::new(), Vec::new());
     for seed in SEEDS {

@@ -1,10 +1,10 @@
 //! Charts and reports: files exist, decode, have the right size, are not blank, put data
 //! where they should, and the report inlines every chart.
 //!
-//! Fixtures (a 12x6 run over three years, a compare folder, three sweep folders) are written
-//! by the helpers below into a fresh folder under Cargo's test temp dir.
+//! Fixtures are written by the helpers below into a fresh folder under Cargo's test temp dir: run
+//! folders by the model and the run-folder writer (a run of the tiny corridor), compare and sweep
+//! folders from synthetic values through the same file types and writers the binary uses.
 
-use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -12,6 +12,11 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use corridor::chart::{
     self, line_chart_to_png, map_canvas_size, render_dir, ChartError, ChartOptions, Lang, LineChart, Series,
+};
+use corridor::experiment::{DesignKind, Parameter, SweepSpec};
+use corridor::output::{
+    csv_bytes, csv_rows, fmt_num, json_bytes, point_column, run_files, CompareJson, CompareRow, EffectRow, Provenance,
+    SummaryJson, SweepJson, TornadoRow, WorldJson, POINT_STATS,
 };
 use corridor::report::write_report;
 
@@ -39,189 +44,55 @@ impl Noise {
     }
 }
 
-const TIERS: [&str; 3] = ["junior", "senior", "star"];
-const SECTORS: [&str; 3] = ["digital", "biomed", "advanced_manufacturing"];
-const LEVERS: [&str; 3] = ["talent_subsidy", "housing", "schools"];
 const LAYERS: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover", "patents"];
+/// The tiny corridor's grid and first year (scenarios/tiny.toml).
+const TINY_GRID: (usize, usize) = (24, 10);
+const START: i32 = 2022;
 
-/// A synthetic run folder: `w` x `h` grid, `years` years from 2025.
-fn write_run(dir: &Path, w: usize, h: usize, years: usize) {
-    let start = 2025;
-    let (fw, fh) = (w as f64, h as f64);
-    let world = serde_json::json!({
-        "width": w, "height": h, "cell_km": 0.5, "start_year": start,
-        "districts": [
-            {"id": 0, "name": "Xihu", "name_zh": "西湖区"},
-            {"id": 1, "name": "Yuhang", "name_zh": "余杭区"},
-            {"id": 2, "name": "Lin'an", "name_zh": "临安区"}
-        ],
-        "hubs": [
-            {"name": "Zijingang", "name_zh": "紫金港", "x": fw * 0.2, "y": fh * 0.45, "radius_km": 1.5, "kind": "university"},
-            {"name": "Future Sci-Tech City", "name_zh": "未来科技城", "x": fw * 0.5, "y": fh * 0.55, "radius_km": 2.0, "kind": "cluster"},
-            {"name": "Qingshan Lake", "name_zh": "青山湖", "x": fw * 0.82, "y": fh * 0.4, "radius_km": 1.5, "kind": "cluster"}
-        ],
-        "transit_lines": [
-            {"name": "Metro Line 3", "name_zh": "地铁3号线", "stations": [[0.5, fh * 0.6], [fw * 0.3, fh * 0.5], [fw * 0.5, fh * 0.62], [fw * 0.7, fh * 0.5]], "open_year": null},
-            {"name": "Metro Line 19", "name_zh": "地铁19号线", "stations": [[fw * 0.1, fh * 0.2], [fw * 0.45, fh * 0.3], [fw * 0.9, fh * 0.25]], "open_year": start + 1}
-        ],
-        "labs": [
-            {"name": "Zhijiang Lab", "name_zh": "之江实验室", "x": fw * 0.62, "y": fh * 0.75, "kind": "national", "open_year": start},
-            {"name": "Westlake Lab", "name_zh": "西湖实验室", "x": fw * 0.3, "y": fh * 0.75, "kind": "provincial", "open_year": start + years as i32 - 1}
-        ],
-        "tiers": TIERS, "sectors": SECTORS, "levers": LEVERS
-    });
-    fs::write(dir.join("world.json"), serde_json::to_string_pretty(&world).unwrap()).unwrap();
+/// A run folder written as the binary writes it: `scenario` run for `years` years with seed 42,
+/// so world.json, summary.json and every CSV file are what the model gives.
+fn write_run_of(dir: &Path, scenario: &str, years: u32) {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let loaded =
+        corridor::scenario::load(&root.join(scenario), &[format!("years={years}")]).unwrap_or_else(|e| panic!("{e}"));
+    let result = corridor::run(&loaded.scenario, 42);
+    let prov =
+        Provenance { scenario_files: vec![scenario.into()], threads: 1, wall_seconds: 1.5, ..Default::default() };
+    for (rel, bytes) in run_files(&result, &prov) {
+        let path = dir.join(rel);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, bytes).unwrap();
+    }
+}
 
-    // Districts: thirds from west to east, with the north-west and south-east corners outside.
-    let layers = dir.join("layers");
-    fs::create_dir_all(&layers).unwrap();
-    let district = |x: usize, y: usize| -> i64 {
-        if (x + y < 2) || (x + 2 >= w && y + 1 >= h) {
-            -1
-        } else {
-            ((x * 3) / w).min(2) as i64
-        }
-    };
-    let mut d = String::new();
-    for y in 0..h {
-        let row: Vec<String> = (0..w).map(|x| district(x, y).to_string()).collect();
-        writeln!(d, "{}", row.join(",")).unwrap();
-    }
-    fs::write(layers.join("district.csv"), d).unwrap();
-    let hubs = [(fw * 0.2, fh * 0.45), (fw * 0.5, fh * 0.55), (fw * 0.82, fh * 0.4)];
-    for (li, layer) in LAYERS.iter().enumerate() {
-        for yi in 0..years {
-            let growth = 1.0 + 0.15 * yi as f64;
-            let mut g = String::new();
-            for y in 0..h {
-                let row: Vec<String> = (0..w)
-                    .map(|x| {
-                        let near: f64 = hubs
-                            .iter()
-                            .map(|(hx, hy)| {
-                                let d2 = ((x as f64 + 0.5 - hx) / fw * 8.0).powi(2)
-                                    + ((y as f64 + 0.5 - hy) / fh * 4.0).powi(2);
-                                (-d2).exp()
-                            })
-                            .sum();
-                        let v = match li {
-                            0 => 4000.0 * near * growth,
-                            1 => 60.0 * near * growth,
-                            2 => 2500.0 + 1800.0 * near * growth,
-                            3 => near * growth,
-                            _ => (12.0 * near * growth).round(),
-                        };
-                        if district(x, y) < 0 {
-                            "0".to_string()
-                        } else {
-                            format!("{v:.3}")
-                        }
-                    })
-                    .collect();
-                writeln!(g, "{}", row.join(",")).unwrap();
-            }
-            fs::write(layers.join(format!("{layer}_{}.csv", start as usize + yi)), g).unwrap();
-        }
-    }
+/// The tiny corridor run for `years` years from 2022.
+fn write_run(dir: &Path, years: u32) {
+    write_run_of(dir, "scenarios/tiny.toml", years);
+}
 
-    // Time series.
-    let mut cols: Vec<String> = ["month", "year", "month_of_year"].iter().map(|s| s.to_string()).collect();
-    let base = [
-        "talent",
-        "firms",
-        "patents",
-        "lab_patents",
-        "firm_patents",
-        "rd_intensity",
-        "mean_rent",
-        "median_rent",
-        "rent_to_income",
-        "mean_commute_min",
-        "children_seated",
-        "children_unseated",
-        "public_cost",
-        "school_seats",
-    ];
-    cols.extend(base.iter().map(|s| s.to_string()));
-    cols.extend(TIERS.iter().map(|t| format!("talent_{t}")));
-    cols.extend(SECTORS.iter().map(|s| format!("firms_{s}")));
-    cols.extend(LEVERS.iter().map(|l| format!("cost_{l}")));
-    let mut noise = Noise(0x9E3779B97F4A7C15);
-    let mut ts = cols.join(",") + "\n";
-    let mut yearly_rows: Vec<Vec<f64>> = Vec::new();
-    for m in 0..years * 12 {
-        let t = m as f64 / 12.0;
-        let talent_tiers = [60000.0 * (1.0 + 0.08 * t), 18000.0 * (1.0 + 0.12 * t), 900.0 * (1.0 + 0.2 * t)];
-        let firms_sec = [2400.0 + 300.0 * t, 800.0 + 150.0 * t, 1100.0 + 40.0 * t];
-        let costs = [2.0e7 + 1.0e6 * t, 3.5e7 + 4.0e6 * t, 1.2e7 + 2.0e6 * t];
-        let lab = 40.0 + 6.0 * t + 5.0 * noise.next();
-        let firm = 90.0 + 18.0 * t + 8.0 * noise.next();
-        let rent = 3200.0 + 180.0 * t + 20.0 * noise.next();
-        let children = 9000.0 + 900.0 * t;
-        let seated = (7800.0 + 500.0 * t).min(children);
-        let vals = [
-            talent_tiers.iter().sum::<f64>(),
-            firms_sec.iter().sum::<f64>(),
-            lab + firm,
-            lab,
-            firm,
-            0.031 + 0.004 * t + 0.001 * noise.next(),
-            rent,
-            rent * 0.93,
-            0.29 + 0.015 * t,
-            38.0 - 1.5 * t + 0.4 * noise.next(),
-            seated,
-            children - seated,
-            costs.iter().sum::<f64>(),
-            7800.0 + 500.0 * t,
-        ];
-        let mut row = vec![m as f64, (start + (m / 12) as i32) as f64, (m % 12 + 1) as f64];
-        row.extend(vals);
-        row.extend(talent_tiers);
-        row.extend(firms_sec);
-        row.extend(costs);
-        let text: Vec<String> = row.iter().map(|v| format!("{v:.4}")).collect();
-        ts.push_str(&text.join(","));
-        ts.push('\n');
-        if m % 12 == 11 {
-            let mut y = row.clone();
-            y.remove(0);
-            y.remove(1);
-            yearly_rows.push(y);
-        }
-    }
-    fs::write(dir.join("timeseries.csv"), ts).unwrap();
-    let mut ycols = cols.clone();
-    ycols.remove(0);
-    ycols.remove(1);
-    let mut yearly = ycols.join(",") + "\n";
-    for r in &yearly_rows {
-        let text: Vec<String> = r.iter().map(|v| format!("{v:.4}")).collect();
-        yearly.push_str(&text.join(","));
-        yearly.push('\n');
-    }
-    fs::write(dir.join("yearly.csv"), yearly).unwrap();
-    let summary = serde_json::json!({
-        "scenario": "baseline", "title": "City West corridor: baseline", "start_year": start,
-        "years": years, "seed": 42, "agent_scale": 0.1,
-        "final_year": {"talent": 120000.0},
-        "headline": ["talent", "firms", "patents", "rd_intensity", "mean_rent", "rent_to_income", "mean_commute_min", "children_unseated", "public_cost"],
-        "provenance": {"scenario_toml": "[scenario]\nname = \"baseline\"\n", "hash": "3f2a9c0d", "crate_version": "0.1.0", "git_revision": null, "wall_seconds": 1.5, "threads": 2}
-    });
-    fs::write(dir.join("summary.json"), serde_json::to_string_pretty(&summary).unwrap()).unwrap();
+fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> T {
+    serde_json::from_slice(&fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
 const CMP_KPIS: [&str; 5] = ["talent", "patents", "mean_rent", "rent_to_income", "children_unseated"];
 
+/// A compare folder of three scenarios, five replications and four years of synthetic values.
 fn write_compare(dir: &Path) {
     let scenarios = ["baseline", "housing_push", "talent_push"];
-    let info = serde_json::json!({
-        "base": "baseline", "variants": ["housing_push", "talent_push"], "reps": 5, "seed": 7,
-        "kpis": CMP_KPIS, "start_year": 2025, "years": 4
-    });
-    fs::write(dir.join("compare.json"), info.to_string()).unwrap();
+    let info = CompareJson {
+        base: "baseline".into(),
+        variants: vec!["housing_push".into(), "talent_push".into()],
+        reps: 5,
+        seed: 7,
+        replication_seeds: vec![1, 2, 3, 4, 5],
+        scenario_hashes: vec![],
+        kpis: CMP_KPIS.iter().map(|k| k.to_string()).collect(),
+        headline: corridor::output::headline_names().iter().map(|k| k.to_string()).collect(),
+        start_year: 2025,
+        years: 4,
+    };
+    fs::write(dir.join("compare.json"), json_bytes(&info)).unwrap();
     let mut noise = Noise(12345);
-    let mut csv = String::from("scenario,replication,year,kpi,value\n");
     let level = |kpi: &str, s: usize, t: f64| -> f64 {
         let lift = [0.0, 0.03, 0.07][s];
         match kpi {
@@ -232,22 +103,29 @@ fn write_compare(dir: &Path) {
             _ => 1200.0 * (1.0 + 0.1 * t) * (1.0 - lift * 3.0),
         }
     };
+    let mut rows = Vec::new();
     let mut finals: Vec<Vec<Vec<f64>>> = vec![vec![Vec::new(); CMP_KPIS.len()]; 3];
     for (si, s) in scenarios.iter().enumerate() {
         for rep in 0..5 {
             for y in 0..4 {
                 for (ki, k) in CMP_KPIS.iter().enumerate() {
-                    let v = level(k, si, y as f64) * (1.0 + 0.01 * noise.next());
-                    writeln!(csv, "{s},{rep},{},{k},{v:.5}", 2025 + y).unwrap();
+                    let value = level(k, si, y as f64) * (1.0 + 0.01 * noise.next());
+                    rows.push(CompareRow {
+                        scenario: s.to_string(),
+                        replication: rep,
+                        year: 2025 + y,
+                        kpi: k.to_string(),
+                        value,
+                    });
                     if y == 3 {
-                        finals[si][ki].push(v);
+                        finals[si][ki].push(value);
                     }
                 }
             }
         }
     }
-    fs::write(dir.join("compare.csv"), csv).unwrap();
-    let mut eff = String::from("variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit\n");
+    fs::write(dir.join("compare.csv"), csv_rows(&rows)).unwrap();
+    let mut effects = Vec::new();
     for si in 1..3 {
         for (ki, k) in CMP_KPIS.iter().enumerate() {
             let bm = finals[0][ki].iter().sum::<f64>() / 5.0;
@@ -255,19 +133,21 @@ fn write_compare(dir: &Path) {
             let d = vm - bm;
             let half = 0.012 * bm.abs();
             let cost = 1.0e8 * si as f64;
-            writeln!(
-                eff,
-                "{},{k},{bm},{vm},{d},{},{},{},{cost},{}",
-                scenarios[si],
-                d - half,
-                d + half,
-                d / bm,
-                cost / d
-            )
-            .unwrap();
+            effects.push(EffectRow {
+                variant: scenarios[si].into(),
+                kpi: k.to_string(),
+                base_mean: bm,
+                variant_mean: vm,
+                diff_mean: d,
+                diff_ci_low: d - half,
+                diff_ci_high: d + half,
+                rel_change: d / bm,
+                public_cost_diff: cost,
+                cost_per_unit: cost / d,
+            });
         }
     }
-    fs::write(dir.join("effects.csv"), eff).unwrap();
+    fs::write(dir.join("effects.csv"), csv_rows(&effects)).unwrap();
     fs::write(dir.join("effects.md"), "| variant |\n|---|\n").unwrap();
 }
 
@@ -275,25 +155,22 @@ fn write_points(dir: &Path, params: &[&str], pts: &[Vec<f64>], kpis: &[&str], f:
     let mut head = vec!["point".to_string()];
     head.extend(params.iter().map(|p| p.to_string()));
     for k in kpis {
-        for s in ["mean", "sd", "ci_low", "ci_high"] {
-            head.push(format!("{k}_{s}"));
-        }
+        head.extend(POINT_STATS.iter().map(|s| point_column(k, s)));
     }
     head.push("n".into());
-    let mut csv = head.join(",") + "\n";
+    let mut records = vec![head];
     for (i, p) in pts.iter().enumerate() {
         let mut row = vec![i.to_string()];
-        row.extend(p.iter().map(|v| v.to_string()));
+        row.extend(p.iter().map(|v| fmt_num(*v)));
         for k in kpis {
             let m = f(p, k);
             let sd = 0.02 * m.abs();
-            row.extend([m, sd, m - 1.2 * sd, m + 1.2 * sd].iter().map(|v| format!("{v:.4}")));
+            row.extend([m, sd, m - 1.2 * sd, m + 1.2 * sd].iter().map(|v| fmt_num(*v)));
         }
         row.push("5".into());
-        csv.push_str(&row.join(","));
-        csv.push('\n');
+        records.push(row);
     }
-    fs::write(dir.join("points.csv"), csv).unwrap();
+    fs::write(dir.join("points.csv"), csv_bytes(records)).unwrap();
 }
 
 fn sweep_kpi(p: &[f64], k: &str) -> f64 {
@@ -305,42 +182,76 @@ fn sweep_kpi(p: &[f64], k: &str) -> f64 {
     }
 }
 
+fn parameter(path: &str, values: Option<Vec<f64>>, range: Option<(f64, f64)>, baseline: f64) -> Parameter {
+    Parameter {
+        path: path.into(),
+        values,
+        min: range.map(|r| r.0),
+        max: range.map(|r| r.1),
+        steps: None,
+        baseline: Some(baseline),
+        integer: false,
+    }
+}
+
+fn write_sweep_json(dir: &Path, name: &str, design: DesignKind, parameters: Vec<Parameter>, points: usize) {
+    let replications = if parameters.len() == 1 { 5 } else { 3 };
+    let spec = SweepSpec {
+        name: name.into(),
+        base: "../tiny.toml".into(),
+        design,
+        samples: None,
+        trajectories: None,
+        levels: None,
+        replications,
+        seed: 1,
+        common_seeds: true,
+        years: None,
+        set: vec![],
+        kpis: vec!["talent".into(), "mean_rent".into()],
+        parameters,
+    };
+    let info = SweepJson { spec, points, runs: points as u64 * replications as u64, shard: None };
+    fs::write(dir.join("sweep.json"), json_bytes(&info)).unwrap();
+}
+
 /// Sweep over one parameter, a 4x3 grid, or a one-at-a-time design with a tornado table.
 fn write_sweep(dir: &Path, kind: &str) {
     let kpis = ["talent", "mean_rent"];
+    let (elasticity, subsidy, build) = ("housing.supply_elasticity", "talent.subsidy_yuan", "schools.build_rate");
     match kind {
         "one" => {
-            let info = serde_json::json!({"name": "elasticity", "base": "baseline", "design": "grid",
-                "parameters": [{"path": "housing.supply_elasticity", "values": [0.2, 0.4, 0.6, 0.8, 1.0], "baseline": 0.6}],
-                "replications": 5, "kpis": kpis, "points": 5});
-            fs::write(dir.join("sweep.json"), info.to_string()).unwrap();
-            let pts: Vec<Vec<f64>> = [0.2, 0.4, 0.6, 0.8, 1.0].iter().map(|v| vec![*v]).collect();
-            write_points(dir, &["housing.supply_elasticity"], &pts, &kpis, sweep_kpi);
+            let values = vec![0.2, 0.4, 0.6, 0.8, 1.0];
+            let pts: Vec<Vec<f64>> = values.iter().map(|v| vec![*v]).collect();
+            write_sweep_json(
+                dir,
+                "elasticity",
+                DesignKind::Grid,
+                vec![parameter(elasticity, Some(values), None, 0.6)],
+                5,
+            );
+            write_points(dir, &[elasticity], &pts, &kpis, sweep_kpi);
         }
         "grid" => {
-            let info = serde_json::json!({"name": "subsidy-by-elasticity", "base": "baseline", "design": "grid",
-                "parameters": [
-                    {"path": "housing.supply_elasticity", "values": [0.3, 0.6, 0.9, 1.2], "baseline": 0.6},
-                    {"path": "talent.subsidy_yuan", "values": [0, 5000, 10000], "baseline": 5000}],
-                "replications": 3, "kpis": kpis, "points": 12});
-            fs::write(dir.join("sweep.json"), info.to_string()).unwrap();
+            let params = vec![
+                parameter(elasticity, Some(vec![0.3, 0.6, 0.9, 1.2]), None, 0.6),
+                parameter(subsidy, Some(vec![0.0, 5000.0, 10000.0]), None, 5000.0),
+            ];
+            write_sweep_json(dir, "subsidy-by-elasticity", DesignKind::Grid, params, 12);
             let mut pts = Vec::new();
             for a in [0.3, 0.6, 0.9, 1.2] {
                 for b in [0.0, 5000.0, 10000.0] {
                     pts.push(vec![a, b]);
                 }
             }
-            write_points(dir, &["housing.supply_elasticity", "talent.subsidy_yuan"], &pts, &kpis, sweep_kpi);
+            write_points(dir, &[elasticity, subsidy], &pts, &kpis, sweep_kpi);
         }
         _ => {
-            let params = ["housing.supply_elasticity", "talent.subsidy_yuan", "schools.build_rate"];
-            let info = serde_json::json!({"name": "oat", "base": "baseline", "design": "oat",
-                "parameters": [
-                    {"path": params[0], "min": 0.3, "max": 1.2, "baseline": 0.6},
-                    {"path": params[1], "min": 0.0, "max": 20000.0, "baseline": 5000.0},
-                    {"path": params[2], "min": 0.5, "max": 2.0, "baseline": 1.0}],
-                "replications": 3, "kpis": kpis, "points": 7});
-            fs::write(dir.join("sweep.json"), info.to_string()).unwrap();
+            let ranges = [(0.3, 1.2), (0.0, 20000.0), (0.5, 2.0)];
+            let base = [0.6, 5000.0, 1.0];
+            let params = [elasticity, subsidy, build];
+            let specs = (0..3).map(|i| parameter(params[i], None, Some(ranges[i]), base[i])).collect();
+            write_sweep_json(dir, "oat", DesignKind::Oat, specs, 7);
             let pts = vec![
                 vec![0.6, 5000.0, 1.0],
                 vec![0.3, 5000.0, 1.0],
@@ -351,23 +262,28 @@ fn write_sweep(dir: &Path, kind: &str) {
                 vec![0.6, 5000.0, 2.0],
             ];
             write_points(dir, &params, &pts, &kpis, sweep_kpi);
-            let mut t = String::from("parameter,kpi,low,high,kpi_low,kpi_high,kpi_base\n");
-            let base = [0.6, 5000.0, 1.0];
-            let ranges = [(0.3, 1.2), (0.0, 20000.0), (0.5, 2.0)];
+            let mut rows = Vec::new();
             for k in kpis {
                 for (i, p) in params.iter().enumerate() {
-                    let (lo, hi) = ranges[i];
+                    let (low, high) = ranges[i];
                     let mut pl = base;
-                    pl[i] = lo;
+                    pl[i] = low;
                     let mut ph = base;
-                    ph[i] = hi;
-                    let kb = sweep_kpi(&base, k);
-                    let bump = if i == 2 { 0.002 * kb } else { 0.0 };
-                    writeln!(t, "{p},{k},{lo},{hi},{},{},{kb}", sweep_kpi(&pl, k) - bump, sweep_kpi(&ph, k) + bump)
-                        .unwrap();
+                    ph[i] = high;
+                    let kpi_base = sweep_kpi(&base, k);
+                    let bump = if i == 2 { 0.002 * kpi_base } else { 0.0 };
+                    rows.push(TornadoRow {
+                        parameter: p.to_string(),
+                        kpi: k.into(),
+                        low,
+                        high,
+                        kpi_low: sweep_kpi(&pl, k) - bump,
+                        kpi_high: sweep_kpi(&ph, k) + bump,
+                        kpi_base,
+                    });
                 }
             }
-            fs::write(dir.join("tornado.csv"), t).unwrap();
+            fs::write(dir.join("tornado.csv"), csv_rows(&rows)).unwrap();
         }
     }
 }
@@ -414,7 +330,15 @@ fn check_chart(png_path: &Path, expected: (u32, u32)) {
     let svg = fs::read_to_string(png_path.with_extension("svg")).unwrap();
     assert!(svg.trim_start().starts_with("<svg"), "{} is not SVG", png_path.display());
     assert!(svg.trim_end().ends_with("</svg>"));
-    assert!(!png_path.with_extension("png.tmp").exists());
+    no_temporaries(png_path.parent().unwrap());
+}
+
+/// No temporary file (`<name>.tmp-<pid>`) is left in `dir`.
+fn no_temporaries(dir: &Path) {
+    for e in fs::read_dir(dir).unwrap() {
+        let name = e.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(!name.contains(".tmp"), "{name} left in {}", dir.display());
+    }
 }
 
 fn opts(lang: Lang) -> ChartOptions {
@@ -434,7 +358,7 @@ fn stems(paths: &[PathBuf], ext: &str) -> Vec<String> {
 #[test]
 fn run_charts_exist_decode_and_are_not_blank() {
     let dir = scratch("run");
-    write_run(&dir, 12, 6, 3);
+    write_run(&dir, 3);
     let o = opts(Lang::En);
     let files = render_dir(&dir, &o).unwrap();
     let pngs = stems(&files, "png");
@@ -453,13 +377,13 @@ fn run_charts_exist_decode_and_are_not_blank() {
         assert!(pngs.iter().any(|s| s == expected), "missing {expected} in {pngs:?}");
     }
     for layer in LAYERS {
-        for year in [2025, 2027] {
+        for year in [START, START + 2] {
             let stem = format!("map_{layer}_{year}");
             assert!(pngs.contains(&stem), "missing {stem}");
         }
-        assert!(!pngs.contains(&format!("map_{layer}_2026")), "only first and last year");
+        assert!(!pngs.contains(&format!("map_{layer}_{}", START + 1)), "only first and last year");
     }
-    let map_size = map_canvas_size(12, 6, &o);
+    let map_size = map_canvas_size(TINY_GRID.0, TINY_GRID.1, &o);
     assert_eq!(map_size.0, o.width);
     assert!(map_size.1 <= o.height);
     for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
@@ -481,20 +405,21 @@ fn maps_keep_cells_square_for_a_wide_grid() {
 #[test]
 fn chinese_labels_render() {
     let dir = scratch("run-zh");
-    write_run(&dir, 12, 6, 2);
+    write_run(&dir, 2);
     let o = opts(Lang::Zh);
     let files = render_dir(&dir, &o).unwrap();
     assert!(files.len() >= 2 * (9 + 10));
     for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")).take(3) {
         let name = p.file_name().unwrap().to_string_lossy();
-        let size = if name.starts_with("map_") { map_canvas_size(12, 6, &o) } else { (o.width, o.height) };
+        let size =
+            if name.starts_with("map_") { map_canvas_size(TINY_GRID.0, TINY_GRID.1, &o) } else { (o.width, o.height) };
         check_chart(p, size);
     }
     let svg = fs::read_to_string(dir.join("charts/ts_talent_by_tier.svg")).unwrap();
     assert!(svg.contains("各层级人才数量"), "Chinese title in SVG");
     assert!(svg.contains("WenQuanYi Micro Hei"));
-    let map = fs::read_to_string(dir.join("charts/map_rent_2025.svg")).unwrap();
-    assert!(map.contains("紫金港") && map.contains("西湖区"), "name_zh used on maps");
+    let map = fs::read_to_string(dir.join(format!("charts/map_rent_{START}.svg"))).unwrap();
+    assert!(map.contains("科学城") && map.contains("西区"), "name_zh used on maps");
 }
 
 #[test]
@@ -580,7 +505,8 @@ fn a_known_series_lands_where_expected() {
 #[test]
 fn report_inlines_every_chart() {
     let dir = scratch("report");
-    write_run(&dir, 12, 6, 3);
+    write_run(&dir, 3);
+    let summary: SummaryJson = read_typed(&dir.join("summary.json"));
     let path = write_report(&dir, &opts(Lang::En)).unwrap();
     assert_eq!(path, dir.join("report.html"));
     let html = fs::read_to_string(&path).unwrap();
@@ -591,11 +517,12 @@ fn report_inlines_every_chart() {
     assert!(n_png >= 19);
     assert_eq!(html.matches("<img").count(), n_png);
     assert_eq!(html.matches("src=\"data:image/png;base64,").count(), n_png);
-    for needle in ["City West corridor: baseline", "3f2a9c0d", "42", "2025", "2026", "2027", "Headline indicators"] {
+    let hash = summary.provenance.scenario_hash.as_str();
+    for needle in ["Tiny test corridor", hash, "42", "2022", "2023", "2024", "Headline indicators"] {
         assert!(html.contains(needle), "report lacks {needle}");
     }
     assert!(!html.contains("http://") && !html.contains("https://"), "no external resources");
-    assert!(!dir.join("report.html.tmp").exists());
+    no_temporaries(&dir);
 
     let cmp = scratch("report-compare");
     write_compare(&cmp);
@@ -648,7 +575,7 @@ fn report_renders_in_headless_chromium() {
 #[test]
 fn missing_timeseries_is_named() {
     let dir = scratch("missing");
-    write_run(&dir, 12, 6, 2);
+    write_run(&dir, 2);
     fs::remove_file(dir.join("timeseries.csv")).unwrap();
     let err = render_dir(&dir, &opts(Lang::En)).unwrap_err();
     assert!(matches!(err, ChartError::MissingFile { .. }), "{err:?}");
@@ -661,7 +588,7 @@ fn missing_timeseries_is_named() {
 fn bad_input_gives_typed_errors() {
     // A bad number names the file and line.
     let dir = scratch("bad-row");
-    write_run(&dir, 12, 6, 1);
+    write_run(&dir, 1);
     let ts = fs::read_to_string(dir.join("timeseries.csv")).unwrap();
     let mut lines: Vec<String> = ts.lines().map(str::to_string).collect();
     let fields: Vec<&str> = lines[2].split(',').collect();
@@ -686,16 +613,61 @@ fn bad_input_gives_typed_errors() {
 
     // A layer of the wrong shape.
     let run = scratch("bad-grid");
-    write_run(&run, 12, 6, 1);
-    fs::write(run.join("layers/rent_2025.csv"), "1,2,3\n4,5,6\n").unwrap();
+    write_run(&run, 1);
+    fs::write(run.join(format!("layers/rent_{START}.csv")), "1,2,3\n4,5,6\n").unwrap();
     let err = render_dir(&run, &opts(Lang::En)).unwrap_err().to_string();
-    assert!(err.contains("rent_2025.csv"), "{err}");
+    assert!(err.contains(&format!("rent_{START}.csv")), "{err}");
 
     // Not an output folder at all; bad options.
     let empty = scratch("empty");
     assert!(matches!(render_dir(&empty, &opts(Lang::En)), Err(ChartError::UnknownFolder { .. })));
     let tiny = ChartOptions { lang: Lang::En, width: 10, height: 10 };
     assert!(matches!(render_dir(&run, &tiny), Err(ChartError::Options(_))));
+}
+
+#[test]
+fn a_missing_key_is_an_error_naming_the_file_and_the_key() {
+    let dir = scratch("missing-key");
+    write_run(&dir, 1);
+    let mut world: serde_json::Value = read_typed(&dir.join("world.json"));
+    world.as_object_mut().unwrap().remove("levers");
+    fs::write(dir.join("world.json"), json_bytes(&world)).unwrap();
+    let err = render_dir(&dir, &opts(Lang::En)).unwrap_err().to_string();
+    assert!(err.contains("world.json") && err.contains("missing field `levers`"), "{err}");
+
+    let cmp = scratch("renamed-column");
+    write_compare(&cmp);
+    let effects = fs::read_to_string(cmp.join("effects.csv")).unwrap();
+    fs::write(cmp.join("effects.csv"), effects.replacen("cost_per_unit", "yuan_per_unit", 1)).unwrap();
+    let err = render_dir(&cmp, &opts(Lang::En)).unwrap_err().to_string();
+    assert!(err.contains("effects.csv") && err.contains("missing field `cost_per_unit`"), "{err}");
+}
+
+#[test]
+fn not_a_number_is_null_in_json_and_empty_in_csv_and_reads_back() {
+    let dir = scratch("nan");
+    write_run(&dir, 2);
+    let mut summary: SummaryJson = read_typed(&dir.join("summary.json"));
+    summary.final_year.insert("rd_intensity".into(), f64::NAN);
+    summary.yearly.kpis.get_mut("rd_intensity").unwrap()[0] = f64::INFINITY;
+    fs::write(dir.join("summary.json"), json_bytes(&summary)).unwrap();
+    let text = fs::read_to_string(dir.join("summary.json")).unwrap();
+    assert!(text.contains("\"rd_intensity\": null") && !text.contains("NaN"), "null in JSON");
+    let back: SummaryJson = read_typed(&dir.join("summary.json"));
+    assert!(back.final_year["rd_intensity"].is_nan() && back.yearly.kpis["rd_intensity"][0].is_nan());
+    // An empty field in the yearly table (what a NaN is in CSV) still gives a report.
+    let yearly = fs::read_to_string(dir.join("yearly.csv")).unwrap();
+    let col = yearly.lines().next().unwrap().split(',').position(|c| c == "rd_intensity").unwrap();
+    let rows: Vec<Vec<String>> = yearly
+        .lines()
+        .enumerate()
+        .map(|(i, l)| {
+            l.split(',').enumerate().map(|(j, f)| if i > 0 && j == col { String::new() } else { f.into() }).collect()
+        })
+        .collect();
+    fs::write(dir.join("yearly.csv"), csv_bytes(rows)).unwrap();
+    let html = fs::read_to_string(write_report(&dir, &opts(Lang::En)).unwrap()).unwrap();
+    assert!(html.contains("Headline indicators"));
 }
 
 #[test]
@@ -714,9 +686,9 @@ fn degenerate_data_does_not_panic() {
 
     // A run whose layers are all NaN and whose KPIs are empty.
     let dir = scratch("degenerate");
-    write_run(&dir, 12, 6, 1);
-    let nan_row = ["NaN"; 12].join(",");
-    fs::write(dir.join("layers/rent_2025.csv"), vec![nan_row; 6].join("\n")).unwrap();
+    write_run(&dir, 1);
+    let nan_grid = vec![vec![fmt_num(f64::NAN); TINY_GRID.0]; TINY_GRID.1];
+    fs::write(dir.join(format!("layers/rent_{START}.csv")), csv_bytes(nan_grid)).unwrap();
     fs::write(dir.join("timeseries.csv"), "month,year,month_of_year,talent\n").unwrap();
     let files = render_dir(&dir, &opts(Lang::En)).unwrap();
     assert!(!files.is_empty());
@@ -724,16 +696,16 @@ fn degenerate_data_does_not_panic() {
 
     // The smallest accepted canvas, in both languages, with long names.
     let small = scratch("small");
-    write_run(&small, 30, 9, 2);
-    let world = fs::read_to_string(small.join("world.json")).unwrap();
-    fs::write(small.join("world.json"), world.replace("Future Sci-Tech City", &"Future Sci-Tech City ".repeat(8)))
-        .unwrap();
+    write_run(&small, 2);
+    let mut world: WorldJson = read_typed(&small.join("world.json"));
+    world.hubs[0].name = "future_sci_tech_city_".repeat(8);
+    fs::write(small.join("world.json"), json_bytes(&world)).unwrap();
     for lang in [Lang::En, Lang::Zh] {
         let (w, h) = ChartOptions::MIN_SIZE;
         let o = ChartOptions { lang, width: w, height: h };
         for p in render_dir(&small, &o).unwrap().iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
             let name = p.file_name().unwrap().to_string_lossy();
-            let size = if name.starts_with("map_") { map_canvas_size(30, 9, &o) } else { (w, h) };
+            let size = if name.starts_with("map_") { map_canvas_size(TINY_GRID.0, TINY_GRID.1, &o) } else { (w, h) };
             check_chart(p, size);
         }
     }
@@ -743,7 +715,7 @@ fn degenerate_data_does_not_panic() {
     render_dir(&cmp, &ChartOptions { lang: Lang::Zh, width: w, height: h }).unwrap();
 }
 
-/// Writes sample folders (80x24 run, compare, sweeps) with charts and reports to
+/// Writes sample folders (a 10-year run of the default corridor, compare, sweeps) with charts and reports to
 /// `$CORRIDOR_CHART_DEMO` for a visual check: `cargo test --test charts demo -- --ignored`.
 #[test]
 #[ignore]
@@ -756,7 +728,7 @@ fn demo() {
         let run = root.join(format!("run-{tag}"));
         let _ = fs::remove_dir_all(&run);
         fs::create_dir_all(&run).unwrap();
-        write_run(&run, 80, 24, 10);
+        write_run_of(&run, "scenarios/hangzhou-west.toml", 10);
         let t = std::time::Instant::now();
         write_report(&run, &o).unwrap();
         eprintln!("{tag} run report in {:?}", t.elapsed());

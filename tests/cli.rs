@@ -275,3 +275,11 @@ fn progress_lines_when_stderr_is_not_a_terminal() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_name_that_would_give_a_kpi_column_twice_is_rejected() {
+    rejects(
+        &["run", "tests/data/kpi_name_clash.toml"],
+        &["kpi_name_clash.toml:6:", "talent.tiers.arrivals.name", "talent_arrivals"],
+    );
+}

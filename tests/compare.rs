@@ -15,13 +15,20 @@ fn tmp(name: &str) -> PathBuf {
     d
 }
 
+/// The rows of a CSV file as column name -> field.
+fn csv_maps(path: &Path) -> Vec<std::collections::HashMap<String, String>> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    r.deserialize().collect::<Result<_, _>>().unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// effects.csv as (variant, kpi) -> columns by name.
 fn effects(dir: &Path) -> Vec<std::collections::HashMap<String, String>> {
     let text = std::fs::read_to_string(dir.join("effects.csv")).unwrap();
-    let mut lines = text.lines();
-    let header: Vec<String> = lines.next().unwrap().split(',').map(str::to_string).collect();
-    assert_eq!(header.join(","), "variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit");
-    lines.map(|l| header.iter().cloned().zip(l.split(',').map(str::to_string)).collect()).collect()
+    assert_eq!(
+        text.lines().next().unwrap(),
+        "variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit"
+    );
+    csv_maps(&dir.join("effects.csv"))
 }
 
 #[test]
@@ -96,6 +103,33 @@ fn subsidy_variant_has_a_cost_per_patent() {
         assert!((per * d - total).abs() <= 1e-3 * total.abs().max(1.0));
     }
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+#[test]
+fn a_label_with_a_comma_and_quotes_stays_one_field() {
+    let out = tmp("comma");
+    let dir = tmp("comma-scenarios");
+    std::fs::create_dir_all(&dir).unwrap();
+    let label = "tiny, \"bold\" subsidy";
+    let tiny = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny.toml");
+    let variant = dir.join("variant.toml");
+    let text = format!("extends = {:?}\nname = {:?}\n[rd]\nsubsidy_rate = 0.3\n", tiny.display().to_string(), label);
+    std::fs::write(&variant, text).unwrap();
+    let o = bin()
+        .args(["compare", "scenarios/tiny.toml"])
+        .arg(&variant)
+        .args(["--reps", "2", "--years", "2", "--quiet", "--out"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let rows = csv_maps(&out.join("compare.csv"));
+    assert!(rows.iter().any(|r| r["scenario"] == label), "the label is one field of compare.csv");
+    assert!(rows.iter().all(|r| r["scenario"] == label || r["scenario"] == "tiny"));
+    assert!(effects(&out).iter().all(|r| r["variant"] == label));
+    assert!(out.join("charts/effects_1.png").is_file(), "the charts read the quoted label back");
+    std::fs::remove_dir_all(&out).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

@@ -73,7 +73,7 @@ fn city_scale_run(threads: usize) -> (Vec<(String, Vec<u8>)>, corridor::engine::
 fn a_city_scale_run_gives_identical_files_with_1_and_2_threads() {
     let (a, sim_a) = city_scale_run(1);
     let (b, sim_b) = city_scale_run(2);
-    assert!(sim_a.talent.len() > 100_000, "{} agents", sim_a.talent.len());
+    assert!(sim_a.talent.agents.len() > 100_000, "{} agents", sim_a.talent.agents.len());
     for ((na, ba), (nb, bb)) in a.iter().zip(&b) {
         assert_eq!(na, nb);
         assert!(ba == bb, "{na} differs between 1 and 2 threads at city scale");
@@ -82,12 +82,35 @@ fn a_city_scale_run_gives_identical_files_with_1_and_2_threads() {
     let key = |t: &corridor::agents::talent::Talent| {
         (t.id, t.home, t.employer, t.commute.to_bits(), t.tenure, t.flags, t.waitlist_since, t.seat_district)
     };
-    assert_eq!(sim_a.talent.len(), sim_b.talent.len());
-    assert!(sim_a.talent.iter().map(key).eq(sim_b.talent.iter().map(key)), "agents differ between 1 and 2 threads");
+    assert_eq!(sim_a.talent.agents.len(), sim_b.talent.agents.len());
+    assert!(
+        sim_a.talent.agents.iter().map(key).eq(sim_b.talent.agents.iter().map(key)),
+        "agents differ between 1 and 2 threads"
+    );
+    // The whole state agrees.
+    assert!(sim_a == sim_b, "the state differs between 1 and 2 threads");
     // The compact workplace columns agree with the firm records.
     for sim in [&sim_a, &sim_b] {
-        assert_eq!(sim.firm_cells.len(), sim.firms.len());
-        assert!(sim.firms.iter().zip(&sim.firm_cells).all(|(f, &c)| f.cell == c));
-        assert!(sim.firms.iter().zip(&sim.firm_premia).all(|(f, &p)| f.wage_premium == p));
+        let firms = &sim.firms;
+        assert_eq!(firms.cells.len(), firms.records.len());
+        assert!(firms.records.iter().zip(&firms.cells).all(|(f, &c)| f.cell == c));
+        assert!(firms.records.iter().zip(&firms.premia).all(|(f, &p)| f.wage_premium == p));
     }
+}
+
+#[test]
+fn recording_observes_without_changing_the_model() {
+    // A run stepped with the recorder and one stepped without it end in the same state.
+    let s = tiny(&["years=3", "talent.subsidy.tiers=['high']", "talent.subsidy.rent_subsidy=1500.0"]);
+    let mut observed = corridor::engine::Sim::new(&s, 9);
+    let mut unobserved = observed.clone();
+    let mut recorder = corridor::metrics::Recorder::new(&s);
+    for _ in 0..s.months() {
+        observed.step();
+        recorder.record(&observed);
+        unobserved.step();
+    }
+    assert_eq!(recorder.rows.len(), s.months() as usize);
+    assert_eq!(recorder.layers.len(), 3);
+    assert!(observed == unobserved, "recording changed the model's state");
 }

@@ -4,11 +4,12 @@
 //! on month-wide fields, so firms step in parallel.
 
 use crate::agents::MAX_TIERS;
+use crate::policy::Ledger;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use crate::world::Cell;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
 pub enum Origin {
     Incumbent = 0,
@@ -29,9 +30,9 @@ impl Origin {
     }
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Firm {
-    /// Index in `Sim::firms`; firms are never removed (dead ones are tombstones).
+    /// Index in the [`FirmTable`]; firms are never removed (dead ones are tombstones).
     pub id: u32,
     pub sector: u8,
     pub origin: Origin,
@@ -63,6 +64,62 @@ pub struct Firm {
     pub rd: f64,
     pub subsidy: f64,
     pub patents: u32,
+}
+
+/// The firms: their records, and beside them compact columns of what the passes over the agents
+/// read of their employer (the workplace cell and the wage premium, both fixed at creation).
+/// Firms are only added through [`FirmTable::add`], which keeps the columns in step; they never
+/// move and are never removed, so an id is an index into all three.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FirmTable {
+    pub records: Vec<Firm>,
+    pub cells: Vec<Cell>,
+    pub premia: Vec<f32>,
+}
+
+impl FirmTable {
+    /// Adds a planned firm (next id, its workplace columns, the month's births); returns its id.
+    pub fn add(&mut self, mut firm: Firm, ledger: &mut Ledger) -> u32 {
+        let id = self.records.len() as u32;
+        firm.id = id;
+        self.cells.push(firm.cell);
+        self.premia.push(firm.wage_premium);
+        ledger.firm_births[firm.origin] += 1;
+        self.records.push(firm);
+        id
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+}
+
+/// The tier mix of firm jobs (shares summing to 1: each tier's share of talent outside research)
+/// and the efficiency units of a person of each tier.
+#[derive(Clone, Debug, PartialEq)]
+pub struct JobMix {
+    pub tier_mix: Vec<f64>,
+    pub tier_productivity: Vec<f64>,
+}
+
+impl JobMix {
+    pub fn new(s: &Scenario) -> JobMix {
+        let mix_raw: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * (1.0 - t.research_share)).collect();
+        let mix_sum: f64 = mix_raw.iter().sum::<f64>().max(1e-12);
+        JobMix {
+            tier_mix: mix_raw.iter().map(|m| m / mix_sum).collect(),
+            tier_productivity: s.talent.tiers.iter().map(|t| t.productivity).collect(),
+        }
+    }
+
+    /// Efficiency units per person of the mix.
+    pub fn efficiency_per_person(&self) -> f64 {
+        self.tier_mix.iter().zip(&self.tier_productivity).map(|(m, p)| m * p).sum()
+    }
 }
 
 /// Month-wide inputs of the firm step.
@@ -236,4 +293,97 @@ pub fn unit_cost(wage: &[f64], mix: &[f64], tier_productivity: &[f64], premium: 
 /// Agglomeration factor (1 + density / density_ref)^gamma of a cell with `density` jobs per km².
 pub fn agglomeration(density: f32, f: &crate::scenario::FirmParams) -> f64 {
     (1.0 + density as f64 / f.density_ref).powf(f.gamma)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, firm, Kit};
+
+    /// One month of `f` in the kit's corridor with an R&D subsidy rate `rate`.
+    fn step(kit: &Kit, f: &mut Firm, rate: f64) {
+        let rd_rate = |_: usize, _: i16| rate;
+        let compute = |_: usize, _: i16| 0.0;
+        let ctx = FirmContext {
+            s: &kit.s,
+            seed: 1,
+            month: kit.month,
+            wage: &kit.prices.wage,
+            mix: &kit.jobs.tier_mix,
+            tier_productivity: &kit.jobs.tier_productivity,
+            density: &kit.fields.density,
+            spillover: &kit.fields.spillover,
+            rent_index: &kit.prices.rent_index,
+            district: &kit.world.district,
+            rd_rate: &rd_rate,
+            compute: &compute,
+        };
+        f.step(&ctx);
+    }
+
+    fn kit() -> Kit {
+        let mut kit = Kit::new();
+        kit.s.firms.startup_hazard = 0.0;
+        kit.s.firms.growth_sd = 0.0;
+        kit
+    }
+
+    #[test]
+    fn rd_follows_output_at_the_subsidised_user_cost_and_builds_the_knowledge_stock() {
+        let mut kit = kit();
+        kit.s.rd.cap = 1.0e12;
+        kit.month = 1; // the year's subsidies are counted from January
+        let mut f = firm(0, cell(2, 2));
+        f.workers[1] = 10;
+        f.productivity = 1.0e5;
+        f.knowledge = 1.0e6;
+        f.cash = 1.0e9;
+        let rho = kit.s.sectors[0].rd_intensity;
+        let (eps, delta) = (kit.s.firms.rd_elasticity, kit.s.firms.rd_depreciation);
+        step(&kit, &mut f, 0.0);
+        assert!(f.output > 0.0);
+        assert!((f.rd - rho * f.output).abs() < 1e-6 * f.rd);
+        assert_eq!(f.subsidy, 0.0);
+        let k1 = f.knowledge;
+        assert!((k1 - ((1.0 - delta / 12.0) * 1.0e6 + f.rd)).abs() < 1e-6);
+        // A subsidy of a quarter lowers the user cost: R&D intensity rho (1 - s)^-eps.
+        step(&kit, &mut f, 0.25);
+        assert!((f.rd / f.output - rho * 0.75f64.powf(-eps)).abs() < 1e-9);
+        assert!((f.subsidy - 0.25 * f.rd).abs() < 1e-6);
+        // The cap limits the payment over the year.
+        kit.s.rd.cap = f.subsidy_ytd + 1.0;
+        step(&kit, &mut f, 0.25);
+        assert!((f.subsidy - 1.0).abs() < 1e-9, "{}", f.subsidy);
+    }
+
+    #[test]
+    fn a_firm_that_loses_money_for_too_long_exits_and_lays_everyone_off() {
+        let kit = kit();
+        let mut f = firm(0, cell(2, 2));
+        f.workers = [2, 3, 0, 0, 0, 0];
+        f.cash = -1.0e12;
+        f.negative_months = kit.s.firms.exit_after_months - 1;
+        step(&kit, &mut f, 0.0);
+        assert!(!f.alive);
+        assert_eq!(f.layoffs, f.workers);
+        // A dead firm does nothing more.
+        step(&kit, &mut f, 0.0);
+        assert_eq!((f.output, f.rd, f.patents), (0.0, 0.0, 0));
+        assert_eq!(f.vacancies, [0; MAX_TIERS]);
+    }
+
+    #[test]
+    fn a_growing_firm_posts_vacancies_by_tier_mix_at_most_the_hiring_step() {
+        let kit = kit();
+        let mut f = firm(0, cell(2, 2));
+        f.workers = [10, 40, 0, 0, 0, 0];
+        f.productivity = 1.0e6; // far above what its size pays for
+        f.desired = 50.0;
+        f.cash = 1.0e9;
+        step(&kit, &mut f, 0.0);
+        let cap = |have: u32| (have as f64 * kit.s.firms.max_hiring_step).ceil() as u32 + 1;
+        assert!(f.vacancies[0] > 0 && f.vacancies[1] > 0, "{:?}", f.vacancies);
+        assert!(f.vacancies[0] <= cap(10) && f.vacancies[1] <= cap(40), "{:?}", f.vacancies);
+        assert_eq!(f.layoffs, [0; MAX_TIERS]);
+    }
 }

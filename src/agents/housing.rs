@@ -15,7 +15,7 @@ pub const SHARED: usize = 2;
 pub const STOCK_NAMES: [&str; 3] = ["market", "talent", "shared_ownership"];
 
 /// A housing project in the pipeline.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Project {
     pub stock: usize,
     pub cell: Cell,
@@ -25,14 +25,14 @@ pub struct Project {
     pub completion_month: u32,
 }
 
-#[derive(Clone, Debug)]
+/// The housing stock: units and occupancy by type and cell, land, and the construction pipeline.
+/// Market rents are prices ([`crate::prices::Prices::rent`]); they change in [`Housing::update_rents`].
+#[derive(Clone, Debug, PartialEq)]
 pub struct Housing {
     /// Units per stock type and cell (agent units).
     pub units: [Vec<u32>; 3],
     /// Occupied units per stock type and cell.
     pub occupied: [Vec<u32>; 3],
-    /// Market rent per cell, yuan per month per unit.
-    pub rent: Vec<f32>,
     /// Land for housing per cell, agent units.
     pub capacity: Vec<u32>,
     pub projects: Vec<Project>,
@@ -46,34 +46,32 @@ impl Housing {
         let scale = s.agent_scale;
         let mut market = vec![0u32; n];
         let mut capacity = vec![0u32; n];
-        let mut rent = vec![0f32; n];
         let mut rng = Stream::new(s.seed, Purpose::Init, 1, 0);
         for c in 0..n {
             capacity[c] = stochastic_round(world.housing_capacity[c] as f64 / scale, &mut rng);
             market[c] = stochastic_round(world.initial_housing[c] as f64 / scale, &mut rng).min(capacity[c]);
-            let premium: f64 = s
-                .hubs
-                .iter()
-                .map(|h| {
-                    let d = world.distance_to_point_km(c as Cell, h.x, h.y);
-                    h.rent_premium * (-(d / h.radius_km).powi(2)).exp()
-                })
-                .sum();
-            rent[c] = (s.housing.base_rent * (1.0 + s.housing.amenity_rent_premium * world.amenity[c] as f64 + premium))
-                as f32;
         }
         Housing {
             units: [market, vec![0; n], vec![0; n]],
             occupied: [vec![0; n], vec![0; n], vec![0; n]],
-            rent,
             capacity,
             projects: Vec::new(),
             completed: 0,
         }
     }
 
+    /// Cells of the grid.
+    pub fn cells(&self) -> usize {
+        self.capacity.len()
+    }
+
     pub fn vacant(&self, stock: usize, c: usize) -> u32 {
         self.units[stock][c].saturating_sub(self.occupied[stock][c])
+    }
+
+    /// Vacant units of a stock over all cells.
+    pub fn vacant_units(&self, stock: usize) -> u64 {
+        (0..self.cells()).map(|c| self.vacant(stock, c) as u64).sum()
     }
 
     pub fn total_units(&self, c: usize) -> u32 {
@@ -81,9 +79,9 @@ impl Housing {
     }
 
     /// Median market rent over market units (each unit counts once); None without market units.
-    pub fn median_market_rent(&self) -> Option<f64> {
+    pub fn median_market_rent(&self, rent: &[f32]) -> Option<f64> {
         let mut rents: Vec<(f32, u32)> =
-            self.rent.iter().zip(&self.units[MARKET]).filter(|(_, &u)| u > 0).map(|(&r, &u)| (r, u)).collect();
+            rent.iter().zip(&self.units[MARKET]).filter(|(_, &u)| u > 0).map(|(&r, &u)| (r, u)).collect();
         rents.sort_by(|a, b| a.0.total_cmp(&b.0));
         let total: u64 = rents.iter().map(|r| r.1 as u64).sum();
         let mut acc = 0u64;
@@ -120,9 +118,9 @@ impl Housing {
         self.projects = keep;
     }
 
-    /// r(t+1) = r(t) exp(lambda (v* - v)), clamped to +-max_rent_step; cells with fewer than 3
-    /// market units follow their district's vacancy.
-    pub fn update_rents(&mut self, s: &Scenario, world: &World) {
+    /// Where rents change: r(t+1) = r(t) exp(lambda (v* - v)), clamped to +-max_rent_step; cells
+    /// with fewer than 3 market units follow their district's vacancy.
+    pub fn update_rents(&self, s: &Scenario, world: &World, rent: &mut [f32]) {
         let h = &s.housing;
         let nd = world.districts.len() + 1;
         let mut du = vec![0u64; nd];
@@ -146,13 +144,13 @@ impl Housing {
                 }
             };
             let change = (h.rent_lambda * (h.natural_vacancy - v)).clamp(-step, step);
-            self.rent[c] = (self.rent[c] as f64 * change.exp()) as f32;
+            rent[c] = (rent[c] as f64 * change.exp()) as f32;
         }
     }
 
     /// January: developers start market projects where price / cost beats the hurdle, best
     /// ratio first, up to the land left and the year's land quota.
-    pub fn start_market_projects(&mut self, s: &Scenario, world: &World, month: u32, year: i32) -> u32 {
+    pub fn start_market_projects(&mut self, s: &Scenario, world: &World, rent: &[f32], month: u32, year: i32) -> u32 {
         let h = &s.housing;
         let lq = &h.land_quota;
         if year < lq.start_year || year > lq.end_year {
@@ -177,7 +175,7 @@ impl Housing {
             if land == 0 {
                 continue;
             }
-            let ratio = self.rent[c] as f64 * h.price_to_rent_months / h.construction_cost;
+            let ratio = rent[c] as f64 * h.price_to_rent_months / h.construction_cost;
             if ratio <= h.developer_hurdle {
                 continue;
             }
@@ -294,6 +292,23 @@ impl Housing {
     }
 }
 
+/// Market rents at the start: the base rent raised by amenity and by the hubs' rent premia.
+pub fn initial_rents(s: &Scenario, world: &World) -> Vec<f32> {
+    (0..world.cells())
+        .map(|c| {
+            let premium: f64 = s
+                .hubs
+                .iter()
+                .map(|h| {
+                    let d = world.distance_to_point_km(c as Cell, h.x, h.y);
+                    h.rent_premium * (-(d / h.radius_km).powi(2)).exp()
+                })
+                .sum();
+            (s.housing.base_rent * (1.0 + s.housing.amenity_rent_premium * world.amenity[c] as f64 + premium)) as f32
+        })
+        .collect()
+}
+
 /// The cost account of a policy stock.
 pub fn lever_of(stock: usize) -> Lever {
     if stock == TALENT {
@@ -308,4 +323,51 @@ pub fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
     let f = x.floor();
     let extra = if rng.chance(x - f) { 1.0 } else { 0.0 };
     (f + extra).max(0.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, Kit};
+
+    #[test]
+    fn rents_rise_below_the_natural_vacancy_fall_above_it_and_move_at_most_the_step() {
+        let kit = Kit::new();
+        let h = &kit.s.housing;
+        let mut housing = kit.housing.clone();
+        let (tight, slack, crash) = (cell(1, 1), cell(2, 1), cell(3, 1));
+        for (c, occupied) in [(tight, 99), (slack, 80), (crash, 0)] {
+            housing.units[MARKET][c as usize] = 100;
+            housing.occupied[MARKET][c as usize] = occupied;
+        }
+        let mut rent = vec![1000.0f32; kit.world.cells()];
+        housing.update_rents(&kit.s, &kit.world, &mut rent);
+        let expect =
+            |v: f64| 1000.0 * (h.rent_lambda * (h.natural_vacancy - v)).clamp(-h.max_rent_step, h.max_rent_step).exp();
+        assert!((rent[tight as usize] as f64 - expect(0.01)).abs() < 1e-3);
+        assert!(rent[tight as usize] > 1000.0);
+        assert!((rent[slack as usize] as f64 - expect(0.20)).abs() < 1e-3);
+        assert!(rent[slack as usize] < 1000.0);
+        assert!((rent[crash as usize] as f64 - 1000.0 * (-h.max_rent_step).exp()).abs() < 1e-3, "clamped");
+        // A cell with fewer than three market units follows its district's vacancy (west: the
+        // three cells above, 121 of 300 vacant).
+        let small = cell(0, 3);
+        assert!((rent[small as usize] as f64 - expect(121.0 / 300.0)).abs() < 1e-3);
+    }
+
+    #[test]
+    fn the_median_rent_counts_each_market_unit_once() {
+        let kit = Kit::new();
+        let mut housing = kit.housing.clone();
+        let mut rent = vec![0.0f32; kit.world.cells()];
+        for (c, units, r) in [(cell(0, 0), 3, 100.0), (cell(1, 0), 1, 500.0), (cell(2, 0), 1, 900.0)] {
+            housing.units[MARKET][c as usize] = units;
+            rent[c as usize] = r;
+        }
+        assert_eq!(housing.median_market_rent(&rent), Some(100.0));
+        assert_eq!(
+            Housing { units: [vec![0; 32], vec![0; 32], vec![0; 32]], ..housing }.median_market_rent(&rent),
+            None
+        );
+    }
 }

@@ -4,11 +4,14 @@
 //! the spillover field, and transfers technology: each patent becomes a spin-off with probability
 //! `spinoff_rate` (raised by incubators near the lab) or is licensed to the nearest firm of its sector.
 
+use crate::agents::firm::Firm;
 use crate::agents::MAX_TIERS;
+use crate::policy::{Ledger, Policy};
+use crate::rng::{Purpose, Stream};
 use crate::scenario::{LabKind, LabSpec, Scenario};
 use crate::world::{Cell, World};
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Lab {
     pub name: String,
     pub kind: LabKind,
@@ -92,21 +95,39 @@ impl Lab {
     }
 }
 
+/// What the labs read in their month.
+pub struct LabContext<'a> {
+    pub s: &'a Scenario,
+    pub seed: u64,
+    pub month: u32,
+    pub world: &'a World,
+    /// Budget multiplier and incubator boosts.
+    pub policy: &'a Policy,
+}
+
 /// The labs' month: hiring targets from budgets, output, knowledge, and technology transfer
-/// (spin-offs queued for firm entry, licences raising the nearest firm of the lab's sector).
-pub fn step_labs(sim: &mut crate::engine::Sim) {
-    use crate::rng::{Purpose, Stream};
-    let s = &sim.scenario;
-    let month = sim.month;
-    let mult = sim.policy.lab_budget_multiplier(s);
+/// (licences raise the productivity of a firm of the lab's sector near the lab). Patents are
+/// added to the year's patents per cell and to the ledger. Returns the labs whose patents become
+/// spin-off firms this month (lab indices, one entry per spin-off, in lab order).
+pub fn step_labs(
+    labs: &mut [Lab],
+    firms: &mut [Firm],
+    firm_cells: &[Cell],
+    ctx: &LabContext,
+    patents_by_cell: &mut [f32],
+    ledger: &mut Ledger,
+) -> Vec<u32> {
+    let s = ctx.s;
+    let month = ctx.month;
+    let mult = ctx.policy.lab_budget_multiplier(s);
     let tiers = s.talent.tiers.len();
     // Research jobs by tier follow the tiers' research shares.
     let weights: Vec<f64> = s.talent.tiers.iter().map(|t| t.share * t.research_share).collect();
     let total: f64 = weights.iter().sum::<f64>().max(1e-12);
     let mut index: Option<FirmIndex> = None;
     let delta = s.labs.knowledge_depreciation / 12.0;
-    for li in 0..sim.labs.len() {
-        let lab = &mut sim.labs[li];
+    let mut spinoffs = Vec::new();
+    for (li, lab) in labs.iter_mut().enumerate() {
         lab.vacancies = [0; MAX_TIERS];
         lab.layoffs = [0; MAX_TIERS];
         if !lab.is_open(month) {
@@ -122,37 +143,37 @@ pub fn step_labs(sim: &mut crate::engine::Sim) {
                 lab.layoffs[t] = have - want;
             }
         }
-        let mut rng = Stream::new(sim.seed, Purpose::LabOutput, li as u64, month);
+        let mut rng = Stream::new(ctx.seed, Purpose::LabOutput, li as u64, month);
         let patents = rng.poisson(lab.expected_output(s, month)) as u32;
         lab.knowledge = lab.knowledge * (1.0 - delta) + patents as f64;
         if patents == 0 {
             continue;
         }
-        sim.flows.lab_patents += patents;
-        sim.patents_by_cell[lab.cell as usize] += patents as f32;
-        let boost = sim.policy.incubator_boost[lab.cell as usize] as f64;
+        ledger.lab_patents += patents;
+        patents_by_cell[lab.cell as usize] += patents as f32;
+        let boost = ctx.policy.incubator_boost[lab.cell as usize] as f64;
         let p_spin = (s.labs.spinoff_rate * (1.0 + boost)).min(1.0);
-        let mut trng = Stream::new(sim.seed, Purpose::TechTransfer, li as u64, month);
+        let mut trng = Stream::new(ctx.seed, Purpose::TechTransfer, li as u64, month);
         let (cell, sector) = (lab.cell, lab.sector);
         // The lab's candidate licensees are found once a month (firms do not move or die within
         // the labs' step); each licensed patent then draws one of them.
         let mut licensees: Option<Licensees> = None;
         for _ in 0..patents {
             if trng.chance(p_spin) {
-                sim.pending_spinoffs.push(li as u32);
+                spinoffs.push(li as u32);
             } else {
                 let found = licensees.get_or_insert_with(|| {
-                    let idx =
-                        index.get_or_insert_with(|| FirmIndex::build(&sim.firms, &sim.firm_cells, sim.world.cells()));
-                    let reach = (2.0 * s.labs.spillover_km / sim.world.cell_km).ceil() as i64;
-                    idx.licensees(&sim.firms, &sim.world, cell, sector, reach)
+                    let idx = index.get_or_insert_with(|| FirmIndex::build(firms, firm_cells, ctx.world.cells()));
+                    let reach = (2.0 * s.labs.spillover_km / ctx.world.cell_km).ceil() as i64;
+                    idx.licensees(firms, ctx.world, cell, sector, reach)
                 });
                 if let Some(f) = found.draw(&mut trng) {
-                    sim.firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
+                    firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
                 }
             }
         }
     }
+    spinoffs
 }
 
 /// The firms a lab can license a patent to this month.
@@ -166,7 +187,7 @@ pub enum Licensees {
 
 impl Licensees {
     /// One licensee, drawn with probability proportional to its weight.
-    pub fn draw(&self, rng: &mut crate::rng::Stream) -> Option<u32> {
+    pub fn draw(&self, rng: &mut Stream) -> Option<u32> {
         match self {
             Licensees::Nearest(f) => *f,
             Licensees::Near { cands, total } => {
@@ -190,7 +211,7 @@ pub struct FirmIndex {
 }
 
 impl FirmIndex {
-    pub fn build(firms: &[crate::agents::firm::Firm], firm_cells: &[Cell], cells: usize) -> FirmIndex {
+    pub fn build(firms: &[Firm], firm_cells: &[Cell], cells: usize) -> FirmIndex {
         use rayon::prelude::*;
         // Which firms are alive, read from the records in parallel; the rest uses compact columns.
         let alive: Vec<bool> = firms.par_iter().with_min_len(1024).map(|f| f.alive).collect();
@@ -215,14 +236,7 @@ impl FirmIndex {
     /// Candidate licensees for a patent of a lab at `cell`: the firms of `sector` within `reach`
     /// cells, weighted exp(-distance / reach) (so licences spread over the nearby firms instead of
     /// all going to one); the nearest firm of the sector when none is within reach.
-    pub fn licensees(
-        &self,
-        firms: &[crate::agents::firm::Firm],
-        world: &World,
-        cell: Cell,
-        sector: u8,
-        reach: i64,
-    ) -> Licensees {
+    pub fn licensees(&self, firms: &[Firm], world: &World, cell: Cell, sector: u8, reach: i64) -> Licensees {
         let (cx, cy) = world.xy(cell);
         let (w, h) = (world.width as i64, world.height as i64);
         let mut cands: Vec<(u32, f64)> = Vec::new();
@@ -247,7 +261,7 @@ impl FirmIndex {
     }
 
     /// The alive firm of `sector` nearest to `cell` (ring by ring; ties to the lower id).
-    pub fn nearest(&self, firms: &[crate::agents::firm::Firm], world: &World, cell: Cell, sector: u8) -> Option<u32> {
+    pub fn nearest(&self, firms: &[Firm], world: &World, cell: Cell, sector: u8) -> Option<u32> {
         let (cx, cy) = world.xy(cell);
         let (w, h) = (world.width as i64, world.height as i64);
         let max_r = w.max(h);
@@ -281,5 +295,82 @@ impl FirmIndex {
             }
         }
         best.map(|b| b.1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, Kit};
+
+    /// A kit with one university in the middle of the grid, of sector 0, with researchers
+    /// [2, 8] by tier, and two firms beside it: one of its sector, one of the other.
+    fn kit_with_lab() -> (Kit, u32, u32) {
+        let mut kit = Kit::new();
+        kit.s.labs.sites =
+            vec![LabSpec { name: "u".into(), sector: "digital".into(), x: 4.5, y: 2.5, ..Default::default() }];
+        let mut lab = Lab::from_spec(&kit.s, &kit.world, &kit.s.labs.sites[0], false);
+        lab.researchers[..2].copy_from_slice(&[2, 8]);
+        kit.labs = vec![lab];
+        let same = kit.firm(0, cell(5, 2));
+        let other = kit.firm(1, cell(3, 2));
+        (kit, same, other)
+    }
+
+    fn step(kit: &mut Kit, months: u32) -> (Vec<u32>, Vec<f32>) {
+        let mut spinoffs = Vec::new();
+        let mut patents = vec![0.0f32; kit.world.cells()];
+        for m in 0..months {
+            let ctx = LabContext { s: &kit.s, seed: 3, month: m, world: &kit.world, policy: &kit.policy };
+            spinoffs.extend(step_labs(
+                &mut kit.labs,
+                &mut kit.firms.records,
+                &kit.firms.cells,
+                &ctx,
+                &mut patents,
+                &mut kit.ledger,
+            ));
+        }
+        (spinoffs, patents)
+    }
+
+    #[test]
+    fn patents_follow_the_expected_output_and_count_in_the_lab_cell() {
+        let (mut kit, _, _) = kit_with_lab();
+        let expected = kit.labs[0].expected_output(&kit.s, 0);
+        let kind = kit.s.labs.kinds.get(LabKind::University).clone();
+        assert!((expected - kind.output_rate * 10f64.powf(kit.s.labs.theta)).abs() < 1e-12);
+        let months = 400;
+        step(&mut kit, months);
+        let (n, mean) = (kit.ledger.lab_patents as f64, expected * months as f64);
+        assert!((n - mean).abs() < 4.0 * mean.sqrt(), "{n} patents, expected {mean}");
+        // The budget pays for budget / cost researchers; vacancies grow toward it by at most 10 %.
+        let want = kit.s.labs.sites[0].budget_per_year / kind.cost_per_researcher;
+        assert!((kit.labs[0].desired_researchers(&kit.s, 0, 1.0) - want).abs() < 1e-9);
+        let v = kit.labs[0].vacancies;
+        assert!(v[0] + v[1] > 0 && v[1] <= (want * 0.8 * 0.1).ceil() as u32 + 1, "{v:?}");
+    }
+
+    #[test]
+    fn patents_become_spin_offs_or_licences_to_a_firm_of_the_labs_sector() {
+        let (mut kit, same, other) = kit_with_lab();
+        kit.s.labs.spinoff_rate = 1.0;
+        let (spinoffs, patents) = step(&mut kit, 120);
+        let lab_cell = kit.labs[0].cell as usize;
+        assert_eq!(spinoffs.len() as u32, kit.ledger.lab_patents, "every patent a spin-off");
+        assert_eq!(patents[lab_cell], kit.ledger.lab_patents as f32);
+        assert!(kit.firms.records.iter().all(|f| f.productivity == 1.0));
+
+        let (mut kit, same_firm, _) = kit_with_lab();
+        kit.s.labs.spinoff_rate = 0.0;
+        let (spinoffs, _) = step(&mut kit, 120);
+        assert!(spinoffs.is_empty());
+        let licences = kit.ledger.lab_patents as i32;
+        assert!(licences > 0);
+        let gain = kit.s.labs.licence_gain;
+        let p = kit.firms.records[same_firm as usize].productivity;
+        assert!((p - (1.0 + gain).powi(licences)).abs() < 1e-9, "{p} after {licences} licences");
+        assert_eq!(kit.firms.records[other as usize].productivity, 1.0, "not of the lab's sector");
+        assert_eq!(same, same_firm);
     }
 }

@@ -4,7 +4,7 @@
 //! child may take a free seat in its home district.
 
 use crate::agents::talent::{Talent, FLAG_COORDINATED, OUTSIDE};
-use crate::policy::Lever;
+use crate::policy::{Lever, PerLever};
 use crate::scenario::Scenario;
 use crate::world::World;
 
@@ -13,13 +13,13 @@ pub const LEVELS: usize = 2;
 /// The month's school census, taken during the life-course pass (after ageing): seats held and
 /// children waiting by district (see [`Schools::count`]), and the children who wait for a seat in
 /// their home district, in agent order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Census {
     pub counts: Vec<u32>,
     pub waiting: Vec<u32>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Schools {
     /// Seats per district and level (agent units: one seat per talent agent's child).
     pub seats: Vec<[f64; LEVELS]>,
@@ -54,7 +54,7 @@ impl Schools {
     /// Recounts seated children and refreshes school access per district.
     pub fn recount(&mut self, talent: &[Talent], world: &World) {
         let len = self.count_len();
-        let counts = crate::engine::par_count(talent, len, |t, acc| Schools::count(t, world, acc));
+        let counts = crate::agents::par_count(talent, len, |t, acc| Schools::count(t, world, acc));
         self.apply_counts(&counts);
     }
 
@@ -108,7 +108,7 @@ impl Schools {
 
     /// September: the new-seats lever adds seats; quality of the district moves to the
     /// seat-weighted mean. Returns the capital cost (yuan).
-    pub fn open_new_seats(&mut self, s: &Scenario, year: i32, costs: &mut [f64]) {
+    pub fn open_new_seats(&mut self, s: &Scenario, year: i32, costs: &mut PerLever<f64>) {
         let best = self.quality.iter().flat_map(|q| q.iter().copied()).fold(0.0, f64::max);
         for l in &s.schools.new_seats {
             if year < l.start_year || year > l.end_year {
@@ -125,7 +125,7 @@ impl Schools {
                 self.seats[d][level] += add;
                 self.quality[d][level] = (self.quality[d][level] * old + q_new * add) / (old + add);
                 self.lever_seats += add;
-                costs[Lever::SchoolSeats as usize] += added * l.cost_per_seat;
+                costs[Lever::SchoolSeats] += added * l.cost_per_seat;
             }
         }
     }
@@ -133,7 +133,7 @@ impl Schools {
     /// September enrolment. Children who changed level or aged out give up their seats; then, in
     /// agent order, children take free seats in their home district; then, with coordination, a
     /// quota of the remaining spare seats is opened to children of other districts.
-    pub fn enrol(&mut self, s: &Scenario, talent: &mut [Talent], world: &World, coordination_quota: f64) {
+    pub fn enrol(&mut self, talent: &mut [Talent], world: &World, coordination_quota: f64) {
         for t in talent.iter_mut() {
             match t.school_level() {
                 Some(level) if t.seat_district >= 0 && t.seat_level == level => {}
@@ -173,7 +173,6 @@ impl Schools {
                 }
             }
         }
-        let _ = s;
         self.recount(talent, world);
     }
 
@@ -212,5 +211,67 @@ impl Schools {
                 self.seated[d as usize][level as usize] += 1;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    /// `n` households with a child of primary age living in the west district.
+    fn families(n: u32) -> Vec<Talent> {
+        (0..n)
+            .map(|i| {
+                let mut t = household(i, 1, cell(1, 1));
+                t.child_age_months = 80;
+                t
+            })
+            .collect()
+    }
+
+    #[test]
+    fn september_seats_children_in_their_home_district_in_agent_order() {
+        let kit = Kit::new();
+        let mut schools = kit.schools.clone();
+        let mut talent = families(6);
+        schools.enrol(&mut talent, &kit.world, 0.0);
+        // The west has four primary seats.
+        let seated: Vec<bool> = talent.iter().map(|t| t.seat_district == 0).collect();
+        assert_eq!(seated, vec![true, true, true, true, false, false]);
+        assert_eq!(schools.seated[0], [4, 0]);
+        assert_eq!(schools.coordinated, 0);
+        // A child who leaves school age gives up the seat at the next enrolment.
+        talent[0].child_age_months = 200;
+        schools.enrol(&mut talent, &kit.world, 0.0);
+        assert_eq!(talent[0].seat_district, -1);
+        assert_eq!(talent[4].seat_district, 0, "the freed seat goes to the first waiting child");
+    }
+
+    #[test]
+    fn coordination_opens_a_quota_of_spare_seats_in_other_districts() {
+        let kit = Kit::new();
+        let mut schools = kit.schools.clone();
+        let mut talent = families(7);
+        // Half of the east's four spare primary seats are opened to other districts.
+        schools.enrol(&mut talent, &kit.world, 0.5);
+        let east: Vec<usize> = (0..7).filter(|&i| talent[i].seat_district == 1).collect();
+        assert_eq!(east, vec![4, 5]);
+        assert!(east.iter().all(|&i| talent[i].has(FLAG_COORDINATED)));
+        assert_eq!(talent[6].seat_district, -1);
+        assert_eq!(schools.coordinated, 2);
+        assert_eq!(schools.seated[1], [2, 0]);
+    }
+
+    #[test]
+    fn school_access_is_availability_times_quality() {
+        let kit = Kit::new();
+        let mut schools = kit.schools.clone();
+        let mut talent = families(8);
+        schools.enrol(&mut talent, &kit.world, 0.0);
+        // West: its two middle seats free (free seats count over both levels), four primary
+        // children waiting: availability one half. East: seats free and nobody waiting.
+        assert!((schools.access[0] - 0.5 * 0.6).abs() < 1e-12);
+        assert!((schools.access[1] - 0.6).abs() < 1e-12);
     }
 }

@@ -1,7 +1,6 @@
 //! Rendering a figure to PNG and SVG, atomic file writes, and small text helpers.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use plotters::coord::Shift;
@@ -73,19 +72,9 @@ pub(crate) fn render_svg<F: Figure>(fig: &F) -> Result<String, DrawErr> {
     Ok(out)
 }
 
-/// Write `bytes` to `path` atomically: write `path.tmp`, then rename it over `path`.
+/// Write `bytes` to `path` atomically ([`crate::output::atomic_write`]).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ChartError> {
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(".tmp");
-    let tmp = PathBuf::from(tmp);
-    let werr = |p: &Path, e: std::io::Error| ChartError::Write { path: p.to_path_buf(), source: e };
-    let mut f = fs::File::create(&tmp).map_err(|e| werr(&tmp, e))?;
-    f.write_all(bytes).map_err(|e| werr(&tmp, e))?;
-    drop(f);
-    fs::rename(&tmp, path).map_err(|e| {
-        let _ = fs::remove_file(&tmp);
-        werr(path, e)
-    })
+    crate::output::atomic_write(path, bytes).map_err(|e| ChartError::Write { path: path.to_path_buf(), source: e })
 }
 
 /// Render a figure as `out_dir/stem.png` and `out_dir/stem.svg`.

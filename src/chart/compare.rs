@@ -7,23 +7,24 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 use super::canvas::{bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure};
-use super::data::{read_compare_values, read_effects, read_json, CompareInfo, CompareValues, Effect};
+use super::data::{read_compare_values, read_json, read_rows, CompareValues};
 use super::format::{fmt_num, nice_axis};
 use super::i18n::{kpi, pretty, tr, with_unit, Freq, UnitKind};
 use super::lines::{min_max, LineChart, LineFigure, Series, TickAxis, XAxis};
 use super::palette::{okabe_ito, BASELINE, GRID, INK, MUTED};
-use super::stats::mean_ci;
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
+use crate::experiment::stats::summarize;
+use crate::output::{CompareJson, EffectRow};
 
 /// KPI panels per effects figure.
 const PANELS_PER_PAGE: usize = 6;
 
 /// Render the charts of a compare folder.
 pub(crate) fn render_compare(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
-    let info: CompareInfo = read_json(&dir.join("compare.json"))?;
+    let info: CompareJson = read_json(&dir.join("compare.json"))?;
     let values = read_compare_values(&dir.join("compare.csv"))?;
     let effects_path = dir.join("effects.csv");
-    let effects = if effects_path.is_file() { read_effects(&effects_path)? } else { Vec::new() };
+    let effects: Vec<EffectRow> = if effects_path.is_file() { read_rows(&effects_path)? } else { Vec::new() };
     let lang = opts.lang;
     let scenarios = scenario_order(&info, &values);
     let kpis = kpi_order(&info, &values);
@@ -65,7 +66,7 @@ pub(crate) fn render_compare(dir: &Path, out: &Path, opts: &ChartOptions) -> Res
 }
 
 /// Baseline first, then the variants in compare.json order, then anything else found.
-pub(crate) fn scenario_order(info: &CompareInfo, values: &CompareValues) -> Vec<String> {
+pub(crate) fn scenario_order(info: &CompareJson, values: &CompareValues) -> Vec<String> {
     let mut order = vec![info.base.clone()];
     for v in &info.variants {
         if !order.contains(v) {
@@ -80,7 +81,7 @@ pub(crate) fn scenario_order(info: &CompareInfo, values: &CompareValues) -> Vec<
     order
 }
 
-fn kpi_order(info: &CompareInfo, values: &CompareValues) -> Vec<String> {
+fn kpi_order(info: &CompareJson, values: &CompareValues) -> Vec<String> {
     if info.kpis.is_empty() {
         values.keys().cloned().collect()
     } else {
@@ -97,7 +98,7 @@ pub(crate) fn scenario_colour(scenarios: &[String], name: &str) -> RGBColor {
 }
 
 fn trajectory_charts(
-    info: &CompareInfo,
+    info: &CompareJson,
     values: &CompareValues,
     scenarios: &[String],
     kpis: &[String],
@@ -163,10 +164,22 @@ fn trajectory_charts(
     out
 }
 
+/// Mean and 95% t interval of the finite values: `(mean, low, high)`; with one value the
+/// interval collapses onto the mean.
+fn mean_ci(values: &[f64]) -> Option<(f64, f64, f64)> {
+    let finite: Vec<f64> = values.iter().copied().filter(|v| v.is_finite()).collect();
+    let s = summarize(&finite);
+    match s.n {
+        0 => None,
+        1 => Some((s.mean, s.mean, s.mean)),
+        _ => Some((s.mean, s.ci_low, s.ci_high)),
+    }
+}
+
 struct EffectsFigure<'a> {
     base: &'a str,
     kpis: &'a [String],
-    effects: &'a [Effect],
+    effects: &'a [EffectRow],
     scenarios: &'a [String],
     final_year: Option<i32>,
     page: (usize, usize),
@@ -213,7 +226,7 @@ impl Figure for EffectsFigure<'_> {
         let rows = n.div_ceil(cols);
         let panels = body.margin(0, 10, 10, 10).split_evenly((rows, cols));
         for (name, panel) in self.kpis.iter().zip(panels.iter()) {
-            let rows: Vec<&Effect> = self
+            let rows: Vec<&EffectRow> = self
                 .scenarios
                 .iter()
                 .skip(1)
@@ -227,7 +240,7 @@ impl Figure for EffectsFigure<'_> {
 }
 
 impl EffectsFigure<'_> {
-    fn draw_panel<DB: DrawingBackend>(&self, area: &Area<DB>, name: &str, rows: &[&Effect]) -> Result<(), DrawErr> {
+    fn draw_panel<DB: DrawingBackend>(&self, area: &Area<DB>, name: &str, rows: &[&EffectRow]) -> Result<(), DrawErr> {
         let lang = self.lang;
         let (pw, _) = area.dim_in_pixel();
         let k = kpi(name, Freq::Year, lang);
@@ -314,5 +327,20 @@ impl EffectsFigure<'_> {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn interval_of_the_finite_values() {
+        let (m, lo, hi) = mean_ci(&[1.0, 2.0, f64::NAN, 3.0, 4.0, 5.0]).unwrap();
+        assert_eq!(m, 3.0);
+        let half = 2.7764 * (2.5f64).sqrt() / 5f64.sqrt();
+        assert!((hi - m - half).abs() < 1e-9 && (m - lo - half).abs() < 1e-9);
+        assert_eq!(mean_ci(&[7.0]), Some((7.0, 7.0, 7.0)));
+        assert_eq!(mean_ci(&[f64::NAN]), None);
     }
 }

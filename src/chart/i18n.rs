@@ -65,6 +65,8 @@ pub(crate) enum Freq {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum UnitKind {
     People,
+    Households,
+    Children,
     Firms,
     Patents,
     Jobs,
@@ -76,7 +78,6 @@ pub(crate) enum UnitKind {
     /// A fraction shown as a percentage.
     Share,
     Minutes,
-    Ratio,
     Count,
 }
 
@@ -92,7 +93,7 @@ impl Unit {
     pub fn scale_for(&self, max_abs: f64, lang: Lang) -> Scale {
         match self.kind {
             UnitKind::Share => Scale { factor: 0.01, en: "", zh: "" },
-            UnitKind::Minutes | UnitKind::Ratio | UnitKind::Rent => Scale::ONE,
+            UnitKind::Minutes | UnitKind::Rent => Scale::ONE,
             _ => Scale::for_max(max_abs, lang),
         }
     }
@@ -101,6 +102,8 @@ impl Unit {
     pub fn text(&self, lang: Lang, scale: Scale) -> String {
         let (en, zh) = match self.kind {
             UnitKind::People => ("people", "人"),
+            UnitKind::Households => ("households", "户"),
+            UnitKind::Children => ("children", "人"),
             UnitKind::Firms => ("firms", "家"),
             UnitKind::Patents => ("patents", "件"),
             UnitKind::Jobs => ("jobs", "个"),
@@ -110,7 +113,6 @@ impl Unit {
             UnitKind::Rent => ("yuan per dwelling per month", "元/套/月"),
             UnitKind::Share => return "%".to_string(),
             UnitKind::Minutes => ("minutes", "分钟"),
-            UnitKind::Ratio => ("ratio", "比值"),
             UnitKind::Count => ("count", "个"),
         };
         let per = match (self.per, lang) {
@@ -142,88 +144,36 @@ impl Kpi {
     }
 }
 
-/// Label and unit of a KPI column. `freq` says whether flows are per month (timeseries.csv)
-/// or per year (yearly.csv, compare and sweep results).
+/// Label and unit of a KPI column, from the KPI registry. `freq` says whether flows are per
+/// month (timeseries.csv) or per year (yearly.csv, compare and sweep results).
 pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
-    use UnitKind::*;
-    let stock = |kind| Unit { kind, per: None };
-    let flow = |kind| Unit { kind, per: Some(freq) };
-    let fixed = |en: &str, zh: &str, unit: Unit| Kpi {
-        label: match lang {
-            Lang::En => en.to_string(),
-            Lang::Zh => zh.to_string(),
-        },
-        unit,
+    use crate::metrics::registry::{describe, Aggregate, Described, Unit as U};
+    let Some(d) = describe(name) else {
+        return Kpi { label: pretty(name), unit: Unit { kind: UnitKind::Count, per: None } };
     };
-    let month = Unit { kind: Yuan, per: Some(Freq::Month) };
-    match name {
-        "talent" => fixed("Talent", "人才总量", stock(People)),
-        "talent_arrivals" => fixed("Talent arrivals", "人才流入", flow(People)),
-        "talent_departures" => fixed("Talent departures", "人才流出", flow(People)),
-        "family_departures" => fixed("Departures for family reasons", "因家庭原因流出", flow(People)),
-        "employed" => fixed("Employed", "就业人数", stock(People)),
-        "unemployed" => fixed("Unemployed", "待业人数", stock(People)),
-        "vacancies" => fixed("Vacancies", "岗位空缺", stock(Jobs)),
-        "firms" => fixed("Firms", "企业数", stock(Firms)),
-        "firm_births" => fixed("Firm births", "新设企业", flow(Firms)),
-        "firm_deaths" => fixed("Firm exits", "退出企业", flow(Firms)),
-        "spinoffs" => fixed("Spin-offs", "衍生企业", flow(Firms)),
-        "startups" => fixed("Start-ups", "初创企业", flow(Firms)),
-        "relocations" => fixed("Relocations", "企业迁移", flow(Firms)),
-        "patents" => fixed("Patents granted", "专利授权", flow(Patents)),
-        "lab_patents" => fixed("Lab patents", "实验室专利", flow(Patents)),
-        "firm_patents" => fixed("Firm patents", "企业专利", flow(Patents)),
-        "rd_spend" => fixed("R&D spending", "研发支出", flow(Yuan)),
-        "output" => fixed("Output", "产出", flow(Yuan)),
-        "rd_intensity" => fixed("R&D intensity", "研发强度", stock(Share)),
-        "mean_wage" => fixed("Mean wage", "平均工资", month),
-        "mean_rent" => fixed("Mean rent", "平均租金", stock(Rent)),
-        "median_rent" => fixed("Median rent", "租金中位数", stock(Rent)),
-        "rent_to_income" => fixed("Rent-to-income ratio", "租金收入比", stock(Share)),
-        "vacancy_rate" => fixed("Vacancy rate", "空置率", stock(Share)),
-        "housing_units" => fixed("Housing units", "住房存量", stock(Dwellings)),
-        "housing_pipeline" => fixed("Housing pipeline", "在建住房", stock(Dwellings)),
-        "talent_waitlist" => fixed("Talent housing waitlist", "人才住房轮候", stock(People)),
-        "mean_commute_min" => fixed("Mean commute", "平均通勤时间", stock(Minutes)),
-        "jobs_housing_balance" => fixed("Jobs–housing balance", "职住平衡比", stock(Ratio)),
-        "school_seats" => fixed("School seats", "学位供给", stock(Seats)),
-        "children_seated" => fixed("Children with a school seat", "已入学儿童", stock(People)),
-        "children_unseated" => fixed("Children without a seat", "未获学位儿童", stock(People)),
-        "public_cost" => fixed("Public cost", "公共支出", flow(Yuan)),
-        _ => grouped(name, freq, lang),
-    }
-}
-
-fn grouped(name: &str, freq: Freq, lang: Lang) -> Kpi {
-    use UnitKind::*;
-    let flow = |kind| Unit { kind, per: Some(freq) };
-    let stock = |kind| Unit { kind, per: None };
-    // (prefix, English, Chinese, unit)
-    let groups: [(&str, &str, &str, Unit); 11] = [
-        ("talent_", "Talent", "人才", stock(People)),
-        ("arrivals_", "Arrivals", "流入", flow(People)),
-        ("departures_", "Departures", "流出", flow(People)),
-        ("wage_", "Wage", "工资", Unit { kind: Yuan, per: Some(Freq::Month) }),
-        ("firms_", "Firms", "企业", stock(Firms)),
-        ("employed_", "Employed", "就业", stock(People)),
-        ("patents_", "Patents", "专利", flow(Patents)),
-        ("output_", "Output", "产出", flow(Yuan)),
-        ("cost_", "Public cost", "公共支出", flow(Yuan)),
-        ("unseated_", "Children without a seat", "未获学位儿童", stock(People)),
-        ("rent_", "Rent", "租金", stock(Rent)),
-    ];
-    for (prefix, en, zh, unit) in groups {
-        if let Some(rest) = name.strip_prefix(prefix) {
-            if !rest.is_empty() {
-                let label = match lang {
-                    Lang::En => format!("{en}: {}", pretty(rest)),
-                    Lang::Zh => format!("{zh}：{}", pretty(rest)),
-                };
-                return Kpi { label, unit };
-            }
-        }
-    }
-    Kpi { label: pretty(name), unit: stock(Count) }
+    let per = if d.aggregate() == Aggregate::Flow { Some(freq) } else { None };
+    let (kind, per) = match d.unit() {
+        U::People => (UnitKind::People, per),
+        U::Households => (UnitKind::Households, per),
+        U::Children => (UnitKind::Children, per),
+        U::Firms => (UnitKind::Firms, per),
+        U::Patents => (UnitKind::Patents, per),
+        U::Jobs => (UnitKind::Jobs, per),
+        U::Dwellings => (UnitKind::Dwellings, per),
+        U::Seats => (UnitKind::Seats, per),
+        U::Yuan => (UnitKind::Yuan, per),
+        U::YuanPerMonth => (UnitKind::Yuan, Some(Freq::Month)),
+        U::Rent => (UnitKind::Rent, None),
+        U::Share => (UnitKind::Share, None),
+        U::Minutes => (UnitKind::Minutes, None),
+    };
+    let label = match (&d, lang) {
+        (Described::Single(k), Lang::En) => k.en.to_string(),
+        (Described::Single(k), Lang::Zh) => k.zh.to_string(),
+        (Described::Member(f, member), Lang::En) => format!("{}: {}", f.en, pretty(member)),
+        (Described::Member(f, member), Lang::Zh) => format!("{}：{}", f.zh, pretty(member)),
+    };
+    Kpi { label, unit: Unit { kind, per } }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{bold, draw_text, draw_title, font, text_size, write_figure, Area, DrawErr, Figure};
-use super::data::{Grid, World};
+use super::data::{read_world, Grid};
 use super::format::{nice_axis, Axis};
 use super::i18n::{place_name, pretty, tr};
 use super::legend::{draw_colour_bar, draw_hub, draw_lab, draw_legend_rows, draw_station, LegendItem, Swatch};
@@ -15,6 +15,7 @@ use super::lines::min_max;
 use super::palette::{okabe_ito, viridis, INK, MUTED, NO_DATA};
 use super::timeseries::scenario_title;
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
+use crate::output::WorldJson;
 
 const TITLE_H: i32 = 72;
 const LEGEND_H: i32 = 70;
@@ -64,22 +65,13 @@ pub fn map_canvas_size(grid_w: usize, grid_h: usize, opts: &ChartOptions) -> (u3
     layout(grid_w, grid_h, opts).canvas
 }
 
-/// Label and unit of a layer.
+/// Label and unit of a layer, from the layer registry.
 fn layer_info(layer: &str, lang: Lang) -> (String, String) {
-    let (l, u) = match layer {
-        "talent_density" => (tr(lang, "Talent density", "人才密度"), tr(lang, "people per km²", "人/平方公里")),
-        "firm_density" => (tr(lang, "Firm density", "企业密度"), tr(lang, "firms per km²", "家/平方公里")),
-        "rent" => (tr(lang, "Market rent", "市场租金"), tr(lang, "yuan per dwelling per month", "元/套/月")),
-        "spillover" => {
-            (tr(lang, "Knowledge spillover index", "知识溢出指数"), tr(lang, "index, dimensionless", "指数，无量纲"))
-        }
-        "patents" => (tr(lang, "Patents granted", "专利授权"), tr(lang, "patents per cell in the year", "件/格/年")),
-        other => return (pretty(other), String::new()),
-    };
-    (l.to_string(), u.to_string())
+    match crate::metrics::registry::LAYERS.iter().find(|l| l.name == layer) {
+        Some(l) => (tr(lang, l.en, l.zh).to_string(), tr(lang, l.unit_en, l.unit_zh).to_string()),
+        None => (pretty(layer), String::new()),
+    }
 }
-
-const KNOWN_LAYERS: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover", "patents"];
 
 /// Layers found in `layers/`: layer name → years present.
 fn find_layers(dir: &Path) -> Result<BTreeMap<String, Vec<i32>>, ChartError> {
@@ -117,13 +109,18 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
     if found.is_empty() {
         return Ok(Vec::new());
     }
-    let world = World::read(&dir.join("world.json"))?;
+    let world = read_world(&dir.join("world.json"))?;
     let shape = Some((world.width, world.height));
     let district_path = layers_dir.join("district.csv");
     let district = if district_path.is_file() { Some(Grid::read(&district_path, shape)?) } else { None };
     let scenario = scenario_title(dir, opts.lang)?;
     let mut order: Vec<&String> = found.keys().collect();
-    order.sort_by_key(|l| (KNOWN_LAYERS.iter().position(|k| k == l).unwrap_or(KNOWN_LAYERS.len()), (*l).clone()));
+    order.sort_by_key(|l| {
+        (
+            crate::metrics::LAYER_NAMES.iter().position(|k| k == l).unwrap_or(crate::metrics::LAYER_NAMES.len()),
+            (*l).clone(),
+        )
+    });
     let mut rendered = Vec::new();
     for layer in order {
         let years = &found[layer];
@@ -167,7 +164,7 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
 }
 
 struct MapFigure<'a> {
-    world: &'a World,
+    world: &'a WorldJson,
     district: Option<&'a Grid>,
     grid: &'a Grid,
     year: i32,
@@ -198,8 +195,8 @@ impl MapFigure<'_> {
         ((l.x0 + x * l.cell).round() as i32, (l.y0 + y * l.cell).round() as i32)
     }
 
-    fn is_open(open_year: Option<i32>, year: i32) -> bool {
-        open_year.is_none_or(|y| y <= year)
+    fn is_open(open_year: i32, year: i32) -> bool {
+        open_year <= year
     }
 
     fn district_id(&self, x: usize, y: usize) -> Option<i64> {
@@ -324,10 +321,10 @@ impl MapFigure<'_> {
         // District names, in a halo, where they do not collide.
         let dstyle = font(lang, 13.0).color(&INK);
         for d in &self.world.districts {
-            let Some((x, y)) = self.district_anchor(d.id) else {
+            let Some((x, y)) = self.district_anchor(d.id as i64) else {
                 continue;
             };
-            let name = place_name(&d.name, d.name_zh.as_deref(), lang);
+            let name = place_name(&d.name, Some(&d.name_zh), lang);
             let (tw, th) = text_size(&name, &dstyle);
             let p = self.px(x, y);
             let r =
@@ -341,7 +338,7 @@ impl MapFigure<'_> {
         // Hub labels on a white box: right, left, above or below the marker.
         let hstyle = bold(lang, 13.0);
         for (h, &p) in self.world.hubs.iter().zip(&hubs) {
-            let name = place_name(&h.name, h.name_zh.as_deref(), lang);
+            let name = place_name(&h.name, Some(&h.name_zh), lang);
             let (tw, th) = text_size(&name, &hstyle);
             let (tw, th) = (tw as i32 + 8, th as i32 + 6);
             let cands = [
@@ -393,7 +390,7 @@ impl MapFigure<'_> {
         for (i, line) in self.world.transit_lines.iter().enumerate() {
             if Self::is_open(line.open_year, self.year) && !line.stations.is_empty() {
                 let c = okabe_ito(LINE_COLOURS[i % LINE_COLOURS.len()]);
-                let name = place_name(&line.name, line.name_zh.as_deref(), lang);
+                let name = place_name(&line.name, Some(&line.name_zh), lang);
                 items.push(LegendItem::new(name, Swatch::Transit(c)));
             }
         }

@@ -13,7 +13,6 @@ mod legend;
 mod lines;
 pub mod maps;
 mod palette;
-pub(crate) mod stats;
 pub mod sweep;
 pub mod timeseries;
 
@@ -23,7 +22,6 @@ pub use canvas::write_atomic;
 pub use fonts::register_fonts;
 pub use lines::{line_chart_to_png, LineChart, PlotFrame, RenderedPng, Series, XAxis};
 pub use maps::map_canvas_size;
-pub use palette::{okabe_ito, viridis};
 
 /// Language of titles, axis labels and place names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,8 +99,8 @@ pub enum ChartError {
     /// A CSV file has a bad row or header (`line` counts from 1, the header).
     #[error("{path}:{line}: {message}")]
     Csv { path: PathBuf, line: usize, message: String },
-    /// A JSON file does not parse or lacks a field.
-    #[error("{path}: malformed JSON: {source}")]
+    /// A JSON file does not parse, lacks a key or has a value of the wrong type.
+    #[error("{path}: {source}")]
     Json {
         path: PathBuf,
         #[source]

@@ -7,34 +7,36 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
 
 use super::canvas::{bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure};
-use super::data::{read_json, read_tornado, SweepInfo, Table, TornadoRow};
+use super::data::{read_json, read_rows, Table};
 use super::format::{fmt_num, fmt_short, nice_axis, Axis};
 use super::i18n::{kpi, tr, Freq, Kpi, UnitKind};
 use super::legend::{draw_colour_bar, draw_legend, legend_width, LegendItem, Swatch};
 use super::lines::{min_max, LineChart, LineFigure, Series, TickAxis, XAxis};
 use super::palette::{is_dark, okabe_ito, viridis, GRID, INK, MUTED, NO_DATA};
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
+use crate::experiment::DesignKind;
+use crate::output::{point_column, SweepJson, TornadoRow};
 
 /// Render the charts of a sweep folder.
 pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
-    let info: SweepInfo = read_json(&dir.join("sweep.json"))?;
+    let info: SweepJson = read_json(&dir.join("sweep.json"))?;
     let points = Table::read(&dir.join("points.csv"))?;
     let tornado_path = dir.join("tornado.csv");
-    let tornado = if tornado_path.is_file() { read_tornado(&tornado_path)? } else { Vec::new() };
+    let tornado: Vec<TornadoRow> = if tornado_path.is_file() { read_rows(&tornado_path)? } else { Vec::new() };
     let lang = opts.lang;
     let size = (opts.width, opts.height);
     let kpis = kpi_names(&info, &points);
-    let params: Vec<String> = info.parameters.iter().map(|p| p.path.clone()).collect();
+    let params: Vec<String> = info.spec.parameters.iter().map(|p| p.path.clone()).collect();
     for p in &params {
         points.require(p)?;
     }
-    let reps = info.replications;
+    let reps = info.spec.replications;
     let mut rendered = Vec::new();
     let mut push = |title: String, r: (std::path::PathBuf, std::path::PathBuf)| {
         rendered.push(RenderedChart { png: r.0, svg: r.1, title, section: Section::Sweep })
     };
     if params.len() == 1 {
-        let baseline = info.parameters[0].baseline_number();
+        let baseline = info.spec.parameters[0].baseline;
         for name in &kpis {
             let Some(chart) = response_chart(&points, &params[0], name, baseline, reps, lang) else {
                 continue;
@@ -43,8 +45,8 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
             let fig = LineFigure { chart: &chart, lang, size };
             push(chart.title.clone(), write_figure(&fig, out, &stem)?);
         }
-    } else if params.len() == 2 && info.design == "grid" {
-        let baseline = (info.parameters[0].baseline_number(), info.parameters[1].baseline_number());
+    } else if params.len() == 2 && info.spec.design == DesignKind::Grid {
+        let baseline = (info.spec.parameters[0].baseline, info.spec.parameters[1].baseline);
         for name in &kpis {
             let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, baseline, reps, lang, size) else {
                 continue;
@@ -56,7 +58,7 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
     } else if params.len() >= 2 && tornado.is_empty() {
         for name in &kpis {
             let fig = Scatter { points: &points, params: &params, kpi: name, reps, lang, size };
-            if points.get(&format!("{name}_mean")).is_none() {
+            if points.get(&point_column(name, "mean")).is_none() {
                 continue;
             }
             let stem = format!("scatter_{name}");
@@ -79,19 +81,17 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
 }
 
 /// KPIs from sweep.json, or every `<kpi>_mean` column of points.csv.
-fn kpi_names(info: &SweepInfo, points: &Table) -> Vec<String> {
-    if !info.kpis.is_empty() {
-        return info.kpis.clone();
+fn kpi_names(info: &SweepJson, points: &Table) -> Vec<String> {
+    if !info.spec.kpis.is_empty() {
+        return info.spec.kpis.clone();
     }
     points.columns.iter().filter_map(|c| c.strip_suffix("_mean").map(str::to_string)).collect()
 }
 
-fn subtitle(reps: Option<u64>, lang: Lang) -> String {
-    match (lang, reps) {
-        (Lang::En, Some(n)) => format!("Final-year mean over {n} replications per point"),
-        (Lang::En, None) => "Final-year mean per point".to_string(),
-        (Lang::Zh, Some(n)) => format!("每个参数点 {n} 次重复模拟的末年均值"),
-        (Lang::Zh, None) => "每个参数点的末年均值".to_string(),
+fn subtitle(reps: u32, lang: Lang) -> String {
+    match lang {
+        Lang::En => format!("Final-year mean over {reps} replications per point"),
+        Lang::Zh => format!("每个参数点 {reps} 次重复模拟的末年均值"),
     }
 }
 
@@ -100,13 +100,13 @@ fn response_chart(
     param: &str,
     name: &str,
     baseline: Option<f64>,
-    reps: Option<u64>,
+    reps: u32,
     lang: Lang,
 ) -> Option<LineChart> {
     let xs = points.get(param)?;
-    let mean = points.get(&format!("{name}_mean"))?;
-    let lo = points.get(&format!("{name}_ci_low"));
-    let hi = points.get(&format!("{name}_ci_high"));
+    let mean = points.get(&point_column(name, "mean"))?;
+    let lo = points.get(&point_column(name, "ci_low"));
+    let hi = points.get(&point_column(name, "ci_high"));
     let mut idx: Vec<usize> = (0..xs.len()).filter(|&i| xs[i].is_finite()).collect();
     idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
     let k = kpi(name, Freq::Year, lang);
@@ -174,12 +174,12 @@ impl Heatmap {
         (px, py): (&str, &str),
         name: &str,
         baseline: (Option<f64>, Option<f64>),
-        reps: Option<u64>,
+        reps: u32,
         lang: Lang,
         size: (u32, u32),
     ) -> Option<Heatmap> {
         let (xs, ys) = (points.get(px)?, points.get(py)?);
-        let mean = points.get(&format!("{name}_mean"))?;
+        let mean = points.get(&point_column(name, "mean"))?;
         let (xl, yl) = (levels(xs), levels(ys));
         if xl.is_empty() || yl.is_empty() || xl.len() > 60 || yl.len() > 60 {
             return None;
@@ -425,7 +425,7 @@ struct Scatter<'a> {
     points: &'a Table,
     params: &'a [String],
     kpi: &'a str,
-    reps: Option<u64>,
+    reps: u32,
     lang: Lang,
     size: (u32, u32),
 }
@@ -461,11 +461,11 @@ impl Figure for Scatter<'_> {
         let rows = n.div_ceil(cols);
         let panels = body.margin(0, 10, 10, 10).split_evenly((rows, cols));
         let k = kpi(self.kpi, Freq::Year, lang);
-        let Some(mean) = self.points.get(&format!("{}_mean", self.kpi)) else {
+        let Some(mean) = self.points.get(&point_column(self.kpi, "mean")) else {
             return Ok(());
         };
-        let lo = self.points.get(&format!("{}_ci_low", self.kpi));
-        let hi = self.points.get(&format!("{}_ci_high", self.kpi));
+        let lo = self.points.get(&point_column(self.kpi, "ci_low"));
+        let hi = self.points.get(&point_column(self.kpi, "ci_high"));
         let max_abs = mean.iter().filter(|v| v.is_finite()).fold(0.0f64, |a, v| a.max(v.abs()));
         let scale = k.unit.scale_for(max_abs, lang);
         let f = scale.factor;

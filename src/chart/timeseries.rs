@@ -3,15 +3,16 @@
 use std::path::Path;
 
 use super::canvas::write_figure;
-use super::data::{read_json, Table, World};
+use super::data::{read_json, read_world, Table};
 use super::i18n::{kpi, tr, with_unit, Freq, Unit, UnitKind};
 use super::lines::{min_max, LineChart, LineFigure, Series, XAxis};
 use super::palette::okabe_ito;
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
+use crate::output::{SummaryJson, WorldJson};
 
 /// Render the KPI time series of a run folder into `out`.
 pub(crate) fn render_run(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
-    let world = World::read(&dir.join("world.json"))?;
+    let world = read_world(&dir.join("world.json"))?;
     let ts = Table::read(&dir.join("timeseries.csv"))?;
     let scenario = scenario_title(dir, opts.lang)?;
     let charts = run_charts(&world, &ts, scenario.as_deref(), opts.lang)?;
@@ -30,25 +31,14 @@ pub(crate) fn scenario_title(dir: &Path, lang: Lang) -> Result<Option<String>, C
     if !path.is_file() {
         return Ok(None);
     }
-    let v: serde_json::Value = read_json(&path)?;
-    let keys: &[&str] = if lang == Lang::Zh { &["title_zh", "title", "scenario"] } else { &["title", "scenario"] };
-    Ok(keys.iter().find_map(|k| v.get(k).and_then(|t| t.as_str()).filter(|t| !t.is_empty())).map(str::to_string))
+    let s: SummaryJson = read_json(&path)?;
+    let titles = if lang == Lang::Zh { vec![s.title_zh, s.title, s.scenario] } else { vec![s.title, s.scenario] };
+    Ok(titles.into_iter().find(|t| !t.is_empty()))
 }
 
-/// Fractional calendar years of the rows: `month / 12 + start_year`, or `year` and
-/// `month_of_year` when world.json has no start year.
-fn years(world: &World, ts: &Table) -> Result<Vec<f64>, ChartError> {
-    if let (Some(start), Some(month)) = (world.start_year, ts.get("month")) {
-        return Ok(month.iter().map(|m| start as f64 + m / 12.0).collect());
-    }
-    match (ts.get("year"), ts.get("month_of_year")) {
-        (Some(y), Some(m)) => Ok(y.iter().zip(m).map(|(y, m)| y + (m - 1.0) / 12.0).collect()),
-        _ => Err(ChartError::Csv {
-            path: ts.path.clone(),
-            line: 1,
-            message: "need `month` (with start_year in world.json) or `year` and `month_of_year`".into(),
-        }),
-    }
+/// Fractional calendar years of the rows: `month / 12 + start_year`.
+fn years(world: &WorldJson, ts: &Table) -> Result<Vec<f64>, ChartError> {
+    Ok(ts.require("month")?.iter().map(|m| world.start_year as f64 + m / 12.0).collect())
 }
 
 struct Spec<'a> {
@@ -64,7 +54,7 @@ struct Spec<'a> {
 
 /// Build every run chart that the table has columns for, as `(file stem, chart)`.
 pub(crate) fn run_charts(
-    world: &World,
+    world: &WorldJson,
     ts: &Table,
     scenario: Option<&str>,
     lang: Lang,

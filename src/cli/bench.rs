@@ -121,12 +121,14 @@ fn one(args: &BenchArgs) -> Result<(), Failure> {
     let (init_s, run_s, agent_months) = pool.install(|| {
         let start = Instant::now();
         let mut sim = corridor::engine::Sim::new(&s, s.seed);
+        let mut recorder = corridor::metrics::Recorder::new(&s);
         let init = start.elapsed().as_secs_f64();
         let mut agent_months = 0.0;
         let run_start = Instant::now();
         for _ in 0..s.months() {
-            agent_months += sim.talent.len() as f64;
+            agent_months += sim.talent.agents.len() as f64;
             sim.step();
+            recorder.record(&sim);
         }
         (init, run_start.elapsed().as_secs_f64(), agent_months)
     });

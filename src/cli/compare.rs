@@ -5,14 +5,13 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde_json::json;
 
 use super::progress::Progress;
 use super::Failure;
-use corridor::experiment::effects::{effects, Effect, RepRun};
+use corridor::experiment::effects::{effects, RepRun};
 use corridor::experiment::seeds::replication_seed;
 use corridor::output::folder::{Claim, Kind};
-use corridor::output::{csv_table, fmt_num, HEADLINE_KPIS};
+use corridor::output::{csv_rows, headline_names, json_bytes, CompareJson, CompareRow, EffectRow};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -73,9 +72,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     // compare.json is known before the runs: refuse an output folder now, not after them.
     let columns = corridor::metrics::Recorder::new(base).columns;
     let charted: Vec<String> =
-        HEADLINE_KPIS.iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
-    let marker = compare_json(&scenarios, args.reps, seed, &charted);
-    let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone().into_bytes())], args.force);
+        headline_names().iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
+    let marker = json_bytes(&compare_json(&scenarios, args.reps, seed, charted));
+    let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone())], args.force);
     corridor::output::folder::check(&out, &claim)?;
     if !args.quiet {
         eprintln!(
@@ -103,15 +102,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let reps = args.reps as usize;
     let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
     let kpis = per[0][0].columns.clone();
-    let all: Vec<Effect> =
+    let all: Vec<EffectRow> =
         scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     debug_assert_eq!(kpis, columns);
     let files = vec![
-        ("compare.csv".to_string(), compare_csv(&scenarios, &per).into_bytes()),
-        ("effects.csv".to_string(), effects_csv(&all).into_bytes()),
+        ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
+        ("effects.csv".to_string(), csv_rows(&all)),
         ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
-        ("compare.json".to_string(), marker.into_bytes()),
+        ("compare.json".to_string(), marker),
     ];
     super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
@@ -206,46 +205,25 @@ fn folder_name(args: &CompareArgs, scenarios: &[Named], seed: u64) -> String {
     name
 }
 
-fn compare_csv(scenarios: &[Named], per: &[&[RepRun]]) -> String {
-    let header: Vec<String> =
-        ["scenario", "replication", "year", "kpi", "value"].iter().map(|s| s.to_string()).collect();
+/// The yearly value of every KPI in every replication of every scenario.
+fn compare_rows(scenarios: &[Named], per: &[&[RepRun]]) -> Vec<CompareRow> {
     let mut rows = Vec::new();
     for (s, reps) in scenarios.iter().zip(per) {
         for (r, run) in reps.iter().enumerate() {
-            for (year, row) in run.years.iter().zip(&run.yearly) {
-                for (kpi, v) in run.columns.iter().zip(row) {
-                    rows.push(vec![s.label.clone(), r.to_string(), year.to_string(), kpi.clone(), fmt_num(*v)]);
+            for (&year, row) in run.years.iter().zip(&run.yearly) {
+                for (kpi, &value) in run.columns.iter().zip(row) {
+                    rows.push(CompareRow {
+                        scenario: s.label.clone(),
+                        replication: r as u32,
+                        year,
+                        kpi: kpi.clone(),
+                        value,
+                    });
                 }
             }
         }
     }
-    csv_table(&header, rows.into_iter())
-}
-
-fn effects_csv(all: &[Effect]) -> String {
-    let header: Vec<String> = "variant,kpi,base_mean,variant_mean,diff_mean,diff_ci_low,diff_ci_high,rel_change,public_cost_diff,cost_per_unit"
-        .split(',')
-        .map(str::to_string)
-        .collect();
-    let rows = all.iter().map(|e| {
-        let mut r = vec![e.variant.clone(), e.kpi.clone()];
-        r.extend(
-            [
-                e.base_mean,
-                e.variant_mean,
-                e.diff.mean,
-                e.diff.ci_low,
-                e.diff.ci_high,
-                e.rel_change,
-                e.public_cost_diff,
-                e.cost_per_unit,
-            ]
-            .iter()
-            .map(|v| fmt_num(*v)),
-        );
-        r
-    });
-    csv_table(&header, rows)
+    rows
 }
 
 /// A number for people: NaN as a dash, large values in scientific notation.
@@ -261,13 +239,13 @@ fn show(v: f64) -> String {
     }
 }
 
-fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
+fn effects_md(base: &str, all: &[EffectRow], reps: u32) -> String {
     let mut s = format!(
         "Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n"
     );
     s.push_str("| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n");
     s.push_str("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
-    for e in all.iter().filter(|e| HEADLINE_KPIS.contains(&e.kpi.as_str())) {
+    for e in all.iter().filter(|e| headline_names().contains(&e.kpi.as_str())) {
         let rel = if e.rel_change.is_finite() { format!("{:+.1}%", e.rel_change * 100.0) } else { "–".into() };
         s.push_str(&format!(
             "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
@@ -275,9 +253,9 @@ fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
             e.kpi,
             show(e.base_mean),
             show(e.variant_mean),
-            show(e.diff.mean),
-            show(e.diff.ci_low),
-            show(e.diff.ci_high),
+            show(e.diff_mean),
+            show(e.diff_ci_low),
+            show(e.diff_ci_high),
             rel,
             show(e.cost_per_unit)
         ));
@@ -285,21 +263,18 @@ fn effects_md(base: &str, all: &[Effect], reps: u32) -> String {
     s
 }
 
-fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: &[String]) -> String {
+fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) -> CompareJson {
     let base = &scenarios[0].scenario;
-    let v = json!({
-        "base": scenarios[0].label,
-        "variants": scenarios[1..].iter().map(|s| s.label.clone()).collect::<Vec<_>>(),
-        "reps": reps,
-        "seed": seed,
-        "replication_seeds": (0..reps).map(|r| replication_seed(seed, r)).collect::<Vec<_>>(),
-        "scenario_hashes": scenarios.iter().map(|s| corridor::scenario::scenario_hash(&s.scenario)).collect::<Vec<_>>(),
-        "kpis": kpis,
-        "headline": HEADLINE_KPIS,
-        "start_year": base.start_year,
-        "years": base.years,
-    });
-    let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-    s.push('\n');
-    s
+    CompareJson {
+        base: scenarios[0].label.clone(),
+        variants: scenarios[1..].iter().map(|s| s.label.clone()).collect(),
+        reps,
+        seed,
+        replication_seeds: (0..reps).map(|r| replication_seed(seed, r)).collect(),
+        scenario_hashes: scenarios.iter().map(|s| corridor::scenario::scenario_hash(&s.scenario)).collect(),
+        kpis,
+        headline: headline_names().iter().map(|k| k.to_string()).collect(),
+        start_year: base.start_year,
+        years: base.years,
+    }
 }

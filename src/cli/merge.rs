@@ -6,8 +6,8 @@ use super::sweep::{finish_files, read_rows};
 use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs;
-use corridor::experiment::summary::spec_from_json;
 use corridor::output::folder::{Claim, Kind};
+use corridor::output::SweepJson;
 
 #[derive(clap::Args)]
 pub struct MergeArgs {
@@ -53,7 +53,9 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         let text = std::fs::read_to_string(&json_path).map_err(|e| {
             Failure(format!("{}: {e} (is the shard finished? rerun it with --resume)", json_path.display()))
         })?;
-        let (s, _shard) = spec_from_json(&text).map_err(|e| Failure(format!("{}: {e}", json_path.display())))?;
+        let s = serde_json::from_str::<SweepJson>(&text)
+            .map_err(|e| Failure(format!("{}: {e}", json_path.display())))?
+            .spec;
         match &spec {
             None => spec = Some(s),
             Some(first) if *first != s => {

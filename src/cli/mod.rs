@@ -38,8 +38,13 @@ enum Command {
         #[arg(long)]
         first_month: bool,
     },
-    /// Print the scenario key reference (docs/SCENARIO.md) as Markdown.
-    Schema,
+    /// Print the scenario key reference (docs/SCENARIO.md) as Markdown; with --outputs, the
+    /// KPI, layer and lever tables of docs/OUTPUTS.md.
+    Schema {
+        /// Print the output columns (the KPI registry) instead of the scenario keys.
+        #[arg(long)]
+        outputs: bool,
+    },
     /// Redraw the charts and report.html of an output folder (run, compare or sweep) without rerunning.
     Chart(chart::ChartArgs),
     /// Measure speed and memory of the default model at 10^5 to 3x10^6 talent agents.
@@ -71,8 +76,12 @@ pub fn main() -> i32 {
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
         Command::Check { scenarios, sets, first_month } => check(&scenarios, &sets, first_month),
-        Command::Schema => {
+        Command::Schema { outputs: false } => {
             print!("{}", corridor::scenario::schema::markdown());
+            Ok(())
+        }
+        Command::Schema { outputs: true } => {
+            print!("{}", corridor::metrics::registry::markdown());
             Ok(())
         }
     };

@@ -133,7 +133,7 @@ pub fn print_table(r: &corridor::RunResult) {
         print!("{:>16}", r.years[i]);
     }
     println!();
-    for kpi in corridor::output::HEADLINE_KPIS {
+    for kpi in corridor::output::headline_names() {
         let Some(c) = r.column(kpi) else { continue };
         print!("{:<22}", kpi);
         for &i in &picks {

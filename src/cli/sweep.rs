@@ -24,7 +24,7 @@ use corridor::experiment::runs::{self, RunKey, RunRow, Shard};
 use corridor::experiment::spec::{self, DesignKind, SweepError, SweepFile, SweepSpec};
 use corridor::experiment::summary;
 use corridor::output::folder::{self, Claim, FolderError, Found, Kind};
-use corridor::output::{atomic_write, HEADLINE_KPIS};
+use corridor::output::{atomic_write, csv_rows, headline_names, json_bytes};
 use corridor::scenario::{Scenario, ScenarioError};
 
 #[derive(clap::Args)]
@@ -80,9 +80,9 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     });
     let keys: Vec<RunKey> = runs::run_keys(spec, design).into_iter().filter(|k| shard.contains(k.run_id)).collect();
     let runs_path = out.join("runs.csv");
-    let shard_info = (shard.count > 1).then_some((shard.index, shard.count));
-    let marker = summary::sweep_json(spec, design, shard_info);
-    let identity = folder::identity(Kind::Sweep, marker.as_bytes()).map(|(i, _)| i).unwrap_or_default();
+    let shard_info = (shard.count > 1).then_some(shard);
+    let marker = json_bytes(&summary::sweep_json(spec, design, shard_info));
+    let identity = folder::identity(Kind::Sweep, &marker).map(|(i, _)| i).unwrap_or_default();
     let fresh = may_start(&out, &identity, args.resume, args.force)?;
     let done = open_runs_file(&out, spec, design, &keys, shard, args.resume, fresh)?;
     let todo: Vec<RunKey> = keys.iter().copied().filter(|k| !done.contains(&k.run_id)).collect();
@@ -178,7 +178,7 @@ fn prepare(file: &SweepFile, threads: usize) -> Result<Prepared, Failure> {
     }
     let columns = corridor::metrics::Recorder::new(&base.scenario).columns;
     if spec.kpis.is_empty() {
-        spec.kpis = HEADLINE_KPIS.iter().map(|s| s.to_string()).filter(|k| columns.contains(k)).collect();
+        spec.kpis = headline_names().iter().map(|s| s.to_string()).filter(|k| columns.contains(k)).collect();
     }
     for (i, k) in spec.kpis.iter().enumerate() {
         if !columns.contains(k) {
@@ -417,17 +417,17 @@ pub fn finish_files(
     spec: &SweepSpec,
     design: &Design,
     rows: &[RunRow],
-    shard: Option<(u64, u64)>,
+    shard: Option<Shard>,
 ) -> Vec<(String, Vec<u8>)> {
     let mut files = vec![
         ("runs.csv".to_string(), runs::runs_text(spec, rows).into_bytes()),
-        ("points.csv".to_string(), summary::points_csv(spec, design, rows).into_bytes()),
+        ("points.csv".to_string(), summary::points_csv(spec, design, rows)),
     ];
     match design.kind {
-        DesignKind::Oat => files.push(("tornado.csv".into(), summary::tornado_csv(spec, design, rows).into_bytes())),
-        DesignKind::Morris => files.push(("morris.csv".into(), summary::morris_csv(spec, design, rows).into_bytes())),
+        DesignKind::Oat => files.push(("tornado.csv".into(), csv_rows(&summary::tornado_rows(spec, design, rows)))),
+        DesignKind::Morris => files.push(("morris.csv".into(), csv_rows(&summary::morris_rows(spec, design, rows)))),
         _ => {}
     }
-    files.push(("sweep.json".into(), summary::sweep_json(spec, design, shard).into_bytes()));
+    files.push(("sweep.json".into(), json_bytes(&summary::sweep_json(spec, design, shard))));
     files
 }

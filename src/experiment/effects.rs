@@ -1,6 +1,7 @@
 //! Paired effects of a variant against the base under common random numbers.
 
-use super::stats::{summarize, Summary};
+use super::stats::summarize;
+use crate::output::EffectRow;
 
 /// What a comparison keeps of one run: yearly KPI values (one row per year, columns named).
 #[derive(Clone, Debug)]
@@ -28,29 +29,12 @@ impl RepRun {
     }
 }
 
-/// The final-year effect of a variant on one KPI.
-#[derive(Clone, Debug)]
-pub struct Effect {
-    pub variant: String,
-    pub kpi: String,
-    pub base_mean: f64,
-    pub variant_mean: f64,
-    /// Paired differences (variant - base) over replications, with a 95% t interval.
-    pub diff: Summary,
-    /// diff mean / base mean (NaN when the base mean is 0).
-    pub rel_change: f64,
-    /// Mean over replications of the cumulative public cost difference over the run (yuan).
-    pub public_cost_diff: f64,
-    /// public_cost_diff / diff mean: yuan per unit of effect (NaN when the difference is 0).
-    pub cost_per_unit: f64,
-}
-
 /// The KPI that holds public spending (yuan per year in the yearly table).
 pub const COST_KPI: &str = "public_cost";
 
-/// Effects of `variant` against `base` for every KPI of `kpis` that both have. `base[i]` and
-/// `variant[i]` must be replication `i` with the same seed.
-pub fn effects(variant_name: &str, kpis: &[String], base: &[RepRun], variant: &[RepRun]) -> Vec<Effect> {
+/// Final-year effects (the rows of `effects.csv`) of `variant` against `base` for every KPI of
+/// `kpis` that both have. `base[i]` and `variant[i]` must be replication `i` with the same seed.
+pub fn effects(variant_name: &str, kpis: &[String], base: &[RepRun], variant: &[RepRun]) -> Vec<EffectRow> {
     let n = base.len().min(variant.len());
     let cost_diffs: Vec<f64> =
         (0..n).filter_map(|i| Some(variant[i].total(COST_KPI)? - base[i].total(COST_KPI)?)).collect();
@@ -75,12 +59,14 @@ pub fn effects(variant_name: &str, kpis: &[String], base: &[RepRun], variant: &[
         } else {
             f64::NAN
         };
-        out.push(Effect {
+        out.push(EffectRow {
             variant: variant_name.to_string(),
             kpi: kpi.clone(),
             base_mean,
             variant_mean: summarize(&v).mean,
-            diff,
+            diff_mean: diff.mean,
+            diff_ci_low: diff.ci_low,
+            diff_ci_high: diff.ci_high,
             rel_change,
             public_cost_diff,
             cost_per_unit,
@@ -105,8 +91,8 @@ mod tests {
     fn identical_runs_have_zero_effect_and_no_cost_per_unit() {
         let b = vec![rep(10.0, [1.0, 2.0]), rep(12.0, [1.0, 2.0])];
         let e = effects("same", &["patents".into()], &b, &b.clone());
-        assert_eq!(e[0].diff.mean, 0.0);
-        assert_eq!(e[0].diff.ci_low, e[0].diff.ci_high);
+        assert_eq!(e[0].diff_mean, 0.0);
+        assert_eq!(e[0].diff_ci_low, e[0].diff_ci_high);
         assert!(e[0].cost_per_unit.is_nan());
     }
 
@@ -115,7 +101,7 @@ mod tests {
         let b = vec![rep(10.0, [0.0, 0.0]), rep(12.0, [0.0, 0.0])];
         let v = vec![rep(12.0, [100.0, 100.0]), rep(14.0, [100.0, 100.0])];
         let e = effects("v", &["patents".into()], &b, &v);
-        assert_eq!(e[0].diff.mean, 2.0);
+        assert_eq!(e[0].diff_mean, 2.0);
         assert_eq!(e[0].public_cost_diff, 200.0);
         assert_eq!(e[0].cost_per_unit, 100.0);
     }

@@ -11,7 +11,7 @@ pub mod stats;
 pub mod summary;
 
 pub use design::{Design, Point};
-pub use effects::{effects, Effect, RepRun};
+pub use effects::{effects, RepRun};
 pub use runs::{RunKey, RunRow, Shard};
 pub use spec::{DesignKind, Parameter, SweepError, SweepSpec};
 pub use stats::{summarize, t975, Summary};

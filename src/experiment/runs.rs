@@ -4,7 +4,7 @@
 use super::design::Design;
 use super::seeds::sweep_seed;
 use super::spec::SweepSpec;
-use crate::output::fmt_num;
+use crate::output::{csv_line, fmt_num};
 
 /// One run's identity. `run_id = point * replications + replication`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +28,7 @@ pub fn run_keys(spec: &SweepSpec, design: &Design) -> Vec<RunKey> {
 }
 
 /// One of `count` disjoint slices of the run ids: those with `run_id % count == index`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Shard {
     pub index: u64,
     pub count: u64,
@@ -53,33 +53,38 @@ impl Shard {
     }
 }
 
-/// The header of `runs.csv`.
+/// The header of `runs.csv` (with its newline).
 pub fn header(spec: &SweepSpec) -> String {
+    csv_line(header_fields(spec))
+}
+
+fn header_fields(spec: &SweepSpec) -> Vec<String> {
     let mut cols = vec!["run_id".to_string(), "point".into(), "replication".into(), "seed".into()];
     cols.extend(spec.parameters.iter().map(|p| p.path.clone()));
     cols.extend(spec.kpis.iter().cloned());
-    cols.join(",") + "\n"
+    cols
 }
 
-/// The identity columns and parameter values of a run: the start of its row.
+/// The identity columns and parameter values of a run: the start of its row (no newline).
 pub fn row_prefix(key: &RunKey, values: &[f64]) -> String {
-    let mut s = format!("{},{},{},{}", key.run_id, key.point, key.replication, key.seed);
-    for v in values {
-        s.push(',');
-        s.push_str(&fmt_num(*v));
-    }
-    s
+    without_newline(csv_line(prefix_fields(key, values)))
+}
+
+fn prefix_fields(key: &RunKey, values: &[f64]) -> Vec<String> {
+    let ids = [key.run_id, key.point, key.replication as u64, key.seed].map(|v| v.to_string());
+    ids.into_iter().chain(values.iter().map(|v| fmt_num(*v))).collect()
 }
 
 /// A complete `runs.csv` line (with its newline) for a finished run.
 pub fn row_line(key: &RunKey, values: &[f64], kpis: &[f64]) -> String {
-    let mut s = row_prefix(key, values);
-    for v in kpis {
-        s.push(',');
-        s.push_str(&fmt_num(*v));
-    }
-    s.push('\n');
-    s
+    let mut fields = prefix_fields(key, values);
+    fields.extend(kpis.iter().map(|v| fmt_num(*v)));
+    csv_line(fields)
+}
+
+fn without_newline(mut line: String) -> String {
+    line.truncate(line.trim_end_matches('\n').len());
+    line
 }
 
 /// A row read back from `runs.csv`.
@@ -88,7 +93,7 @@ pub struct RunRow {
     pub run_id: u64,
     pub point: u64,
     pub replication: u32,
-    /// The whole line without its newline (rows are rewritten byte for byte).
+    /// The whole line without its newline (rows are rewritten as they were read).
     pub line: String,
     pub params: Vec<f64>,
     /// Final-year KPI values (NaN where empty).
@@ -105,39 +110,38 @@ pub struct Parsed {
 
 /// Reads `runs.csv` text written for `spec`; the header must match.
 pub fn parse_runs(spec: &SweepSpec, text: &str) -> Result<Parsed, String> {
-    let want = header(spec);
+    let want = header_fields(spec);
     let n_params = spec.parameters.len();
-    let n_cols = 4 + n_params + spec.kpis.len();
     let complete = match text.rfind('\n') {
         Some(i) => &text[..=i],
         None => "",
     };
     let torn = complete.len() < text.len();
-    let mut lines = complete.lines();
-    match lines.next() {
-        None => return Ok(Parsed { rows: Vec::new(), torn }),
-        Some(h) if format!("{h}\n") == want => {}
-        Some(h) => return Err(format!("its header is `{h}`, but this sweep writes `{}`", want.trim_end())),
-    }
+    let mut records = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(complete.as_bytes());
     let mut rows = Vec::new();
-    for (i, line) in lines.enumerate() {
-        let bad = |what: &str| format!("line {}: {what}", i + 2);
-        let fields: Vec<&str> = line.split(',').collect();
-        if fields.len() != n_cols {
-            return Err(bad(&format!("{} fields, expected {n_cols}", fields.len())));
+    for (i, record) in records.records().enumerate() {
+        let record = record.map_err(|e| e.to_string())?;
+        let line_no = record.position().map_or(i as u64 + 1, |p| p.line());
+        let bad = |what: &str| format!("line {line_no}: {what}");
+        let line = without_newline(csv_line(&record));
+        if i == 0 {
+            if record.iter().ne(want.iter()) {
+                return Err(format!("its header is `{line}`, but this sweep writes `{}`", csv_line(&want).trim_end()));
+            }
+            continue;
+        }
+        if record.len() != want.len() {
+            return Err(bad(&format!("{} fields, expected {}", record.len(), want.len())));
         }
         let num = |s: &str| -> Result<f64, String> {
-            if s.is_empty() {
-                Ok(f64::NAN)
-            } else {
-                s.parse().map_err(|_| bad(&format!("`{s}` is not a number")))
-            }
+            crate::output::csv_num::parse(s).ok_or_else(|| bad(&format!("`{s}` is not a number")))
         };
+        let fields: Vec<&str> = record.iter().collect();
         rows.push(RunRow {
             run_id: fields[0].parse().map_err(|_| bad("bad run_id"))?,
             point: fields[1].parse().map_err(|_| bad("bad point"))?,
             replication: fields[2].parse().map_err(|_| bad("bad replication"))?,
-            line: line.to_string(),
+            line,
             params: fields[4..4 + n_params].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
             kpis: fields[4 + n_params..].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
         });

@@ -1,12 +1,9 @@
-//! Spatial layers captured each December.
+//! Spatial layers captured each December (their names, units and definitions are in
+//! [`super::registry::LAYERS`]).
 
-/// Layer names, in the order of [`LayerSnapshot::layers`].
-pub const LAYER_NAMES: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover", "patents"];
-
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LayerSnapshot {
     pub year: i32,
-    /// talent_density (people/km²), firm_density (firms/km²), rent (yuan/month), spillover
-    /// (index), patents (in the year), each a grid in row-major order.
+    /// One grid per layer of [`super::registry::LAYERS`], in that order, row-major.
     pub layers: [Vec<f32>; 5],
 }

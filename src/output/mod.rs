@@ -1,26 +1,34 @@
-//! Writing run folders: CSV and JSON files written atomically (a temporary name, then a rename),
-//! and a folder that is only moved into place once every file in it is complete.
+//! Output files: their types ([`files`]), CSV and JSON files written atomically (a temporary name,
+//! then a rename), and run folders that are only moved into place once every file is complete.
 //!
 //! This module does I/O and is used by the binary and by experiments; the model never calls it.
 
+pub mod files;
 pub mod folder;
 mod run_folder;
 
+pub use crate::metrics::registry::headline_names;
+pub use files::*;
 pub use folder::{write_folder_with, write_run_folder};
-pub use run_folder::{run_files, Provenance, HEADLINE as HEADLINE_KPIS};
+pub use run_folder::{run_files, Provenance};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Writes `bytes` to `path` atomically: to `path.tmp-<pid>` first, synced, then renamed.
+/// Writes `bytes` to `path` atomically: to `path.tmp-<pid>` first, synced, then renamed (the
+/// temporary is removed if that fails).
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let tmp = tmp_path(path);
-    {
+    let written = (|| {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
         f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
     }
-    std::fs::rename(&tmp, path)
+    written
 }
 
 fn tmp_path(path: &Path) -> PathBuf {
@@ -45,22 +53,6 @@ pub fn fmt_num(v: f64) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// A CSV table as text.
-pub fn csv_table(header: &[String], rows: impl Iterator<Item = Vec<String>>) -> String {
-    let mut out = header.join(",");
-    out.push('\n');
-    for r in rows {
-        out.push_str(&r.join(","));
-        out.push('\n');
-    }
-    out
-}
-
-/// JSON-escaped string literal.
-pub fn json_str(s: &str) -> String {
-    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".into())
 }
 
 #[cfg(test)]

@@ -4,11 +4,15 @@
 //! turns names into masks once, answers "is it on this year, here, for this tier", and names the
 //! cost accounts that the run reports per lever.
 
+mod ledger;
+
+pub use ledger::{Ledger, PerLever, PerOrigin};
+
 use crate::scenario::Scenario;
 use crate::world::World;
 
 /// A public-cost account, one per lever family of the decision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(usize)]
 pub enum Lever {
     TalentHousing,
@@ -28,7 +32,9 @@ pub enum Lever {
 }
 
 impl Lever {
-    pub const ALL: [Lever; 14] = [
+    /// Number of public-cost accounts.
+    pub const COUNT: usize = 14;
+    pub const ALL: [Lever; Lever::COUNT] = [
         Lever::TalentHousing,
         Lever::SharedOwnership,
         Lever::SchoolSeats,
@@ -65,6 +71,52 @@ impl Lever {
         }
     }
 
+    /// English name for charts and reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Lever::TalentHousing => "Talent housing",
+            Lever::SharedOwnership => "Shared-ownership housing",
+            Lever::SchoolSeats => "New school seats",
+            Lever::SchoolCoordination => "Enrolment coordination",
+            Lever::RdSubsidy => "R&D subsidy",
+            Lever::ChallengeGrants => "Challenge grants",
+            Lever::TalentSubsidy => "Talent subsidy",
+            Lever::MigrationServices => "One-stop talent services",
+            Lever::FailureTolerance => "Failure tolerance",
+            Lever::Incubators => "Incubators",
+            Lever::Transit => "Transit",
+            Lever::NewLabs => "New labs and facilities",
+            Lever::LabBudget => "Lab budgets",
+            Lever::ComputeCentre => "Compute centre",
+        }
+    }
+
+    /// What the lever's public-cost account counts (as the model books it).
+    pub fn cost_definition(self) -> &'static str {
+        match self {
+            Lever::TalentHousing => {
+                "construction cost of the talent units started (in January), and each month the rent discount forgone on occupied talent units"
+            }
+            Lever::SharedOwnership => "construction cost of the shared-ownership units started (in January)",
+            Lever::SchoolSeats => {
+                "capital cost of the seats opened (in September), and each month the operating cost of all seats opened so far, at the largest `operating_cost_per_seat_year` of the programmes"
+            }
+            Lever::SchoolCoordination => "cost per coordinated pupil per year, monthly, while the lever is on",
+            Lever::RdSubsidy => "subsidy rate times eligible firm R&D, at most `rd.cap` per firm per year",
+            Lever::ChallengeGrants => "the year's grant budget, in January",
+            Lever::TalentSubsidy => "relocation bonuses on arrival and rent subsidies as they are paid",
+            Lever::MigrationServices => "the services' cost per year, monthly, while the lever is on",
+            Lever::FailureTolerance => "cost per start-up founded while the lever is on",
+            Lever::Incubators => {
+                "incubator places per hosting hub (the capacity divided by the hubs) times the cost per place per year, monthly"
+            }
+            Lever::Transit => "capital cost of new lines spread over their build years, then their operating cost",
+            Lever::NewLabs => "capital cost over the 36 months before opening, then the budget (times the budget multiplier)",
+            Lever::LabBudget => "the extra budget of existing labs from the budget multiplier",
+            Lever::ComputeCentre => "the centre's cost per year, monthly, while the lever is on",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Lever::TalentHousing => "talent_housing",
@@ -86,10 +138,9 @@ impl Lever {
 }
 
 /// Lever scopes resolved to masks, and the calendar year of the current month.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     pub year: i32,
-    pub month_of_year: u32,
     pub rd_sectors: Vec<bool>,
     pub rd_districts: Vec<bool>,
     pub challenge_sectors: Vec<bool>,
@@ -124,7 +175,6 @@ impl Policy {
         };
         let mut p = Policy {
             year: s.start_year,
-            month_of_year: 1,
             rd_sectors: mask(&s.rd.sectors, &sectors),
             rd_districts: mask(&s.rd.districts, &districts),
             challenge_sectors: mask(&s.rd.challenge_grants.sectors, &sectors),
@@ -143,7 +193,6 @@ impl Policy {
     /// Moves the calendar to `month` (since the start) and refreshes yearly fields in January.
     pub fn set_month(&mut self, s: &Scenario, world: &World, month: u32) {
         self.year = s.start_year + (month / 12) as i32;
-        self.month_of_year = month % 12 + 1;
         if month % 12 == 0 {
             self.refresh_incubators(s, world);
         }

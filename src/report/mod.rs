@@ -5,17 +5,14 @@ mod html;
 
 use std::path::{Path, PathBuf};
 
-use serde_json::Value;
-
-use crate::chart::data::{read_effects, read_json, CompareInfo, SweepInfo, Table};
+use crate::chart::data::{read_json, read_rows, Table};
 use crate::chart::format::{fmt_auto, fmt_num, fmt_pct, fmt_short, fmt_signed};
 use crate::chart::i18n::{kpi, pretty, tr, Freq, UnitKind};
 use crate::chart::{
     detect_kind, render_dir_detailed, write_atomic, ChartError, ChartOptions, FolderKind, Lang, RenderedChart, Section,
 };
+use crate::output::{headline_names, CompareJson, EffectRow, SummaryJson, SweepJson};
 use html::{esc, facts, page, table, Cell};
-
-pub use base64::encode as base64_encode;
 
 /// Why a report could not be written.
 #[derive(Debug, thiserror::Error)]
@@ -58,122 +55,69 @@ fn folder_name(dir: &Path) -> String {
     dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "corridor".into())
 }
 
-/// A JSON scalar as display text (None for objects, arrays and null).
-fn scalar(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.as_f64().map_or_else(
-            || n.to_string(),
-            |f| {
-                if f.fract() == 0.0 && f.abs() < 1e15 {
-                    format!("{f:.0}")
-                } else {
-                    fmt_short(f)
-                }
-            },
-        )),
-        Value::Bool(b) => Some(b.to_string()),
-        _ => None,
+/// A number for the facts table: whole numbers without a fraction.
+fn fact_number(f: f64) -> String {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        format!("{f:.0}")
+    } else {
+        fmt_short(f)
     }
 }
 
 fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
     let summary_path = dir.join("summary.json");
-    let summary: Option<Value> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
-    let get = |k: &str| summary.as_ref().and_then(|s| s.get(k)).and_then(scalar);
-    let mut title = get("title").or_else(|| get("scenario")).unwrap_or_else(|| folder_name(dir));
-    // A run changed on the command line is not its scenario's plain run: say so in the title.
-    let overrides: Vec<String> = summary
+    let summary: Option<SummaryJson> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
+    let mut title = summary
         .as_ref()
-        .and_then(|s| s.get("overrides"))
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
+        .map(|s| if s.title.is_empty() { s.scenario.clone() } else { s.title.clone() })
+        .unwrap_or_else(|| folder_name(dir));
+    // A run changed on the command line is not its scenario's plain run: say so in the title.
+    let overrides = summary.as_ref().map(|s| s.overrides.join(" ")).unwrap_or_default();
     if !overrides.is_empty() {
-        title = format!("{title} ({})", overrides.join(" "));
+        title = format!("{title} ({overrides})");
     }
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
     body.push_str(&format!("<p class=\"lede\">{}</p>\n", esc(tr(lang, "Simulation run report", "模拟运行报告"))));
     body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Scenario summary", "情景概要"))));
-    let mut rows: Vec<(String, String)> = Vec::new();
-    let label = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
-    if let Some(v) = get("scenario") {
-        rows.push((label("Scenario", "情景"), v));
-    }
-    if let Some(v) = get("title") {
-        rows.push((label("Title", "标题"), v));
-    }
-    if let Some(v) = get("seed") {
-        rows.push((label("Seed", "随机种子"), v));
-    }
-    if !overrides.is_empty() {
-        rows.push((label("Changed from the scenario by", "命令行覆盖"), overrides.join(" ")));
-    }
-    if let (Some(start), Some(years)) = (get("start_year"), get("years")) {
-        let last = summary.as_ref().and_then(|s| Some(s.get("start_year")?.as_i64()? + s.get("years")?.as_i64()? - 1));
-        let span = match last {
-            Some(l) => format!("{start}–{l} ({years})"),
-            None => format!("{start} + {years}"),
-        };
-        rows.push((label("Years", "模拟年份"), span));
-    }
-    if let Some(v) = get("agent_scale") {
-        rows.push((label("Agent scale", "主体缩放比例"), v));
-    }
-    let mut long = Vec::new();
-    if let Some(Value::Object(prov)) = summary.as_ref().and_then(|s| s.get("provenance")) {
-        for (k, v) in prov {
-            let Some(text) = scalar(v) else { continue };
-            let key = match k.as_str() {
-                "hash" | "scenario_hash" | "toml_hash" => label("Provenance hash", "来源哈希"),
-                "crate_version" | "version" => label("Crate version", "软件版本"),
-                "git_revision" | "git" | "git_rev" => label("Git revision", "Git 版本"),
-                "wall_seconds" => label("Wall time (s)", "运行耗时（秒）"),
-                "threads" => label("Threads", "线程数"),
-                "scenario_toml" | "toml" | "resolved_toml" | "resolved_scenario" => {
-                    label("Resolved scenario (TOML)", "解析后的情景配置 (TOML)")
-                }
-                other => pretty(other),
-            };
-            if text.len() > 120 || text.contains('\n') {
-                long.push((key, text));
-            } else {
-                rows.push((key, text));
-            }
-        }
-    }
-    if rows.is_empty() {
+    let Some(s) = summary else {
         body.push_str(&format!(
             "<p class=\"note\">{}</p>\n",
             esc(tr(lang, "summary.json not found.", "未找到 summary.json。"))
         ));
-    } else {
-        body.push_str(&facts(&rows));
-    }
-    for (k, text) in long {
-        body.push_str(&format!("<details><summary>{}</summary><pre>{}</pre></details>\n", esc(&k), esc(&text)));
-    }
-    let headline: Vec<String> = summary
-        .as_ref()
-        .and_then(|s| s.get("headline"))
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
-        .unwrap_or_default();
-    body.push_str(&kpi_table(dir, &headline, lang)?);
+        let headline: Vec<String> = headline_names().iter().map(|k| k.to_string()).collect();
+        body.push_str(&kpi_table(dir, &headline, lang)?);
+        return Ok((title, body));
+    };
+    let label = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
+    let p = &s.provenance;
+    let last = s.start_year as i64 + s.years as i64 - 1;
+    let mut rows: Vec<(String, String)> = vec![
+        (label("Scenario", "情景"), s.scenario.clone()),
+        (label("Title", "标题"), s.title.clone()),
+        (label("Seed", "随机种子"), s.seed.to_string()),
+        (
+            label("Changed from the scenario by", "命令行覆盖"),
+            if overrides.is_empty() { "–".into() } else { overrides },
+        ),
+        (label("Years", "模拟年份"), format!("{}–{last} ({})", s.start_year, s.years)),
+        (label("Agent scale", "主体缩放比例"), fact_number(s.agent_scale)),
+        (label("Crate version", "软件版本"), p.crate_version.clone()),
+    ];
+    rows.extend(p.git_revision.clone().map(|g| (label("Git revision", "Git 版本"), g)));
+    rows.extend([
+        (label("Provenance hash", "来源哈希"), p.scenario_hash.clone()),
+        (label("Threads", "线程数"), p.threads.to_string()),
+        (label("Wall time (s)", "运行耗时（秒）"), fact_number(p.wall_seconds)),
+    ]);
+    body.push_str(&facts(&rows));
+    body.push_str(&format!(
+        "<details><summary>{}</summary><pre>{}</pre></details>\n",
+        esc(tr(lang, "Resolved scenario (TOML)", "解析后的情景配置 (TOML)")),
+        esc(&p.resolved_scenario)
+    ));
+    body.push_str(&kpi_table(dir, &s.headline, lang)?);
     Ok((title, body))
 }
-
-const DEFAULT_HEADLINE: [&str; 9] = [
-    "talent",
-    "firms",
-    "patents",
-    "rd_intensity",
-    "mean_rent",
-    "rent_to_income",
-    "mean_commute_min",
-    "children_unseated",
-    "public_cost",
-];
 
 /// Headline KPIs for the first, middle and last year of `yearly.csv`.
 fn kpi_table(dir: &Path, headline: &[String], lang: Lang) -> Result<String, ChartError> {
@@ -198,10 +142,8 @@ fn kpi_table(dir: &Path, headline: &[String], lang: Lang) -> Result<String, Char
     }
     let picks = [0, n / 2, n - 1];
     let year_text: Vec<String> = picks.iter().map(|&i| format!("{:.0}", years[i])).collect();
-    let names: Vec<String> =
-        if headline.is_empty() { DEFAULT_HEADLINE.iter().map(|s| s.to_string()).collect() } else { headline.to_vec() };
     let mut rows = Vec::new();
-    for name in &names {
+    for name in headline {
         let Some(col) = t.get(name) else { continue };
         let k = kpi(name, Freq::Year, lang);
         let vals: Vec<f64> = picks.iter().map(|&i| col[i]).collect();
@@ -253,7 +195,7 @@ fn fmt_signed_1(v: f64) -> String {
 }
 
 fn compare_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
-    let info: CompareInfo = read_json(&dir.join("compare.json"))?;
+    let info: CompareJson = read_json(&dir.join("compare.json"))?;
     let title = match lang {
         Lang::En => format!("Scenario comparison: {}", pretty(&info.base)),
         Lang::Zh => format!("情景比较：{}", pretty(&info.base)),
@@ -261,21 +203,18 @@ fn compare_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
     body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Design", "比较设置"))));
     let l = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
-    let mut rows = vec![(l("Baseline", "基准情景"), info.base.clone())];
-    rows.push((l("Variants", "方案"), info.variants.join(", ")));
-    if let Some(r) = info.reps {
-        rows.push((l("Replications per scenario", "每个情景的重复次数"), r.to_string()));
-    }
-    if let Some(s) = info.seed.as_ref().and_then(scalar) {
-        rows.push((l("Seed", "随机种子"), s));
-    }
-    if let (Some(s), Some(y)) = (info.start_year, info.years) {
-        rows.push((l("Years", "模拟年份"), format!("{s}–{} ({y})", s as i64 + y as i64 - 1)));
-    }
+    let (s, y) = (info.start_year, info.years);
+    let rows = vec![
+        (l("Baseline", "基准情景"), info.base.clone()),
+        (l("Variants", "方案"), info.variants.join(", ")),
+        (l("Replications per scenario", "每个情景的重复次数"), info.reps.to_string()),
+        (l("Seed", "随机种子"), info.seed.to_string()),
+        (l("Years", "模拟年份"), format!("{s}–{} ({y})", s as i64 + y as i64 - 1)),
+    ];
     body.push_str(&facts(&rows));
     let path = dir.join("effects.csv");
     if path.is_file() {
-        let mut effects = read_effects(&path)?;
+        let mut effects: Vec<EffectRow> = read_rows(&path)?;
         // Group by indicator (compare.json order), variants in their order within each.
         let rank = |list: &[String], x: &str| list.iter().position(|k| k == x).unwrap_or(list.len());
         effects.sort_by_key(|e| (rank(&info.kpis, &e.kpi), rank(&info.variants, &e.variant)));
@@ -337,8 +276,9 @@ fn compare_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError
 }
 
 fn sweep_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
-    let info: SweepInfo = read_json(&dir.join("sweep.json"))?;
-    let name = if info.name.is_empty() { folder_name(dir) } else { info.name.clone() };
+    let info: SweepJson = read_json(&dir.join("sweep.json"))?;
+    let spec = &info.spec;
+    let name = if spec.name.is_empty() { folder_name(dir) } else { spec.name.clone() };
     let title = match lang {
         Lang::En => format!("Parameter sweep: {name}"),
         Lang::Zh => format!("参数扫描：{name}"),
@@ -346,29 +286,27 @@ fn sweep_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> 
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
     body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Design", "扫描设置"))));
     let l = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
-    let mut rows =
-        vec![(l("Base scenario", "基准情景"), info.base.clone()), (l("Design", "设计方法"), info.design.clone())];
-    if let Some(r) = info.replications {
-        rows.push((l("Replications per point", "每个参数点的重复次数"), r.to_string()));
-    }
-    if let Some(p) = info.points.as_ref().and_then(scalar) {
-        rows.push((l("Points", "参数点数"), p));
-    }
-    rows.push((l("Indicators", "指标"), info.kpis.join(", ")));
+    let rows = vec![
+        (l("Base scenario", "基准情景"), spec.base.clone()),
+        (l("Design", "设计方法"), spec.design.as_str().to_string()),
+        (l("Replications per point", "每个参数点的重复次数"), spec.replications.to_string()),
+        (l("Points", "参数点数"), info.points.to_string()),
+        (l("Indicators", "指标"), spec.kpis.join(", ")),
+    ];
     body.push_str(&facts(&rows));
-    let prows: Vec<Vec<Cell>> = info
+    let prows: Vec<Vec<Cell>> = spec
         .parameters
         .iter()
         .map(|p| {
             let range = match (&p.values, p.min, p.max) {
-                (Some(v), _, _) => v.iter().filter_map(scalar).collect::<Vec<_>>().join(", "),
+                (Some(v), _, _) => v.iter().map(|x| fact_number(*x)).collect::<Vec<_>>().join(", "),
                 (None, Some(a), Some(b)) => format!("{} … {}", fmt_auto(a), fmt_auto(b)),
                 _ => "–".into(),
             };
             vec![
                 Cell::text(p.path.clone()),
                 Cell::text(range),
-                Cell::num(p.baseline.as_ref().and_then(scalar).unwrap_or_else(|| "–".into())),
+                Cell::num(p.baseline.map(fact_number).unwrap_or_else(|| "–".into())),
             ]
         })
         .collect();

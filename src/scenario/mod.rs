@@ -11,7 +11,8 @@ mod validate;
 
 pub use error::{Origin, ScenarioError};
 pub use footprint::{check_footprint, Footprint};
-pub use load::{apply_set, load, load_str, merge_tables, Base, FileKind, Loaded, SourceFile};
+pub use load::{apply_set, load, load_str, locate_in, merge_tables, Base, FileKind, Loaded, SourceFile};
+pub use locate::line_col;
 pub use scale::scaled;
 pub use types::*;
 pub use validate::{limits, named_path};

@@ -324,6 +324,12 @@ pub const KEYS: &[Key] = &[
     k("digital.compute_centre.districts", "district names", Text, "districts that benefit; empty = all"),
     // output
     k("output.jobs_housing_min", "minutes", Positive, "jobs-housing balance counts workers within this commute"),
+    k(
+        "output.discount_rate",
+        "share per year",
+        Between(0.0, 0.3),
+        "social discount rate for present values of public costs and effects (real, per year)",
+    ),
 ];
 
 /// The schema entry for a concrete path (array indices given as `*`).

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A whole scenario, as resolved (after `extends` and `--set`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Scenario {
     /// Short name, used for the output folder.
@@ -92,7 +92,7 @@ pub enum DistanceMetric {
     Manhattan,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct GridParams {
     pub width: u32,
@@ -156,7 +156,7 @@ impl LayerKind {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerFile {
     pub layer: LayerKind,
@@ -167,7 +167,7 @@ pub struct LayerFile {
     pub values: Vec<f64>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DistrictSpec {
     pub name: String,
@@ -199,7 +199,7 @@ impl Default for DistrictSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HubSpec {
     pub name: String,
@@ -233,7 +233,7 @@ impl Default for HubSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TransitParams {
     /// Speed of the walk/feeder trip to and from stations, km/h.
@@ -252,7 +252,7 @@ impl Default for TransitParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TransitLineSpec {
     pub name: String,
@@ -282,7 +282,7 @@ impl Default for TransitLineSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SectorSpec {
     pub name: String,
@@ -313,7 +313,7 @@ impl Default for SectorSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TierSpec {
     pub name: String,
@@ -350,7 +350,7 @@ impl Default for TierSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct UtilityParams {
     /// Weight of ln(net income after housing and commute).
@@ -379,7 +379,7 @@ impl Default for UtilityParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutsideParams {
     /// Annual growth of wages elsewhere (the outside option moves on its own trend).
@@ -399,7 +399,7 @@ impl Default for OutsideParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ExitParams {
     /// Base monthly exit probability (p_base).
@@ -418,7 +418,7 @@ impl Default for ExitParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ArrivalParams {
     /// Logit slope on expected utility minus U_outside.
@@ -436,7 +436,7 @@ impl Default for ArrivalParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TalentParams {
     /// Talent in the corridor at the start (people).
@@ -510,7 +510,7 @@ impl Default for TalentParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TalentSubsidyLever {
     pub start_year: i32,
@@ -540,7 +540,7 @@ impl Default for TalentSubsidyLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FrictionLever {
     pub start_year: i32,
@@ -556,7 +556,7 @@ impl Default for FrictionLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FailureToleranceLever {
     pub start_year: i32,
@@ -573,7 +573,7 @@ impl Default for FailureToleranceLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HousingParams {
     /// Natural vacancy rate v*.
@@ -626,7 +626,7 @@ impl Default for HousingParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LandQuotaLever {
     pub start_year: i32,
@@ -640,7 +640,7 @@ impl Default for LandQuotaLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct PolicyHousingLever {
     pub start_year: i32,
@@ -673,7 +673,7 @@ impl Default for PolicyHousingLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SchoolParams {
     /// Extra disutility per minute of a coordinated (cross-district) school trip, relative to beta_time.
@@ -690,7 +690,7 @@ impl Default for SchoolParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct NewSeatsLever {
     pub name: String,
@@ -724,7 +724,7 @@ impl Default for NewSeatsLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct CoordinationLever {
     pub start_year: i32,
@@ -740,7 +740,7 @@ impl Default for CoordinationLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabKindSpec {
     /// a_kind: patents and papers per month per researcher^theta.
@@ -756,7 +756,7 @@ impl Default for LabKindSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabKinds {
     pub university: LabKindSpec,
@@ -812,7 +812,7 @@ impl LabKinds {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabSpec {
     pub name: String,
@@ -851,7 +851,7 @@ impl Default for LabSpec {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabParams {
     /// Returns to researchers theta in output ~ a * researchers^theta.
@@ -891,7 +891,7 @@ impl Default for LabParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LabBudgetLever {
     pub start_year: i32,
@@ -906,7 +906,7 @@ impl Default for LabBudgetLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct FirmParams {
     /// Firms at the start.
@@ -983,7 +983,7 @@ impl Default for FirmParams {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct RdLever {
     pub start_year: i32,
@@ -1013,7 +1013,7 @@ impl Default for RdLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ChallengeGrantLever {
     pub start_year: i32,
@@ -1031,7 +1031,7 @@ impl Default for ChallengeGrantLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct IncubatorLever {
     pub start_year: i32,
@@ -1064,13 +1064,13 @@ impl Default for IncubatorLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct DigitalParams {
     pub compute_centre: ComputeCentreLever,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ComputeCentreLever {
     pub start_year: i32,
@@ -1088,15 +1088,17 @@ impl Default for ComputeCentreLever {
     }
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutputParams {
     /// The jobs-housing balance counts workers living within this commute (minutes).
     pub jobs_housing_min: f64,
+    /// Social discount rate for present values of costs and effects, real, per year.
+    pub discount_rate: f64,
 }
 
 impl Default for OutputParams {
     fn default() -> Self {
-        OutputParams { jobs_housing_min: 30.0 }
+        OutputParams { jobs_housing_min: 30.0, discount_rate: 0.08 }
     }
 }

@@ -263,6 +263,22 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     if let Some(d) = unique(s.talent.tiers.iter().map(|t| t.name.clone())) {
         return Err(c.fail(&["talent", "tiers"], format!("two tiers are named `{d}`")));
     }
+    // Each output column is named once: a tier, sector or district name must not turn a family
+    // column into the name of another (a tier `arrivals` would give a second `talent_arrivals`).
+    if let Some((column, over, index)) = crate::metrics::registry::duplicate_columns(s).into_iter().next() {
+        use crate::metrics::registry::Over;
+        let path: Vec<String> = match over {
+            Over::Tier => vec!["talent".into(), "tiers".into(), index.to_string(), "name".into()],
+            Over::Sector => vec!["sectors".into(), index.to_string(), "name".into()],
+            Over::District => vec!["districts".into(), index.to_string(), "name".into()],
+            Over::Origin | Over::Lever => vec!["name".into()],
+        };
+        let path: Vec<&str> = path.iter().map(String::as_str).collect();
+        return Err(c.fail(
+            &path,
+            format!("this name makes a second output column `{column}`: choose a name that gives no KPI name twice"),
+        ));
+    }
     if s.talent.tiers.iter().map(|t| t.share).sum::<f64>() <= 0.0 {
         return Err(c.fail(&["talent", "tiers"], "tier shares sum to zero".into()));
     }

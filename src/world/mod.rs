@@ -1,19 +1,21 @@
 //! Space: the grid of cells with districts, hubs, land capacities and amenity; travel times; the
 //! knowledge spillover field.
 
+mod fields;
 mod spillover;
 mod travel;
 
+pub use fields::Fields;
 pub use spillover::spillover_field;
 pub use travel::{TransitLine, Travel};
 
-use crate::scenario::{DistanceMetric, HubSpec, LayerKind, Scenario};
+use crate::scenario::{HubSpec, LayerKind, Scenario};
 
 /// Index of a cell: `y * width + x`.
 pub type Cell = u32;
 
 /// A named district with its cells counted.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct District {
     pub name: String,
     pub name_zh: String,
@@ -21,7 +23,7 @@ pub struct District {
 }
 
 /// The static map of the corridor (transit lines open over time; see [`Travel`]).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct World {
     pub width: usize,
     pub height: usize,
@@ -35,12 +37,14 @@ pub struct World {
     pub initial_housing: Vec<f32>,
     /// Land for office jobs, in people.
     pub office_capacity: Vec<f32>,
-    /// Sum of hub kernels (0 far from hubs, about 1 at a hub centre).
-    pub centrality: Vec<f32>,
+    /// Office capacity summed over cells in cell order (for drawing a cell by office land).
+    pub office_cum: Vec<f64>,
     /// Distance to the nearest hub, km (a large number without hubs).
     pub hub_km: Vec<f32>,
     pub districts: Vec<District>,
     pub hubs: Vec<HubSpec>,
+    /// The cell of each lab site, existing sites first, then the labs of the `labs.new` lever.
+    pub lab_cells: Vec<Cell>,
     pub travel: Travel,
 }
 
@@ -61,11 +65,10 @@ impl World {
         let mut amenity = vec![0f32; n];
         let mut housing_capacity = vec![0f32; n];
         let mut office_capacity = vec![0f32; n];
-        let mut centrality = vec![0f32; n];
         for y in 0..h {
             for x in 0..w {
                 let c = y * w + x;
-                let (mut am, mut hw, mut ow, mut cen) = (g.base_amenity, 0.08, 0.02, 0.0);
+                let (mut am, mut hw, mut ow) = (g.base_amenity, 0.08, 0.02);
                 for hb in &s.hubs {
                     let dx = (x as f64 + 0.5 - hb.x) * g.cell_km;
                     let dy = (y as f64 + 0.5 - hb.y) * g.cell_km;
@@ -74,12 +77,10 @@ impl World {
                     am += hb.amenity * k;
                     hw += hb.housing * k;
                     ow += hb.office * k;
-                    cen += k;
                 }
                 amenity[c] = am.clamp(0.0, 1.0) as f32;
                 housing_capacity[c] = (g.housing_capacity * hw.min(1.5)) as f32;
                 office_capacity[c] = (g.office_capacity * ow.min(1.5)) as f32;
-                centrality[c] = cen as f32;
             }
         }
         let mut initial_housing: Vec<f32> =
@@ -125,7 +126,14 @@ impl World {
                     .fold(1.0e4, f64::min) as f32
             })
             .collect();
-        World {
+        let office_cum = office_capacity
+            .iter()
+            .scan(0.0, |acc, &c| {
+                *acc += c as f64;
+                Some(*acc)
+            })
+            .collect();
+        let mut world = World {
             width: w,
             height: h,
             cell_km: g.cell_km,
@@ -134,12 +142,15 @@ impl World {
             housing_capacity,
             initial_housing,
             office_capacity,
-            centrality,
+            office_cum,
             hub_km,
             districts,
             hubs,
+            lab_cells: Vec::new(),
             travel,
-        }
+        };
+        world.lab_cells = s.labs.sites.iter().chain(&s.labs.new).map(|l| world.cell_at(l.x, l.y)).collect();
+        world
     }
 
     pub fn cells(&self) -> usize {
@@ -156,16 +167,6 @@ impl World {
         let cx = (x.floor().max(0.0) as usize).min(self.width - 1);
         let cy = (y.floor().max(0.0) as usize).min(self.height - 1);
         (cy * self.width + cx) as Cell
-    }
-
-    /// Straight-line distance between cell centres, km.
-    #[inline]
-    pub fn distance_km(&self, a: Cell, b: Cell) -> f64 {
-        let (ax, ay) = self.xy(a);
-        let (bx, by) = self.xy(b);
-        let dx = ax as f64 - bx as f64;
-        let dy = ay as f64 - by as f64;
-        (dx * dx + dy * dy).sqrt() * self.cell_km
     }
 
     /// Distance from a cell centre to a point in cell coordinates, km.
@@ -185,9 +186,5 @@ impl World {
     /// Distance from a cell to the nearest hub, km (infinite without hubs).
     pub fn distance_to_nearest_hub_km(&self, c: Cell) -> f64 {
         self.hub_km[c as usize] as f64
-    }
-
-    pub fn metric(&self) -> DistanceMetric {
-        self.travel.metric
     }
 }

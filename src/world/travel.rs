@@ -6,7 +6,7 @@ use crate::scenario::{DistanceMetric, Scenario, TransitLineSpec};
 use super::Cell;
 
 /// A transit line with, for every cell, its nearest station and the access time to it.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct TransitLine {
     pub name: String,
     pub name_zh: String,
@@ -23,7 +23,7 @@ pub struct TransitLine {
     pub is_new: bool,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Travel {
     pub metric: DistanceMetric,
     pub cell_km: f64,
@@ -84,11 +84,6 @@ impl Travel {
             }
         }
         best
-    }
-
-    /// Lines open in a month.
-    pub fn open_lines(&self, month: u32) -> impl Iterator<Item = &TransitLine> {
-        self.lines.iter().filter(move |l| month as i64 >= l.open_month)
     }
 }
 

@@ -25,6 +25,7 @@ pub fn temp_dir(name: &str) -> PathBuf {
     d
 }
 
+#[cfg(feature = "cli")]
 pub fn corridor_bin() -> &'static str {
     env!("CARGO_BIN_EXE_corridor")
 }

@@ -5,9 +5,10 @@
 
 use rayon::prelude::*;
 
-use super::{update_listed, Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
+use super::{update_listed, Talent, Utility, FLAG_JOB_CHANGED, FLAG_RESEARCHER, LAB_BIT, NO_JOB};
+use crate::agents::firm::{Firm, FirmTable};
+use crate::agents::lab::Lab;
 use crate::agents::MAX_TIERS;
-use crate::engine::Sim;
 use crate::rng::{Purpose, Stream};
 
 /// A searcher's ranked candidates: (agent index, [(slot bucket, slot index, score)]).
@@ -23,7 +24,7 @@ struct Slot {
     employer: u32,
     cell: u32,
     premium: f32,
-    /// Index of the employer's open vacancies of this tier in the month's `open` table.
+    /// Index of the employer's open vacancies of this tier in the board's `open` table.
     open: u32,
 }
 
@@ -34,60 +35,99 @@ pub fn commute_cost(s: &crate::scenario::Scenario, wage: f64, commute_min: f64) 
     s.talent.value_of_time * wage * commute_min / 240.0
 }
 
-pub fn run(sim: &mut Sim) {
-    let tiers = sim.tiers();
-    let sectors = sim.sectors();
-    // Layoffs, and the job seekers of each tier for the wage index (one pass).
-    let seekers = layoffs(sim);
+/// The month's vacancies: one slot per job by bucket ((tier, sector) for firms, (tier, research)
+/// for labs), and the open vacancies of each (employer, tier) in a compact table that matching
+/// counts down.
+pub struct VacancyBoard {
+    sectors: usize,
+    slots: Vec<Vec<Slot>>,
+    open: Vec<u32>,
+    /// The (employer, tier) of each entry of `open`.
+    open_of: Vec<(u32, usize)>,
+    vacancies: Vec<u32>,
+}
 
-    // Vacancy slots by bucket: (tier, sector) for firms, (tier, research) for labs, and the open
-    // vacancies of each (employer, tier) in a compact table that resolution counts down.
-    let nb = tiers * (sectors + 1);
-    let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
-    let mut slots: Vec<Vec<Slot>> = vec![Vec::new(); nb];
-    let mut open: Vec<u32> = Vec::new();
-    let mut open_of: Vec<(u32, usize)> = Vec::new();
-    let mut vacancies = vec![0u32; tiers];
-    // The alive firms that post vacancies, gathered in parallel (most firms post none in a month).
-    let posting: Vec<u32> = sim
-        .firms
-        .par_iter()
-        .with_min_len(1024)
-        .filter(|f| f.alive && f.vacancies.iter().any(|&v| v > 0))
-        .map(|f| f.id)
-        .collect();
-    let firm_posts = posting.iter().map(|&id| {
-        let f = &sim.firms[id as usize];
-        (f.id, f.cell, f.wage_premium, f.sector as usize, &f.vacancies)
-    });
-    let lab_posts = sim.labs.iter().enumerate().map(|(i, l)| (LAB_BIT | i as u32, l.cell, 1.0, sectors, &l.vacancies));
-    for (employer, cell, premium, sector, posted) in firm_posts.chain(lab_posts) {
-        for t in 0..tiers {
-            if posted[t] == 0 {
-                continue;
+impl VacancyBoard {
+    /// The vacancies that firms and labs posted this month.
+    pub fn post(firms: &FirmTable, labs: &[Lab], tiers: usize, sectors: usize) -> VacancyBoard {
+        let nb = tiers * (sectors + 1);
+        let mut board = VacancyBoard {
+            sectors,
+            slots: vec![Vec::new(); nb],
+            open: Vec::new(),
+            open_of: Vec::new(),
+            vacancies: vec![0u32; tiers],
+        };
+        // The alive firms that post vacancies, gathered in parallel (most firms post none in a month).
+        let posting: Vec<u32> = firms
+            .records
+            .par_iter()
+            .with_min_len(1024)
+            .filter(|f| f.alive && f.vacancies.iter().any(|&v| v > 0))
+            .map(|f| f.id)
+            .collect();
+        let firm_posts = posting.iter().map(|&id| {
+            let f = &firms.records[id as usize];
+            (f.id, f.cell, f.wage_premium, f.sector as usize, &f.vacancies)
+        });
+        let lab_posts = labs.iter().enumerate().map(|(i, l)| (LAB_BIT | i as u32, l.cell, 1.0, sectors, &l.vacancies));
+        for (employer, cell, premium, sector, posted) in firm_posts.chain(lab_posts) {
+            for t in 0..tiers {
+                if posted[t] == 0 {
+                    continue;
+                }
+                board.vacancies[t] += posted[t];
+                let slot = Slot { employer, cell, premium, open: board.open.len() as u32 };
+                let b = board.bucket(t, sector);
+                board.slots[b].extend(std::iter::repeat_n(slot, posted[t] as usize));
+                board.open.push(posted[t]);
+                board.open_of.push((employer, t));
             }
-            vacancies[t] += posted[t];
-            let slot = Slot { employer, cell, premium, open: open.len() as u32 };
-            slots[bucket(t, sector)].extend(std::iter::repeat_n(slot, posted[t] as usize));
-            open.push(posted[t]);
-            open_of.push((employer, t));
+        }
+        board
+    }
+
+    fn bucket(&self, tier: usize, sector: usize) -> usize {
+        tier * (self.sectors + 1) + sector
+    }
+
+    /// Vacancies posted per tier (agents).
+    pub fn vacancies_by_tier(&self) -> Vec<u32> {
+        self.vacancies.clone()
+    }
+
+    /// Vacancies still open after matching, per (employer, tier).
+    pub fn open(&self) -> impl Iterator<Item = ((u32, usize), u32)> + '_ {
+        self.open_of.iter().copied().zip(self.open.iter().copied())
+    }
+
+    /// Writes the vacancies left open back to the employers.
+    pub fn write_back(&self, firms: &mut [Firm], labs: &mut [Lab]) {
+        for ((employer, t), left) in self.open() {
+            if employer & LAB_BIT != 0 {
+                labs[(employer & !LAB_BIT) as usize].vacancies[t] = left;
+            } else {
+                firms[employer as usize].vacancies[t] = left;
+            }
         }
     }
-    sim.labour.seekers = seekers;
-    sim.labour.vacancies = vacancies;
-    sim.labour.update_wages(sim.scenario.talent.wage_adjustment);
+}
 
-    let s = &sim.scenario;
+/// Job search: unemployed spells lengthen; the unemployed, and the employed with probability
+/// `on_job_search`, sample vacancies of their bucket and propose a ranked list (in parallel);
+/// vacancies are then taken in agent order and the hires written to the agents in parallel.
+pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, seed: u64) -> u32 {
+    let s = util.s;
+    let sectors = board.sectors;
     let k = s.talent.job_candidates as usize;
-    let seed = sim.seed;
-    let month = sim.month;
-    let any_slots = slots.iter().any(|b| !b.is_empty());
-    let mut talent = std::mem::take(&mut sim.talent);
-    let util = Utility { sim };
-    let wage_index = &sim.labour.wage;
+    let month = util.month;
+    let any_slots = board.slots.iter().any(|b| !b.is_empty());
+    let wage_index = &util.prices.wage;
+    let slots = &board.slots;
+    let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
     // One pass: unemployed spells lengthen (a hire resets them), and searchers propose ranked
     // candidates: (agent index, [(slot bucket, slot index, score)]).
-    let proposals: Vec<Proposal> = talent
+    let proposals: Vec<Proposal> = agents
         .par_iter_mut()
         .enumerate()
         .with_min_len(1024)
@@ -147,14 +187,13 @@ pub fn run(sim: &mut Sim) {
         })
         .collect();
 
-    sim.talent = talent;
     // Resolution in agent order: take the best candidate whose employer still has the vacancy.
     // The hires are decided on the compact vacancy table, then written to the agents in parallel.
     let mut hires: Vec<(u32, Slot)> = Vec::new();
     for (i, cands) in proposals {
         for (b, j, _) in cands {
             let slot = slots[b as usize][j as usize];
-            let left = &mut open[slot.open as usize];
+            let left = &mut board.open[slot.open as usize];
             if *left == 0 {
                 continue;
             }
@@ -163,41 +202,28 @@ pub fn run(sim: &mut Sim) {
             break;
         }
     }
-    sim.flows.job_changes += hires.len() as u32;
-    let mut talent = std::mem::take(&mut sim.talent);
-    {
-        let util = Utility { sim };
-        update_listed(&mut talent, &hires, |t, slot| {
-            t.employer = slot.employer;
-            t.commute = util.commute(t.home, Some(slot.cell)) as f32;
-            t.months_unemployed = 0;
-            t.set(FLAG_JOB_CHANGED, true);
-        });
-    }
-    sim.talent = talent;
-    // The vacancies left open.
-    for ((employer, t), left) in open_of.into_iter().zip(open) {
-        if employer & LAB_BIT != 0 {
-            sim.labs[(employer & !LAB_BIT) as usize].vacancies[t] = left;
-        } else {
-            sim.firms[employer as usize].vacancies[t] = left;
-        }
-    }
+    update_listed(agents, &hires, |t, slot| {
+        t.employer = slot.employer;
+        t.commute = util.commute(t.home, Some(slot.cell)) as f32;
+        t.months_unemployed = 0;
+        t.set(FLAG_JOB_CHANGED, true);
+    });
+    hires.len() as u32
 }
 
 /// Workers of firms that shrink or exit, and of labs over budget, lose their jobs (in agent
 /// order). Returns the job seekers of each tier after the layoffs.
-fn layoffs(sim: &mut Sim) -> Vec<u32> {
-    let tiers = sim.tiers();
+pub fn layoffs(agents: &mut [Talent], firms: &mut [Firm], labs: &mut [Lab], util: &Utility) -> Vec<u32> {
+    let tiers = util.s.talent.tiers.len();
     // The employers that lay off, in compact tables (the firm records are far larger than the pass
     // over the agents can keep in cache): a bit per tier for each employer, and the pending layoffs
     // of the employers that cut. Labs follow the firms in both.
-    let nf = sim.firms.len();
+    let nf = firms.len();
     let bits_of = |layoffs: &[u32; MAX_TIERS]| (0..tiers).fold(0u8, |b, t| b | (((layoffs[t] > 0) as u8) << t));
-    let mut cut_bits: Vec<u8> = sim.firms.par_iter().with_min_len(1024).map(|f| bits_of(&f.layoffs)).collect();
-    cut_bits.extend(sim.labs.iter().map(|l| bits_of(&l.layoffs)));
+    let mut cut_bits: Vec<u8> = firms.par_iter().with_min_len(1024).map(|f| bits_of(&f.layoffs)).collect();
+    cut_bits.extend(labs.iter().map(|l| bits_of(&l.layoffs)));
     let cutting: Vec<usize> = (0..cut_bits.len()).filter(|&e| cut_bits[e] != 0).collect();
-    let layoffs_of = |e: usize| if e < nf { &sim.firms[e].layoffs } else { &sim.labs[e - nf].layoffs };
+    let layoffs_of = |e: usize| if e < nf { &firms[e].layoffs } else { &labs[e - nf].layoffs };
     let mut cut_slot = vec![0u32; cut_bits.len()];
     let mut pending: Vec<u32> = Vec::with_capacity(cutting.len() * tiers);
     for &e in &cutting {
@@ -208,8 +234,7 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
     // One pass in fixed chunks: the unemployed of each tier, and the workers of employers with
     // layoffs in their tier (the chunks' lists are joined in agent order).
     const CHUNK: usize = 1 << 15;
-    let parts: Vec<ChunkLayoffs> = sim
-        .talent
+    let parts: Vec<ChunkLayoffs> = agents
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(k, chunk)| {
@@ -247,21 +272,87 @@ fn layoffs(sim: &mut Sim) -> Vec<u32> {
             seekers[tier as usize] += 1;
         }
     }
-    let mut talent = std::mem::take(&mut sim.talent);
-    {
-        let util = Utility { sim };
-        update_listed(&mut talent, &laid_off, |t, _| {
-            t.employer = NO_JOB;
-            t.commute = util.commute(t.home, None) as f32;
-            t.months_unemployed = 0;
-        });
-    }
-    sim.talent = talent;
+    update_listed(agents, &laid_off, |t, _| {
+        t.employer = NO_JOB;
+        t.commute = util.commute(t.home, None) as f32;
+        t.months_unemployed = 0;
+    });
     // What remains pending (nothing, unless an employer had fewer workers than it cut).
     for e in cutting {
         let at = cut_slot[e] as usize;
-        let layoffs = if e < nf { &mut sim.firms[e].layoffs } else { &mut sim.labs[e - nf].layoffs };
+        let layoffs = if e < nf { &mut firms[e].layoffs } else { &mut labs[e - nf].layoffs };
         layoffs[..tiers].copy_from_slice(&pending[at..at + tiers]);
     }
     seekers
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    const SKILLED: usize = 1;
+
+    #[test]
+    fn vacancies_are_taken_in_agent_order_and_counted_down() {
+        let mut kit = Kit::new();
+        let open = kit.firm(0, cell(1, 1));
+        let dead = kit.firm(0, cell(2, 1));
+        kit.firms.records[open as usize].vacancies[SKILLED] = 1;
+        kit.firms.records[dead as usize].vacancies[SKILLED] = 5;
+        kit.firms.records[dead as usize].alive = false;
+        let mut agents: Vec<Talent> = (0..3).map(|i| household(i, SKILLED as u8, cell(1, 2))).collect();
+        let mut board = VacancyBoard::post(&kit.firms, &kit.labs, 2, 2);
+        assert_eq!(board.vacancies_by_tier(), vec![0, 1], "dead firms post nothing");
+        let hires = search(&mut agents, &mut board, &kit.util(), 1);
+        assert_eq!(hires, 1);
+        assert_eq!(agents[0].employer, open, "the first searcher in agent order takes the only vacancy");
+        assert!(agents[0].has(FLAG_JOB_CHANGED) && agents[0].months_unemployed == 0);
+        assert!(agents[1..].iter().all(|t| t.employer == NO_JOB && t.months_unemployed == 1));
+        board.write_back(&mut kit.firms.records, &mut kit.labs);
+        assert_eq!(kit.firms.records[open as usize].vacancies[SKILLED], 0);
+    }
+
+    #[test]
+    fn the_best_offer_wins_and_a_worse_one_does_not_lure_the_employed() {
+        let mut kit = Kit::new();
+        kit.s.talent.on_job_search = 1.0;
+        let good = kit.firm(0, cell(3, 1));
+        let poor = kit.firm(0, cell(3, 2));
+        let current = kit.firm(0, cell(3, 3));
+        for (f, premium) in [(good, 1.2f32), (poor, 0.9), (current, 1.0)] {
+            kit.firms.records[f as usize].wage_premium = premium;
+            kit.firms.premia[f as usize] = premium;
+        }
+        kit.firms.records[good as usize].vacancies[SKILLED] = 1;
+        kit.firms.records[poor as usize].vacancies[SKILLED] = 1;
+        let mut agents = vec![household(0, SKILLED as u8, cell(3, 0)), household(1, SKILLED as u8, cell(3, 0))];
+        agents[1].employer = current;
+        let mut board = VacancyBoard::post(&kit.firms, &kit.labs, 2, 2);
+        search(&mut agents, &mut board, &kit.util(), 2);
+        assert_eq!(agents[0].employer, good, "the unemployed takes the better paid of the two jobs");
+        assert_eq!(agents[1].employer, current, "a job paying less than the current one is not taken");
+        let left: Vec<u32> = board.open().map(|(_, n)| n).collect();
+        assert_eq!(left, vec![0, 1]);
+    }
+
+    #[test]
+    fn layoffs_go_in_agent_order_and_count_as_seekers() {
+        let mut kit = Kit::new();
+        let f = kit.firm(0, cell(1, 1));
+        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, SKILLED as u8, cell(1, 2))).collect();
+        for t in &mut agents[..3] {
+            t.employer = f;
+        }
+        kit.firms.records[f as usize].layoffs[SKILLED] = 2;
+        let util = kit.util();
+        let seekers = {
+            let (records, labs) = (&mut kit.firms.records.clone(), &mut kit.labs.clone());
+            let s = layoffs(&mut agents, records, labs, &util);
+            assert_eq!(records[f as usize].layoffs[SKILLED], 0, "every pending layoff was made");
+            s
+        };
+        assert_eq!(seekers, vec![0, 3], "two laid off and one already unemployed");
+        assert_eq!(agents.iter().map(|t| t.employer == f).collect::<Vec<_>>(), vec![false, false, true, false]);
+    }
 }

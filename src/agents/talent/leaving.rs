@@ -6,56 +6,29 @@
 
 use rayon::prelude::*;
 
-use super::{logistic, Talent, Utility, OUTSIDE};
-use crate::engine::Sim;
+use super::{logistic, Population, Talent, Utility, OUTSIDE};
+use crate::agents::housing::Housing;
+use crate::policy::Ledger;
 use crate::rng::{Purpose, Stream};
 
-pub fn run(sim: &mut Sim) {
-    let seed = sim.seed;
-    let month = sim.month;
-    // Who leaves (agent indices, in agent order).
-    let leavers: Vec<u32> = {
-        let sim_ref: &Sim = sim;
-        let s = &sim_ref.scenario.talent;
-        let util = Utility { sim: sim_ref };
-        let retire = (s.retirement_age * 12.0) as u16;
-        let outside: Vec<[f64; 2]> =
-            (0..sim_ref.tiers()).map(|t| [util.outside(t, false), util.outside(t, true)]).collect();
-        sim_ref
-            .talent
-            .par_iter()
-            .enumerate()
-            .with_min_len(2048)
-            .filter_map(|(i, t)| {
-                let leaves = if t.age_months >= retire || t.months_unemployed as u32 >= s.max_unemployed_months {
-                    true
-                } else {
-                    // The draw comes first: p never exceeds max(p_base, p_max), so above that bound
-                    // the utility need not be computed (the decision is the same).
-                    let u = Stream::new(seed, Purpose::Leaving, t.id as u64, month).uniform();
-                    if u >= s.exit.p_base.max(s.exit.p_max) {
-                        false
-                    } else {
-                        let u_out = outside[t.tier as usize][t.has_child() as usize];
-                        let gap = u_out - util.current(t) - s.exit.threshold;
-                        let p = s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
-                        u < p
-                    }
-                };
-                leaves.then_some(i as u32)
-            })
-            .collect()
-    };
+/// Who leaves this month leaves: departures are booked, their homes freed and the population
+/// keeps its order.
+pub fn run(
+    population: &mut Population,
+    housing: &mut Housing,
+    residents: &mut [u32],
+    ledger: &mut Ledger,
+    util: &Utility,
+    seed: u64,
+) {
+    let leavers = leavers(&population.agents, util, seed);
     // Departures are booked in agent order; then the stayers are copied, in parallel and in
     // order, into the spare buffer, which becomes the agents' vector.
-    let flows = &mut sim.flows;
-    let housing = &mut sim.housing;
-    let residents = &mut sim.residents;
     for &i in &leavers {
-        let t = &sim.talent[i as usize];
-        flows.departures[t.tier as usize] += 1;
+        let t = &population.agents[i as usize];
+        ledger.departures[t.tier as usize] += 1;
         if t.has_child() {
-            flows.family_departures += 1;
+            ledger.family_departures += 1;
         }
         if t.home != OUTSIDE {
             if let Some(stock) = t.tenure.stock() {
@@ -65,7 +38,38 @@ pub fn run(sim: &mut Sim) {
             residents[t.home as usize] = residents[t.home as usize].saturating_sub(1);
         }
     }
-    remove_leavers(&mut sim.talent, &mut sim.talent_spare, &leavers);
+    remove_leavers(&mut population.agents, &mut population.spare, &leavers);
+}
+
+/// The households that leave this month (indices, in agent order).
+pub fn leavers(agents: &[Talent], util: &Utility, seed: u64) -> Vec<u32> {
+    let month = util.month;
+    let s = &util.s.talent;
+    let retire = (s.retirement_age * 12.0) as u16;
+    let outside: Vec<[f64; 2]> = (0..s.tiers.len()).map(|t| [util.outside(t, false), util.outside(t, true)]).collect();
+    agents
+        .par_iter()
+        .enumerate()
+        .with_min_len(2048)
+        .filter_map(|(i, t)| {
+            let leaves = if t.age_months >= retire || t.months_unemployed as u32 >= s.max_unemployed_months {
+                true
+            } else {
+                // The draw comes first: p never exceeds max(p_base, p_max), so above that bound
+                // the utility need not be computed (the decision is the same).
+                let u = Stream::new(seed, Purpose::Leaving, t.id as u64, month).uniform();
+                if u >= s.exit.p_base.max(s.exit.p_max) {
+                    false
+                } else {
+                    let u_out = outside[t.tier as usize][t.has_child() as usize];
+                    let gap = u_out - util.current(t) - s.exit.threshold;
+                    let p = s.exit.p_base + (s.exit.p_max - s.exit.p_base).max(0.0) * logistic(s.exit.alpha * gap);
+                    u < p
+                }
+            };
+            leaves.then_some(i as u32)
+        })
+        .collect()
 }
 
 /// Removes the agents at the indices `leavers` (ascending), keeping the order of the others. The
@@ -114,25 +118,36 @@ fn remove_leavers(talent: &mut Vec<Talent>, spare: &mut Vec<Talent>, leavers: &[
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::agents::talent::{Tenure, NO_JOB};
+    use crate::agents::talent::tests::agent;
 
-    fn agent(id: u32) -> Talent {
-        Talent {
-            id,
-            commute: 0.0,
-            home: OUTSIDE,
-            employer: NO_JOB,
-            age_months: 0,
-            child_age_months: -1,
-            months_unemployed: 0,
-            months_in_corridor: 0,
-            waitlist_since: 0,
-            tier: 0,
-            sector: 0,
-            tenure: Tenure::Outside,
-            flags: 0,
-            seat_district: -1,
-            seat_level: 0,
+    #[test]
+    fn retirement_and_long_unemployment_always_end_a_stay_and_free_the_home() {
+        use crate::agents::testkit::{cell, household, Kit};
+        let mut kit = Kit::new();
+        // No exits by utility: only the two rules apply.
+        kit.s.talent.exit.p_base = 0.0;
+        kit.s.talent.exit.p_max = 0.0;
+        let home = cell(2, 2);
+        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, (i % 2) as u8, home)).collect();
+        agents[1].age_months = (kit.s.talent.retirement_age * 12.0) as u16;
+        agents[2].months_unemployed = kit.s.talent.max_unemployed_months as u16;
+        agents[2].child_age_months = 30;
+        let mut housing = kit.housing.clone();
+        housing.units[0][home as usize] = 4;
+        housing.occupied[0][home as usize] = 4;
+        let mut residents = vec![0u32; kit.world.cells()];
+        residents[home as usize] = 4;
+        let mut population = Population { agents, spare: Vec::new(), next_id: 4 };
+        let mut ledger = kit.ledger.clone();
+        run(&mut population, &mut housing, &mut residents, &mut ledger, &kit.util(), 1);
+        assert_eq!(population.agents.iter().map(|t| t.id).collect::<Vec<_>>(), vec![0, 3]);
+        assert_eq!((housing.occupied[0][home as usize], residents[home as usize]), (2, 2));
+        assert_eq!(ledger.departures, vec![1, 1], "departures are booked by tier");
+        assert_eq!(ledger.family_departures, 1);
+        // The others stay, month after month.
+        for month in 1..24 {
+            kit.month = month;
+            assert!(leavers(&population.agents, &kit.util(), 1).is_empty());
         }
     }
 

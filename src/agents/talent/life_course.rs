@@ -5,10 +5,10 @@
 use rayon::prelude::*;
 
 use super::entrepreneurship::FoundingOdds;
-use super::{Utility, FLAG_COORDINATED};
+use super::{Talent, Utility, FLAG_COORDINATED};
+use crate::agents::expectations::SUM_CHUNK;
 use crate::agents::school::{Census, Schools};
-use crate::engine::Sim;
-use crate::policy::Lever;
+use crate::policy::{Ledger, Lever};
 use crate::rng::{Purpose, Stream};
 
 /// One chunk's share of the pass: rent subsidies paid, census counts, waiting children, founders.
@@ -24,21 +24,18 @@ pub struct MonthEnd {
 
 /// Ages every household and books the month's rent subsidies. The same pass over the agents
 /// takes the school census and the founding draws of the month.
-pub fn run(sim: &mut Sim) -> MonthEnd {
-    let seed = sim.seed;
-    let month = sim.month;
-    let rate = sim.scenario.talent.child_rate;
-    let census_len = sim.schools.count_len();
-    let mut talent = std::mem::take(&mut sim.talent);
+pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger) -> MonthEnd {
+    let month = util.month;
+    let rate = util.s.talent.child_rate;
+    let census_len = util.schools.count_len();
     // One pass: the rent subsidy for the month just lived is booked, the household ages, the
-    // school census counts it and its founding draw is taken. Subsidies are summed over fixed-size chunks in chunk order: the
-    // same float result for any number of threads.
-    const CHUNK: usize = 8192;
+    // school census counts it and its founding draw is taken. Subsidies are summed over
+    // fixed-size chunks in chunk order: the same float result for any number of threads.
+    const CHUNK: usize = SUM_CHUNK;
     let parts: Vec<ChunkTally> = {
-        let util = Utility { sim };
-        let world = &sim.world;
-        let founding = FoundingOdds::new(sim);
-        talent
+        let world = util.world;
+        let founding = FoundingOdds::new(util, seed);
+        agents
             .par_chunks_mut(CHUNK)
             .enumerate()
             .map(|(k, chunk)| {
@@ -62,7 +59,6 @@ pub fn run(sim: &mut Sim) -> MonthEnd {
             })
             .collect()
     };
-    sim.talent = talent;
     let mut paid = 0.0;
     let mut census = Census { counts: vec![0; census_len], waiting: Vec::new() };
     let mut founders = Vec::new();
@@ -74,11 +70,11 @@ pub fn run(sim: &mut Sim) -> MonthEnd {
         }
         census.waiting.extend(waiting);
     }
-    sim.flows.cost[Lever::TalentSubsidy as usize] += paid * sim.scenario.agent_scale;
+    ledger.cost[Lever::TalentSubsidy] += paid * util.s.agent_scale;
     MonthEnd { census, founders }
 }
 
-fn age(t: &mut super::Talent, seed: u64, month: u32, child_rate: f64) {
+fn age(t: &mut Talent, seed: u64, month: u32, child_rate: f64) {
     t.age_months = t.age_months.saturating_add(1);
     t.months_in_corridor = t.months_in_corridor.saturating_add(1);
     if t.child_age_months >= 0 {
@@ -92,5 +88,32 @@ fn age(t: &mut super::Talent, seed: u64, month: u32, child_rate: f64) {
         && Stream::new(seed, Purpose::LifeCourse, t.id as u64, month).chance(child_rate)
     {
         t.child_age_months = 0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    #[test]
+    fn households_age_children_leave_school_age_and_founders_are_drawn() {
+        let mut kit = Kit::new();
+        kit.s.talent.tiers[0].founding_rate = 1.0;
+        let f = kit.firm(0, cell(1, 1));
+        let mut agents: Vec<Talent> = (0..3).map(|i| household(i, 1, cell(1, 1))).collect();
+        agents[0].child_age_months = 179;
+        agents[0].seat_district = 0;
+        agents[0].seat_level = 1;
+        agents[1].tier = 0;
+        agents[1].employer = f;
+        agents[2].tier = 0; // without a job: founds nothing
+        let before: Vec<u16> = agents.iter().map(|t| t.age_months).collect();
+        let mut ledger = kit.ledger.clone();
+        let end = run(&mut agents, &kit.util(), 1, &mut ledger);
+        assert!(agents.iter().zip(&before).all(|(t, &b)| t.age_months == b + 1 && t.months_in_corridor == 13));
+        assert_eq!((agents[0].child_age_months, agents[0].seat_district), (-1, -1), "aged out: seat given up");
+        assert_eq!(end.founders, vec![1]);
+        assert!(end.census.waiting.is_empty());
     }
 }

@@ -8,8 +8,11 @@ pub mod leaving;
 pub mod life_course;
 pub mod residence;
 
-use crate::engine::Sim;
-use crate::world::Cell;
+use crate::agents::school::Schools;
+use crate::policy::Policy;
+use crate::prices::Prices;
+use crate::scenario::Scenario;
+use crate::world::{Cell, World};
 
 /// `home` of a household living outside the corridor (a long-distance commuter).
 pub const OUTSIDE: Cell = Cell::MAX;
@@ -19,7 +22,7 @@ pub const NO_JOB: u32 = u32::MAX;
 pub const LAB_BIT: u32 = 1 << 31;
 
 /// How a household holds its home.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(u8)]
 pub enum Tenure {
     Outside = 0,
@@ -50,7 +53,7 @@ pub const FLAG_SUBSIDISED: u8 = 16;
 /// One talent agent: a household with one earner (standing for `agent_scale` households).
 /// Plain data, 32 bytes. The wage is not stored: it is the tier's wage index times the
 /// employer's premium ([`Utility::wage`]).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Talent {
     /// Stable id: streams of random numbers are keyed by it.
     pub id: u32,
@@ -115,11 +118,40 @@ impl Talent {
     }
 }
 
-/// What a household would pay and how it would fare in a cell: the pieces of the logit utility
+/// The households of the corridor, kept in id order (ids only grow: arrivals are appended).
+#[derive(Clone, Debug, Default)]
+pub struct Population {
+    pub agents: Vec<Talent>,
+    /// A second buffer, reused each month when leavers are removed (its contents are scratch).
+    pub spare: Vec<Talent>,
+    /// The id the next arrival gets.
+    pub next_id: u32,
+}
+
+impl PartialEq for Population {
+    fn eq(&self, o: &Population) -> bool {
+        self.agents == o.agents && self.next_id == o.next_id
+    }
+}
+
+/// What a household sees of the corridor this month, and what it would pay and how it would fare
+/// in a cell: the pieces of the logit utility
 /// U = b_inc ln(income - housing cost) - b_time commute + b_amen amenity + b_school child access
 ///     - penalty unseated.
+#[derive(Clone, Copy)]
 pub struct Utility<'a> {
-    pub sim: &'a Sim,
+    pub s: &'a Scenario,
+    pub month: u32,
+    pub world: &'a World,
+    /// Wage index per tier and market rents.
+    pub prices: &'a Prices,
+    /// The workplace cell and the wage premium of each firm.
+    pub firm_cells: &'a [Cell],
+    pub firm_premia: &'a [f32],
+    /// The levers in force (rent subsidies).
+    pub policy: &'a Policy,
+    /// School quality and access per district.
+    pub schools: &'a Schools,
 }
 
 impl Utility<'_> {
@@ -128,7 +160,7 @@ impl Utility<'_> {
     /// job.
     #[inline]
     pub fn wage(&self, t: &Talent) -> f64 {
-        wage(&self.sim.labour.wage, &self.sim.firm_premia, t)
+        wage(&self.prices.wage, self.firm_premia, t)
     }
 
     /// Income used in utility: the wage, or for the unemployed the expected wage of the tier.
@@ -136,61 +168,48 @@ impl Utility<'_> {
         if t.employed() {
             self.wage(t)
         } else {
-            0.6 * self.sim.labour.wage[t.tier as usize]
+            0.6 * self.prices.wage[t.tier as usize]
         }
     }
 
     /// Monthly housing cost of a tenure in a cell, before any rent subsidy.
     pub fn housing_cost(&self, cell: Cell, tenure: Tenure) -> f64 {
-        let sim = self.sim;
+        let rent = &self.prices.rent;
+        let h = &self.s.housing;
         match tenure {
-            Tenure::Outside => sim.scenario.grid.outside_rent,
-            Tenure::Market => sim.housing.rent[cell as usize] as f64,
-            Tenure::TalentUnit => sim.housing.rent[cell as usize] as f64 * sim.scenario.housing.talent_units.rent_share,
-            Tenure::Shared => {
-                let h = &sim.scenario.housing;
-                sim.housing.rent[cell as usize] as f64 * h.price_to_rent_months * h.shared_cost_share
-            }
+            Tenure::Outside => self.s.grid.outside_rent,
+            Tenure::Market => rent[cell as usize] as f64,
+            Tenure::TalentUnit => rent[cell as usize] as f64 * h.talent_units.rent_share,
+            Tenure::Shared => rent[cell as usize] as f64 * h.price_to_rent_months * h.shared_cost_share,
             // Owners carry the cost of their capital, about half of a market rent.
-            Tenure::Owner => 0.5 * sim.housing.rent[cell as usize] as f64,
+            Tenure::Owner => 0.5 * rent[cell as usize] as f64,
         }
     }
 
     /// Workplace cell, if employed.
+    #[inline]
     pub fn work_cell(&self, t: &Talent) -> Option<Cell> {
-        if !t.employed() {
-            None
-        } else if t.employer & LAB_BIT != 0 {
-            Some(self.sim.labs[(t.employer & !LAB_BIT) as usize].cell)
-        } else {
-            Some(self.sim.firm_cells[t.employer as usize])
-        }
+        work_cell(t, self.firm_cells, &self.world.lab_cells)
     }
 
     /// One-way commute in minutes from a home (or from outside) to the workplace; without a job,
     /// to the nearest hub.
+    #[inline]
     pub fn commute(&self, home: Cell, work: Option<Cell>) -> f64 {
-        let sim = self.sim;
-        if home == OUTSIDE {
-            return sim.scenario.grid.outside_commute_min;
-        }
-        match work {
-            Some(w) => sim.world.commute_min(home, w, sim.month),
-            None => sim.world.distance_to_nearest_hub_km(home) / sim.scenario.grid.road_kmh * 60.0 + 5.0,
-        }
+        commute_min(self.s, self.world, self.month, home, work)
     }
 
     /// Rent subsidy the household receives this month.
     pub fn rent_subsidy(&self, t: &Talent, home: Cell) -> f64 {
-        let sim = self.sim;
         if !t.has(FLAG_SUBSIDISED) || home == OUTSIDE {
             return 0.0;
         }
-        let l = &sim.scenario.talent.subsidy;
-        if (t.months_in_corridor as u32) >= l.rent_months || !sim.policy.active(l.start_year, l.end_year) {
+        let l = &self.s.talent.subsidy;
+        let p = self.policy;
+        if (t.months_in_corridor as u32) >= l.rent_months || !p.active(l.start_year, l.end_year) {
             return 0.0;
         }
-        if !sim.policy.in_districts(&sim.policy.talent_subsidy_districts, sim.world.district[home as usize]) {
+        if !p.in_districts(&p.talent_subsidy_districts, self.world.district[home as usize]) {
             return 0.0;
         }
         l.rent_subsidy
@@ -198,19 +217,18 @@ impl Utility<'_> {
 
     /// School access of a household living in `home` (1 when its child holds a seat of good quality).
     pub fn school_access(&self, t: &Talent, home: Cell) -> f64 {
-        let sim = self.sim;
         if t.seat_district >= 0 {
-            let q = sim.schools.quality[t.seat_district as usize][t.seat_level as usize];
+            let q = self.schools.quality[t.seat_district as usize][t.seat_level as usize];
             return if t.has(FLAG_COORDINATED) { q * 0.8 } else { q };
         }
         if home == OUTSIDE {
-            return sim.scenario.talent.outside.school_access;
+            return self.s.talent.outside.school_access;
         }
-        let d = sim.world.district[home as usize];
+        let d = self.world.district[home as usize];
         if d < 0 {
             return 0.0;
         }
-        sim.schools.access[d as usize]
+        self.schools.access[d as usize]
     }
 
     /// Full utility of living in `home` under `tenure` with the household's current job.
@@ -220,15 +238,14 @@ impl Utility<'_> {
 
     /// Full utility with a known commute (minutes).
     pub fn with_commute(&self, t: &Talent, home: Cell, tenure: Tenure, commute: f64) -> f64 {
-        let sim = self.sim;
-        let u = &sim.scenario.talent.utility;
+        let u = &self.s.talent.utility;
         let income = self.income(t);
         let cost = self.housing_cost(home, tenure) - self.rent_subsidy(t, home);
         let net = (income - cost).max(0.1 * income).max(1.0);
         let amenity = if home == OUTSIDE {
-            sim.scenario.talent.outside.amenity * 0.8
+            self.s.talent.outside.amenity * 0.8
         } else {
-            sim.world.amenity[home as usize] as f64
+            self.world.amenity[home as usize] as f64
         };
         let mut v = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * amenity;
         if t.has_child() {
@@ -242,17 +259,15 @@ impl Utility<'_> {
 
     /// Utility of the household where it lives now (uses the cached commute).
     pub fn current(&self, t: &Talent) -> f64 {
-        let commute = if t.commute >= 0.0 { t.commute as f64 } else { self.commute(t.home, self.work_cell(t)) };
-        self.with_commute(t, t.home, t.tenure, commute)
+        self.with_commute(t, t.home, t.tenure, t.commute as f64)
     }
 
     /// U_outside for a tier: the same household elsewhere, at the tier's outside wage.
     pub fn outside(&self, tier: usize, child: bool) -> f64 {
-        let sim = self.sim;
-        let s = &sim.scenario.talent;
+        let s = &self.s.talent;
         let u = &s.utility;
         let o = &s.outside;
-        let years = sim.month as f64 / 12.0;
+        let years = self.month as f64 / 12.0;
         let wage = s.tiers[tier].wage * s.tiers[tier].outside_wage_ratio * (1.0 + o.wage_growth).powf(years);
         let mut v = u.beta_income * (wage * (1.0 - o.rent_share)).max(1.0).ln() - u.beta_time * o.commute_min
             + u.beta_amenity * o.amenity;
@@ -260,6 +275,31 @@ impl Utility<'_> {
             v += u.beta_school * o.school_access;
         }
         v
+    }
+}
+
+/// Workplace cell of `t`, if employed: its firm's cell or its lab's.
+#[inline]
+pub fn work_cell(t: &Talent, firm_cells: &[Cell], lab_cells: &[Cell]) -> Option<Cell> {
+    if !t.employed() {
+        None
+    } else if t.employer & LAB_BIT != 0 {
+        Some(lab_cells[(t.employer & !LAB_BIT) as usize])
+    } else {
+        Some(firm_cells[t.employer as usize])
+    }
+}
+
+/// One-way commute in minutes in `month` from a home (or from outside) to a workplace; without a
+/// job, to the nearest hub.
+#[inline]
+pub fn commute_min(s: &Scenario, world: &World, month: u32, home: Cell, work: Option<Cell>) -> f64 {
+    if home == OUTSIDE {
+        return s.grid.outside_commute_min;
+    }
+    match work {
+        Some(w) => world.commute_min(home, w, month),
+        None => world.distance_to_nearest_hub_km(home) / s.grid.road_kmh * 60.0 + 5.0,
     }
 }
 
@@ -296,24 +336,39 @@ pub fn update_listed<T: Sync>(talent: &mut [Talent], listed: &[(u32, T)], f: imp
     });
 }
 
-/// Recomputes cached commutes marked stale (negative), or all of them when `all` (at the start
-/// and in the month a transit line opens).
-pub fn refresh_commutes(sim: &mut Sim, all: bool) {
+/// Recomputes every cached commute (at the start, and in the month a transit line opens).
+pub fn refresh_commutes(agents: &mut [Talent], util: &Utility) {
     use rayon::prelude::*;
-    let mut talent = std::mem::take(&mut sim.talent);
-    {
-        let util = Utility { sim };
-        talent.par_iter_mut().with_min_len(4096).for_each(|t| {
-            if all || t.commute < 0.0 {
-                t.commute = util.commute(t.home, util.work_cell(t)) as f32;
-            }
-        });
-    }
-    sim.talent = talent;
+    agents.par_iter_mut().with_min_len(4096).for_each(|t| {
+        t.commute = util.commute(t.home, util.work_cell(t)) as f32;
+    });
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
+    use super::*;
+
+    /// A household of tier 0 without a job, a home or a child.
+    pub fn agent(id: u32) -> Talent {
+        Talent {
+            id,
+            commute: 0.0,
+            home: OUTSIDE,
+            employer: NO_JOB,
+            age_months: 0,
+            child_age_months: -1,
+            months_unemployed: 0,
+            months_in_corridor: 0,
+            waitlist_since: 0,
+            tier: 0,
+            sector: 0,
+            tenure: Tenure::Outside,
+            flags: 0,
+            seat_district: -1,
+            seat_level: 0,
+        }
+    }
+
     #[test]
     fn a_talent_agent_stays_small() {
         // A million agents must fit in memory many times over (the speed issue budgets 600 bytes

@@ -7,20 +7,21 @@
 use rayon::prelude::*;
 
 use super::{Talent, Tenure, Utility, FLAG_JOB_CHANGED, OUTSIDE};
-use crate::agents::housing::{MARKET, SHARED, TALENT};
-use crate::engine::Sim;
+use crate::agents::housing::{Housing, MARKET, SHARED, TALENT};
 use crate::policy::Policy;
 use crate::rng::{Purpose, Stream};
 use crate::world::Cell;
 
-pub fn run(sim: &mut Sim) {
-    let listed = update_waitlist(sim);
-    allocate_talent_units(sim, listed);
-    choose_homes(sim);
+/// The month's residential choice: the talent-unit waiting list, then movers. `residents` (per
+/// cell) and the housing occupancy follow every move.
+pub fn run(agents: &mut [Talent], housing: &mut Housing, residents: &mut [u32], util: &Utility, seed: u64) {
+    let listed = update_waitlist(agents, housing, util.policy, util.month);
+    allocate_talent_units(agents, housing, residents, &listed, util, seed);
+    choose_homes(agents, housing, residents, util, seed);
 }
 
-fn shared_eligible(sim: &Sim, t: &Talent) -> bool {
-    Policy::in_mask(&sim.policy.shared_unit_tiers, t.tier as usize) && t.employed()
+fn shared_eligible(policy: &Policy, t: &Talent) -> bool {
+    Policy::in_mask(&policy.shared_unit_tiers, t.tier as usize) && t.employed()
 }
 
 /// Each vacant talent unit is offered to at most this many households a month; a household that
@@ -33,19 +34,17 @@ const OFFERS_PER_UNIT: usize = 10;
 /// this month's offers, since at most `OFFERS_PER_UNIT` households per vacant unit are asked. The
 /// list is ordered by application month, then agent order, so the front is every household of the
 /// months before a cutoff month and the first ones, in agent order, of the cutoff month.
-fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
-    let any_units =
-        sim.housing.units[TALENT].iter().any(|&u| u > 0) || sim.housing.projects.iter().any(|p| p.stock == TALENT);
-    let since = (sim.month + 1).min(u16::MAX as u32) as u16;
-    let vacant_units: usize = (0..sim.world.cells()).map(|c| sim.housing.vacant(TALENT, c) as usize).sum();
+pub fn update_waitlist(agents: &mut [Talent], housing: &Housing, policy: &Policy, month: u32) -> Vec<(u16, u32)> {
+    let any_units = housing.units[TALENT].iter().any(|&u| u > 0) || housing.projects.iter().any(|p| p.stock == TALENT);
+    let since = (month + 1).min(u16::MAX as u32) as u16;
+    let vacant_units = housing.vacant_units(TALENT) as usize;
     let offer = vacant_units > 0;
-    let mask = &sim.policy.talent_unit_tiers;
+    let mask = &policy.talent_unit_tiers;
     // One pass in fixed chunks updates the list and counts each chunk's households by
     // application month.
     const CHUNK: usize = 1 << 14;
     let months = since as usize + 1;
-    let by_chunk: Vec<Vec<u32>> = sim
-        .talent
+    let by_chunk: Vec<Vec<u32>> = agents
         .par_chunks_mut(CHUNK)
         .map(|chunk| {
             let mut by_month = if offer { vec![0u32; months] } else { Vec::new() };
@@ -102,8 +101,7 @@ fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
         })
         .collect();
     let cutoff = cutoff as u16;
-    let parts: Vec<Vec<(u16, u32)>> = sim
-        .talent
+    let parts: Vec<Vec<(u16, u32)>> = agents
         .par_chunks(CHUNK)
         .zip(quotas)
         .enumerate()
@@ -132,27 +130,36 @@ fn update_waitlist(sim: &mut Sim) -> Vec<(u16, u32)> {
     parts.concat()
 }
 
-fn allocate_talent_units(sim: &mut Sim, listed: Vec<(u16, u32)>) {
-    let n = sim.world.cells();
-    let mut vacant_cells: Vec<usize> = (0..n).filter(|&c| sim.housing.vacant(TALENT, c) > 0).collect();
+/// Offers vacant talent units down the waiting list (application month, then id); a household
+/// takes the best of up to 16 sampled vacant cells when it beats its current home.
+pub fn allocate_talent_units(
+    agents: &mut [Talent],
+    housing: &mut Housing,
+    residents: &mut [u32],
+    listed: &[(u16, u32)],
+    util: &Utility,
+    seed: u64,
+) {
+    let n = housing.cells();
+    let mut vacant_cells: Vec<usize> = (0..n).filter(|&c| housing.vacant(TALENT, c) > 0).collect();
     if vacant_cells.is_empty() {
         return;
     }
     // Order (application month, id) by buckets of months: agents are in id order already.
     let max_since = listed.iter().map(|x| x.0).max().unwrap_or(0) as usize;
     let mut start = vec![0usize; max_since + 2];
-    for &(m, _) in &listed {
+    for &(m, _) in listed {
         start[m as usize + 1] += 1;
     }
     for m in 0..=max_since {
         start[m + 1] += start[m];
     }
     let mut queue = vec![0usize; listed.len()];
-    for &(m, i) in &listed {
+    for &(m, i) in listed {
         queue[start[m as usize]] = i as usize;
         start[m as usize] += 1;
     }
-    let vacant_units: usize = vacant_cells.iter().map(|&c| sim.housing.vacant(TALENT, c) as usize).sum();
+    let vacant_units = housing.vacant_units(TALENT) as usize;
     let mut offers_left = OFFERS_PER_UNIT * vacant_units;
     for i in queue {
         if vacant_cells.is_empty() || offers_left == 0 {
@@ -160,11 +167,10 @@ fn allocate_talent_units(sim: &mut Sim, listed: Vec<(u16, u32)>) {
         }
         offers_left -= 1;
         let (best, current) = {
-            let util = Utility { sim };
-            let t = &sim.talent[i];
+            let t = &agents[i];
             let work = util.work_cell(t);
-            let mut rng = Stream::new(sim.seed, Purpose::Residence, t.id as u64 ^ 0x5A5A_0000_0000, sim.month);
-            let scale = sim.scenario.talent.utility.taste_scale;
+            let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64 ^ 0x5A5A_0000_0000, util.month);
+            let scale = util.s.talent.utility.taste_scale;
             let mut best: Option<(f64, usize)> = None;
             let tries = vacant_cells.len().min(16);
             for j in 0..tries {
@@ -184,38 +190,40 @@ fn allocate_talent_units(sim: &mut Sim, listed: Vec<(u16, u32)>) {
         if u < current {
             continue;
         }
-        move_to(sim, i, c as Cell, Tenure::TalentUnit);
-        sim.talent[i].waitlist_since = 0;
-        if sim.housing.vacant(TALENT, c) == 0 {
+        move_to(&mut agents[i], housing, residents, c as Cell, Tenure::TalentUnit, util);
+        agents[i].waitlist_since = 0;
+        if housing.vacant(TALENT, c) == 0 {
             vacant_cells.retain(|&x| x != c);
         }
     }
 }
 
-/// Moves household `i` into a unit, releasing the old one.
-pub fn move_to(sim: &mut Sim, i: usize, cell: Cell, tenure: Tenure) {
-    let commute = {
-        let util = Utility { sim };
-        util.commute(cell, util.work_cell(&sim.talent[i])) as f32
-    };
-    let t = &mut sim.talent[i];
+/// Moves a household into a unit, releasing the old one.
+pub fn move_to(
+    t: &mut Talent,
+    housing: &mut Housing,
+    residents: &mut [u32],
+    cell: Cell,
+    tenure: Tenure,
+    util: &Utility,
+) {
+    let commute = util.commute(cell, util.work_cell(t)) as f32;
     if t.home != OUTSIDE {
         if let Some(stock) = t.tenure.stock() {
-            let o = &mut sim.housing.occupied[stock][t.home as usize];
+            let o = &mut housing.occupied[stock][t.home as usize];
             *o = o.saturating_sub(1);
         }
-        sim.residents[t.home as usize] = sim.residents[t.home as usize].saturating_sub(1);
+        residents[t.home as usize] = residents[t.home as usize].saturating_sub(1);
     }
     t.home = cell;
     t.tenure = tenure;
     t.commute = commute;
     if cell != OUTSIDE {
         if let Some(stock) = tenure.stock() {
-            sim.housing.occupied[stock][cell as usize] += 1;
+            housing.occupied[stock][cell as usize] += 1;
         }
-        sim.residents[cell as usize] += 1;
+        residents[cell as usize] += 1;
     }
-    sim.flows.moves += 1;
 }
 
 /// Cumulative vacant units over cells, for sampling a vacant unit uniformly. A guide table
@@ -228,8 +236,8 @@ pub struct VacancySampler {
 }
 
 impl VacancySampler {
-    pub fn new(sim: &Sim, stock: usize) -> VacancySampler {
-        VacancySampler::from_counts((0..sim.world.cells()).map(|c| sim.housing.vacant(stock, c) as u64))
+    pub fn new(housing: &Housing, stock: usize) -> VacancySampler {
+        VacancySampler::from_counts((0..housing.cells()).map(|c| housing.vacant(stock, c) as u64))
     }
 
     /// A sampler over cells with these vacant units.
@@ -284,8 +292,8 @@ impl VacancySampler {
 
 /// Why a household moves this month.
 #[inline]
-fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
-    let s = &sim.scenario.talent;
+fn wants_to_move(util: &Utility, t: &Talent, rng: &mut Stream) -> bool {
+    let s = &util.s.talent;
     let rate = match t.tenure {
         Tenure::Market => s.move_rate,
         _ => s.move_rate * 0.3,
@@ -295,7 +303,6 @@ fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
     if t.home == OUTSIDE || draw < rate {
         return true;
     }
-    let util = Utility { sim };
     if t.tenure == Tenure::Market {
         let cost = util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home);
         if cost > s.max_rent_share * util.income(t) {
@@ -307,30 +314,29 @@ fn wants_to_move(sim: &Sim, t: &Talent, rng: &mut Stream) -> bool {
     }
     // A child without a seat: when it reaches school age (6, or 12 for middle school), and in
     // October, after the September enrolment has left it without a seat.
-    t.unseated() && (matches!(t.child_age_months, 72 | 144) || sim.month_of_year() == 10)
+    t.unseated() && (matches!(t.child_age_months, 72 | 144) || util.month % 12 == 9)
 }
 
-fn choose_homes(sim: &mut Sim) {
-    let market = VacancySampler::new(sim, MARKET);
-    let shared = VacancySampler::new(sim, SHARED);
+/// Movers sample k vacant units (and shared-ownership units where eligible), rank them with
+/// staying by logit utility with a taste shock (in parallel), and take the best still vacant in
+/// agent order.
+pub fn choose_homes(agents: &mut [Talent], housing: &mut Housing, residents: &mut [u32], util: &Utility, seed: u64) {
+    let market = VacancySampler::new(housing, MARKET);
+    let shared = VacancySampler::new(housing, SHARED);
     if market.total() == 0 && shared.total() == 0 {
         return;
     }
-    let seed = sim.seed;
-    let month = sim.month;
-    let k = sim.scenario.talent.home_candidates as usize;
-    let taste = sim.scenario.talent.utility.taste_scale;
+    let month = util.month;
+    let k = util.s.talent.home_candidates as usize;
+    let taste = util.s.talent.utility.taste_scale;
     let proposals: Vec<(usize, Vec<(Cell, Tenure)>)> = {
-        let sim_ref: &Sim = sim;
-        let util = Utility { sim: sim_ref };
-        sim_ref
-            .talent
+        agents
             .par_iter()
             .enumerate()
             .with_min_len(1024)
             .filter_map(|(i, t)| {
                 let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
-                if !wants_to_move(sim_ref, t, &mut rng) {
+                if !wants_to_move(util, t, &mut rng) {
                     return None;
                 }
                 let work = util.work_cell(t);
@@ -354,7 +360,7 @@ fn choose_homes(sim: &mut Sim) {
                         options.push((systematic(c, Tenure::Market) + taste * rng.gumbel(), c, Tenure::Market));
                     }
                 }
-                if shared.total() > 0 && shared_eligible(sim_ref, t) {
+                if shared.total() > 0 && shared_eligible(util.policy, t) {
                     for _ in 0..k.div_ceil(2) {
                         if let Some(c) = shared.sample(&mut rng) {
                             options.push((systematic(c, Tenure::Shared) + taste * rng.gumbel(), c, Tenure::Shared));
@@ -369,7 +375,7 @@ fn choose_homes(sim: &mut Sim) {
     };
     for (i, ranked) in proposals {
         for (c, tenure) in ranked {
-            let t = &sim.talent[i];
+            let t = &agents[i];
             if c == t.home && (tenure == t.tenure || c == OUTSIDE) {
                 break; // staying is the best available option
             }
@@ -377,10 +383,10 @@ fn choose_homes(sim: &mut Sim) {
                 continue;
             }
             let stock = tenure.stock().unwrap_or(MARKET);
-            if sim.housing.vacant(stock, c as usize) == 0 {
+            if housing.vacant(stock, c as usize) == 0 {
                 continue;
             }
-            move_to(sim, i, c, tenure);
+            move_to(&mut agents[i], housing, residents, c, tenure, util);
             break;
         }
     }
@@ -405,5 +411,93 @@ mod tests {
             assert!(counts[c] > 0, "drew an empty cell");
         }
         assert!(VacancySampler::from_counts([0u64, 0, 0].into_iter()).sample(&mut draws).is_none());
+    }
+}
+
+#[cfg(test)]
+mod waitlist_and_moves {
+    use super::*;
+    use crate::agents::testkit::{cell, household, Kit};
+
+    fn kit() -> Kit {
+        let mut kit = Kit::new();
+        kit.s.talent.utility.taste_scale = 0.0;
+        kit.s.talent.move_rate = 0.0;
+        kit
+    }
+
+    #[test]
+    fn employed_eligible_households_join_the_waiting_list_and_others_leave_it() {
+        let mut kit = kit();
+        let f = kit.firm(0, cell(1, 1));
+        kit.housing.units[TALENT][cell(2, 2) as usize] = 1;
+        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, 1, cell(1, 2))).collect();
+        for t in &mut agents[..3] {
+            t.employer = f;
+        }
+        agents[1].tenure = Tenure::Owner;
+        agents[2].waitlist_since = 3; // applied in month 2
+        agents[3].waitlist_since = 3; // unemployed now: leaves the list
+        kit.housing.occupied[MARKET][cell(1, 2) as usize] = 4;
+        kit.month = 5;
+        let listed = update_waitlist(&mut agents, &kit.housing, &kit.policy, kit.month);
+        let since: Vec<u16> = agents.iter().map(|t| t.waitlist_since).collect();
+        assert_eq!(
+            since,
+            vec![6, 0, 3, 0],
+            "owners and the unemployed are not on the list; applicants keep their month"
+        );
+        // One vacant unit: at most ten offers, here to both applicants, earliest application first.
+        assert_eq!(listed, vec![(6, 0), (3, 2)]);
+    }
+
+    #[test]
+    fn talent_units_go_down_the_list_and_a_household_may_decline() {
+        let mut kit = kit();
+        // No rent discount: the unit is only worth it close to work.
+        kit.s.housing.talent_units.rent_share = 1.0;
+        let near = kit.firm(0, cell(0, 0));
+        let far = kit.firm(0, cell(7, 3));
+        let unit = cell(7, 2);
+        kit.housing.units[TALENT][unit as usize] = 1;
+        // Household 0 works next to its home in the far west: the unit in the east would add
+        // an hour of commuting, and it declines. Household 1 works next to the unit.
+        let mut agents = vec![household(0, 1, cell(0, 1)), household(1, 1, cell(0, 1))];
+        agents[0].employer = near;
+        agents[1].employer = far;
+        let util = kit.util();
+        for t in &mut agents {
+            t.commute = util.commute(t.home, util.work_cell(t)) as f32;
+        }
+        kit.housing.units[MARKET][cell(0, 1) as usize] = 2;
+        kit.housing.occupied[MARKET][cell(0, 1) as usize] = 2;
+        let mut residents = vec![0u32; kit.world.cells()];
+        residents[cell(0, 1) as usize] = 2;
+        let listed = vec![(1u16, 0u32), (1, 1)];
+        let (mut housing, util) = (kit.housing.clone(), kit.util());
+        allocate_talent_units(&mut agents, &mut housing, &mut residents, &listed, &util, 1);
+        assert_eq!((agents[0].home, agents[0].tenure), (cell(0, 1), Tenure::Market), "declined: stays");
+        assert_eq!((agents[1].home, agents[1].tenure), (unit, Tenure::TalentUnit));
+        assert_eq!(agents[1].waitlist_since, 0);
+        assert_eq!(housing.occupied[TALENT][unit as usize], 1);
+        assert_eq!(housing.occupied[MARKET][cell(0, 1) as usize], 1);
+        assert_eq!((residents[cell(0, 1) as usize], residents[unit as usize]), (1, 1));
+    }
+
+    #[test]
+    fn two_movers_for_one_unit_are_settled_in_agent_order() {
+        let mut kit = kit();
+        kit.s.grid.outside_rent = 8000.0;
+        let c = cell(4, 2);
+        let mut housing = kit.housing.clone();
+        housing.units[MARKET][c as usize] = 1;
+        // Households living outside always look for a home.
+        let mut agents = vec![household(0, 1, OUTSIDE), household(1, 1, OUTSIDE)];
+        let mut residents = vec![0u32; kit.world.cells()];
+        choose_homes(&mut agents, &mut housing, &mut residents, &kit.util(), 3);
+        assert_eq!(agents[0].home, c);
+        assert_eq!(agents[0].tenure, Tenure::Market);
+        assert_eq!(agents[1].home, OUTSIDE, "the unit was taken");
+        assert_eq!((housing.occupied[MARKET][c as usize], residents[c as usize]), (1, 1));
     }
 }

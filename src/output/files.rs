@@ -1,0 +1,414 @@
+//! The files that one part of corridor writes and another reads (docs/OUTPUTS.md), as serde
+//! types. The writers (run folders, `compare`, `sweep`, `merge`) build these values and serialize
+//! them; the chart and report readers and the test fixtures use the same types, so a key that is
+//! renamed or missing is an error that names the file and the key.
+//!
+//! A value that is not a number is written the same way everywhere: `null` in JSON, an empty
+//! field in CSV; readers take both back as NaN.
+//!
+//! JSON files are written with their keys in sorted order (as [`serde_json::Value`] keeps them),
+//! whatever the order of the fields below.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::fmt_num;
+use crate::experiment::runs::Shard;
+use crate::experiment::spec::SweepSpec;
+use crate::scenario::LabKind;
+
+// ---------------------------------------------------------------- run folder
+
+/// `world.json`: the map of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorldJson {
+    pub width: usize,
+    pub height: usize,
+    pub cell_km: f64,
+    pub start_year: i32,
+    pub districts: Vec<DistrictJson>,
+    pub hubs: Vec<HubJson>,
+    pub transit_lines: Vec<TransitLineJson>,
+    pub labs: Vec<LabJson>,
+    pub tiers: Vec<String>,
+    pub sectors: Vec<String>,
+    /// Policy levers (the `cost_<lever>` columns), as [`crate::policy::Lever::name`] gives them.
+    pub levers: Vec<String>,
+    /// Chinese names, aligned with `tiers`, `sectors` and `levers` (empty where not given).
+    pub tiers_zh: Vec<String>,
+    pub sectors_zh: Vec<String>,
+    pub levers_zh: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DistrictJson {
+    /// The value of the district's cells in `layers/district.csv`.
+    pub id: usize,
+    pub name: String,
+    pub name_zh: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HubJson {
+    pub name: String,
+    pub name_zh: String,
+    pub x: f64,
+    pub y: f64,
+    pub radius_km: f64,
+    /// A free label (`science_city`, `town_centre`, ...).
+    pub kind: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TransitLineJson {
+    pub name: String,
+    pub name_zh: String,
+    /// Station positions `[x, y]` in cells.
+    pub stations: Vec<[f64; 2]>,
+    /// The first year the line runs (possibly before the run starts).
+    pub open_year: i32,
+    /// Whether the line is a lever (`transit.new_lines`) rather than part of today's network.
+    pub new: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LabJson {
+    pub name: String,
+    pub name_zh: String,
+    pub x: f64,
+    pub y: f64,
+    pub kind: LabKind,
+    pub open_year: i32,
+}
+
+/// `summary.json`: final-year KPIs, yearly series and provenance of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryJson {
+    pub scenario: String,
+    pub title: String,
+    pub title_zh: String,
+    pub start_year: i32,
+    pub years: u32,
+    pub seed: u64,
+    /// The command-line arguments by which the run differs from its plain scenario (`--set ...`,
+    /// `--years N`, `--seed N`); empty for a plain run (and in folders of earlier versions).
+    #[serde(default)]
+    pub overrides: Vec<String>,
+    #[serde(deserialize_with = "nan::one")]
+    pub agent_scale: f64,
+    /// KPI names shown in tables and reports.
+    pub headline: Vec<String>,
+    /// KPI -> value in the last simulated year.
+    #[serde(deserialize_with = "nan::map")]
+    pub final_year: BTreeMap<String, f64>,
+    pub yearly: YearlyJson,
+    pub provenance: ProvenanceJson,
+}
+
+/// The yearly table of `summary.json`, column by column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct YearlyJson {
+    pub years: Vec<i32>,
+    #[serde(deserialize_with = "nan::map_of_seqs")]
+    pub kpis: BTreeMap<String, Vec<f64>>,
+}
+
+/// Where a run came from.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProvenanceJson {
+    /// The scenario file and the files it extends, in load order.
+    pub scenario_files: Vec<String>,
+    /// `--set` arguments, in order.
+    pub sets: Vec<String>,
+    /// [`crate::scenario::scenario_hash`] of the resolved scenario.
+    pub scenario_hash: String,
+    pub crate_version: String,
+    pub git_revision: Option<String>,
+    #[serde(deserialize_with = "nan::one")]
+    pub wall_seconds: f64,
+    pub threads: usize,
+    /// Every key of the scenario as it ran, as TOML.
+    pub resolved_scenario: String,
+}
+
+// ---------------------------------------------------------------- compare folder
+
+/// `compare.json`: what a comparison ran.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CompareJson {
+    pub base: String,
+    pub variants: Vec<String>,
+    pub reps: u32,
+    pub seed: u64,
+    /// The seed of replication i, the same for every scenario (common random numbers).
+    pub replication_seeds: Vec<u64>,
+    /// The hash of each resolved scenario, base first (what tells two compares apart).
+    #[serde(default)]
+    pub scenario_hashes: Vec<String>,
+    /// The headline KPIs that charts and reports show (the CSV files hold every KPI).
+    pub kpis: Vec<String>,
+    /// The headline KPI list of this version, whether or not the scenarios have them all.
+    pub headline: Vec<String>,
+    pub start_year: i32,
+    pub years: u32,
+}
+
+/// One row of `compare.csv`: a yearly value of one KPI in one replication of one scenario.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CompareRow {
+    pub scenario: String,
+    pub replication: u32,
+    pub year: i32,
+    pub kpi: String,
+    #[serde(with = "csv_num")]
+    pub value: f64,
+}
+
+/// One row of `effects.csv`: the final-year effect of a variant on one KPI, from paired
+/// replications (common random numbers).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EffectRow {
+    pub variant: String,
+    pub kpi: String,
+    #[serde(with = "csv_num")]
+    pub base_mean: f64,
+    #[serde(with = "csv_num")]
+    pub variant_mean: f64,
+    /// Mean of the paired differences (variant - base) and their 95% t interval.
+    #[serde(with = "csv_num")]
+    pub diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub diff_ci_low: f64,
+    #[serde(with = "csv_num")]
+    pub diff_ci_high: f64,
+    /// diff mean / base mean (NaN when the base mean is 0).
+    #[serde(with = "csv_num")]
+    pub rel_change: f64,
+    /// Mean over replications of the cumulative public cost difference over the run (yuan).
+    #[serde(with = "csv_num")]
+    pub public_cost_diff: f64,
+    /// public_cost_diff / diff mean: yuan per unit of effect (NaN when the difference is 0).
+    #[serde(with = "csv_num")]
+    pub cost_per_unit: f64,
+}
+
+// ---------------------------------------------------------------- sweep folder
+
+/// `sweep.json`: the resolved sweep (every key of the sweep file, baselines filled in, grid and
+/// one-at-a-time ranges as the values they expand to), the size of the design, and the shard when
+/// the folder holds only one. Its presence marks a finished sweep folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepJson {
+    #[serde(flatten)]
+    pub spec: SweepSpec,
+    pub points: usize,
+    pub runs: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<Shard>,
+}
+
+/// The statistics of each KPI in `points.csv`, in column order: `<kpi>_mean`, `<kpi>_sd`, ...
+pub const POINT_STATS: [&str; 4] = ["mean", "sd", "ci_low", "ci_high"];
+
+/// The `points.csv` column of a statistic of a KPI (`stat` one of [`POINT_STATS`]).
+pub fn point_column(kpi: &str, stat: &str) -> String {
+    format!("{kpi}_{stat}")
+}
+
+/// One row of `tornado.csv` (one-at-a-time designs): the KPI mean with a parameter at its lowest
+/// and highest value, the others at baseline, and at the baseline point.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct TornadoRow {
+    pub parameter: String,
+    pub kpi: String,
+    #[serde(with = "csv_num")]
+    pub low: f64,
+    #[serde(with = "csv_num")]
+    pub high: f64,
+    #[serde(with = "csv_num")]
+    pub kpi_low: f64,
+    #[serde(with = "csv_num")]
+    pub kpi_high: f64,
+    #[serde(with = "csv_num")]
+    pub kpi_base: f64,
+}
+
+/// One row of `morris.csv`: elementary effects of a parameter on a KPI, in KPI units per unit of
+/// the parameter's range.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MorrisRow {
+    pub parameter: String,
+    pub kpi: String,
+    /// Mean elementary effect.
+    #[serde(with = "csv_num")]
+    pub mu: f64,
+    /// Mean absolute elementary effect.
+    #[serde(with = "csv_num")]
+    pub mu_star: f64,
+    /// Standard deviation of the elementary effects.
+    #[serde(with = "csv_num")]
+    pub sigma: f64,
+    /// Number of elementary effects.
+    pub n: usize,
+}
+
+// ---------------------------------------------------------------- writing
+
+/// A JSON file's bytes: pretty-printed, keys sorted, a final newline, non-finite numbers `null`.
+pub fn json_bytes<T: Serialize>(value: &T) -> Vec<u8> {
+    // The types of this module have string keys and no fallible Serialize impls.
+    let value = serde_json::to_value(value).expect("output types serialize to JSON");
+    let mut bytes = serde_json::to_vec_pretty(&value).expect("a JSON value serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// A CSV writer into memory: `\n` line ends, fields quoted only where they need it.
+fn writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new().has_headers(false).from_writer(Vec::new())
+}
+
+fn into_bytes(w: csv::Writer<Vec<u8>>) -> Vec<u8> {
+    w.into_inner().expect("flushing into memory cannot fail")
+}
+
+/// A CSV file's bytes from its records (the header, if any, is the first).
+pub fn csv_bytes<R, F>(records: impl IntoIterator<Item = R>) -> Vec<u8>
+where
+    R: IntoIterator<Item = F>,
+    F: AsRef<[u8]>,
+{
+    let mut w = writer();
+    for r in records {
+        w.write_record(r).expect("a CSV record writes into memory");
+    }
+    into_bytes(w)
+}
+
+/// A CSV line (with its newline) of one record.
+pub fn csv_line<F: AsRef<[u8]>>(record: impl IntoIterator<Item = F>) -> String {
+    String::from_utf8_lossy(&csv_bytes([record])).into_owned()
+}
+
+/// A CSV file's bytes from typed rows, with a header of the field names (also without rows).
+pub fn csv_rows<T: Serialize + Default>(rows: &[T]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    if rows.is_empty() {
+        w.serialize(T::default()).expect("output rows serialize to CSV");
+        let bytes = into_bytes(w);
+        let header_end = bytes.iter().position(|&b| b == b'\n').map_or(bytes.len(), |i| i + 1);
+        return bytes[..header_end].to_vec();
+    }
+    for r in rows {
+        w.serialize(r).expect("output rows serialize to CSV");
+    }
+    into_bytes(w)
+}
+
+// ---------------------------------------------------------------- not a number
+
+/// CSV numbers: written by [`fmt_num`] (NaN as an empty field), read back with empty as NaN.
+pub mod csv_num {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(v: &f64, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&super::fmt_num(*v))
+    }
+
+    /// The csv reader takes an empty field as `None` and reports a bad number with its column.
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Ok(Option::<f64>::deserialize(d)?.unwrap_or(f64::NAN))
+    }
+
+    /// A CSV field as a number: empty is NaN.
+    pub fn parse(field: &str) -> Option<f64> {
+        match field.trim() {
+            "" => Some(f64::NAN),
+            f => f.parse().ok(),
+        }
+    }
+}
+
+/// JSON numbers that may be `null` (serde_json writes a non-finite float so): read as NaN.
+mod nan {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer};
+
+    fn or_nan(v: Option<f64>) -> f64 {
+        v.unwrap_or(f64::NAN)
+    }
+
+    pub fn one<'de, D: Deserializer<'de>>(d: D) -> Result<f64, D::Error> {
+        Option::<f64>::deserialize(d).map(or_nan)
+    }
+
+    pub fn map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
+        let m = BTreeMap::<String, Option<f64>>::deserialize(d)?;
+        Ok(m.into_iter().map(|(k, v)| (k, or_nan(v))).collect())
+    }
+
+    pub fn map_of_seqs<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, Vec<f64>>, D::Error> {
+        let m = BTreeMap::<String, Vec<Option<f64>>>::deserialize(d)?;
+        Ok(m.into_iter().map(|(k, v)| (k, v.into_iter().map(or_nan).collect())).collect())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fields_with_commas_and_quotes_are_quoted() {
+        let rows = [CompareRow {
+            scenario: "rd, \"bold\"".into(),
+            replication: 0,
+            year: 2022,
+            kpi: "patents".into(),
+            value: 1.5,
+        }];
+        let text = String::from_utf8(csv_rows(&rows)).unwrap();
+        assert_eq!(text, "scenario,replication,year,kpi,value\n\"rd, \"\"bold\"\"\",0,2022,patents,1.5\n");
+        let back: Vec<CompareRow> =
+            csv::Reader::from_reader(text.as_bytes()).deserialize().collect::<Result<_, _>>().unwrap();
+        assert_eq!(back, rows);
+    }
+
+    #[test]
+    fn a_header_is_written_without_rows() {
+        let text = String::from_utf8(csv_rows::<TornadoRow>(&[])).unwrap();
+        assert_eq!(text, "parameter,kpi,low,high,kpi_low,kpi_high,kpi_base\n");
+    }
+
+    #[test]
+    fn not_a_number_is_null_in_json_and_empty_in_csv_and_reads_back_as_nan() {
+        let row = EffectRow { variant: "v".into(), kpi: "k".into(), cost_per_unit: f64::NAN, ..Default::default() };
+        let text = String::from_utf8(csv_rows(&[row])).unwrap();
+        assert!(text.ends_with(",0,0,0,0,0,0,0,\n"), "{text}");
+        let back: EffectRow = csv::Reader::from_reader(text.as_bytes()).deserialize().next().unwrap().unwrap();
+        assert!(back.cost_per_unit.is_nan() && back.base_mean == 0.0);
+
+        let yearly = YearlyJson {
+            years: vec![2022, 2023],
+            kpis: [("rd_intensity".to_string(), vec![f64::NAN, 0.5])].into_iter().collect(),
+        };
+        let json = String::from_utf8(json_bytes(&yearly)).unwrap();
+        assert!(json.contains("null") && !json.contains("NaN"), "{json}");
+        let back: YearlyJson = serde_json::from_str(&json).unwrap();
+        assert!(back.kpis["rd_intensity"][0].is_nan() && back.kpis["rd_intensity"][1] == 0.5);
+    }
+
+    #[test]
+    fn a_missing_key_is_an_error_naming_it() {
+        let e = serde_json::from_str::<Shard>("{\"index\": 1}").unwrap_err().to_string();
+        assert!(e.contains("missing field `count`"), "{e}");
+        let e = csv::Reader::from_reader("parameter,kpi,low\nx,y,1\n".as_bytes())
+            .deserialize::<TornadoRow>()
+            .next()
+            .unwrap()
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("missing field `high`"), "{e}");
+    }
+}
