@@ -3,9 +3,9 @@
 # one-node cluster on this machine (munged, slurmctld and slurmd run directly, no systemd, with a
 # minimal slurm.conf in a temporary folder), submits the example as a job array over a small sweep,
 # cancels and requeues one task while it runs, lets the last task merge, and compares the merged
-# folder byte for byte with a one-machine sweep. Then: a 1-based array is refused, one task is
-# rerun with SHARDS, and an Indexed Job without SHARDS is refused. It stops exactly the daemons it
-# started.
+# folder byte for byte with a one-machine sweep. Then: one task is rerun with SHARDS, a merge error
+# fails its task with corridor's message, a 1-based array is refused, and an Indexed Job without
+# SHARDS is refused. It stops exactly the daemons it started.
 #
 #   bash tests/slurm.sh            # needs root (apt-get, slurmd); .ci/run runs it
 #
@@ -143,6 +143,13 @@ J2=$(submit ",SHARDS=3" --wait --array=1 "$ROOT/examples/sweep_slurm.sh" "$SWEEP
     { cat "$W/jobs/${J2}"_*.out; fail "rerunning one task failed"; }
 grep -q "merged 3 shards" "$W/jobs/${J2}_1.out" || fail "the rerun task did not merge"
 cmp "$W/reference/runs.csv" "$PREFIX/runs.csv" || fail "runs.csv changed after rerunning a task"
+
+stage "a merge error fails the task with corridor's message"
+touch "$W/out/taken"   # a file where the merged folder would go
+if J4=$(submit ",SHARDS=1" --wait --array=0 "$ROOT/examples/sweep_slurm.sh" "$SWEEP" "$W/out/taken"); then
+    fail "a task whose merge failed succeeded"
+fi
+grep -q "is a file, not a folder" "$W/jobs/${J4}_0.out" || { cat "$W/jobs/${J4}_0.out"; fail "the merge error is hidden"; }
 
 stage "a 1-based array is refused"
 if J3=$(submit "" --wait --array=1-3 "$ROOT/examples/sweep_slurm.sh" "$SWEEP" "$W/out/one-based"); then
