@@ -181,7 +181,7 @@ pub fn memory_limit() -> (f64, String) {
         let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb * 1024.0)
     });
-    let cgroup = std::fs::read_to_string("/sys/fs/cgroup/memory.max").ok().and_then(|t| t.trim().parse::<f64>().ok());
+    let cgroup = cgroup_memory_limit();
     let stated = std::env::var("CORRIDOR_MEMORY_LIMIT").ok().and_then(|v| parse_bytes(&v));
     let mut limit = (f64::INFINITY, "an unknown memory limit".to_string());
     for (b, what) in [
@@ -194,6 +194,34 @@ pub fn memory_limit() -> (f64, String) {
         }
     }
     limit
+}
+
+/// The memory limit of this process's cgroup and its ancestors (v2 `memory.max`, or v1
+/// `memory.limit_in_bytes`), the lowest one; `None` when unlimited or unknown.
+fn cgroup_memory_limit() -> Option<f64> {
+    let own = std::fs::read_to_string("/proc/self/cgroup").ok()?;
+    let mut lowest: Option<f64> = None;
+    for line in own.lines() {
+        let mut parts = line.splitn(3, ':');
+        let (_, controllers, path) = (parts.next()?, parts.next()?, parts.next()?);
+        let (root, file) = match controllers {
+            "" => ("/sys/fs/cgroup", "memory.max"),
+            c if c.split(',').any(|x| x == "memory") => ("/sys/fs/cgroup/memory", "memory.limit_in_bytes"),
+            _ => continue,
+        };
+        let mut dir = std::path::PathBuf::from(root).join(path.trim_start_matches('/'));
+        loop {
+            let limit = std::fs::read_to_string(dir.join(file)).ok().and_then(|t| t.trim().parse::<f64>().ok());
+            // "max" (v2) does not parse; v1 writes unlimited as a number near 2^63.
+            if let Some(b) = limit.filter(|&b| b < 1e18) {
+                lowest = Some(lowest.map_or(b, |l: f64| l.min(b)));
+            }
+            if dir.as_os_str() == root || !dir.pop() {
+                break;
+            }
+        }
+    }
+    lowest
 }
 
 /// `2e9`, `512M`, `8G`: bytes.
