@@ -176,6 +176,94 @@ pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
     Kpi { label, unit: Unit { kind, per } }
 }
 
+/// Short names of the scenario keys that sweeps usually vary (by schema pattern), English and
+/// Chinese; other keys are named by their meaning in the schema.
+const PARAMETER_NAMES: &[(&str, &str, &str)] = &[
+    ("rd.subsidy_rate", "R&D subsidy rate", "研发补贴率"),
+    ("rd.cap", "R&D subsidy cap per firm", "研发补贴上限"),
+    ("rd.challenge_grants.budget_per_year", "Challenge-grant budget", "揭榜挂帅年度预算"),
+    ("housing.talent_units.units_per_year", "Talent units started per year", "人才住房年开工量"),
+    ("housing.shared_ownership_units.units_per_year", "Shared-ownership units started per year", "共有产权房年开工量"),
+    ("housing.land_quota.units_per_year", "Market units allowed per year", "商品住房年用地指标"),
+    ("schools.new_seats.*.primary_per_year", "New primary seats per year", "每年新增小学学位"),
+    ("schools.new_seats.*.middle_per_year", "New middle-school seats per year", "每年新增初中学位"),
+    ("schools.coordination.quota", "Enrolment coordination quota", "招生统筹比例"),
+    ("talent.subsidy.relocation_bonus", "Relocation bonus", "安家补贴"),
+    ("talent.subsidy.rent_subsidy", "Rent subsidy per month", "每月租房补贴"),
+    ("talent.friction.reduction", "Cut in migration friction", "迁移摩擦降幅"),
+    ("talent.failure_tolerance.founding_boost", "Rise of founding rates", "创业率提升"),
+    ("incubators.capacity", "Incubator places", "孵化器容量"),
+    ("digital.compute_centre.boost", "Compute-centre boost", "算力中心提升幅度"),
+    ("labs.budget.multiplier", "Lab budget multiplier", "实验室经费倍数"),
+];
+
+/// A scenario key as a chart axis: its name, unit and whether it is a share (shown in %).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Parameter {
+    pub name: String,
+    pub unit: String,
+    pub share: bool,
+}
+
+impl Parameter {
+    /// "R&D subsidy rate (%)".
+    pub fn axis_label(&self, lang: Lang) -> String {
+        with_unit(&self.name, &self.unit, lang)
+    }
+    /// A value as the axis shows it (shares in percent).
+    pub fn value(&self, v: f64) -> f64 {
+        if self.share {
+            v * 100.0
+        } else {
+            v
+        }
+    }
+}
+
+/// A unit of the schema in the language.
+fn schema_unit(unit: &str, lang: Lang) -> String {
+    let zh = match unit {
+        "yuan" => "元",
+        "yuan/year" | "yuan per year" => "元/年",
+        "yuan/month" => "元/月",
+        "units/year" => "套/年",
+        "seats/year" => "个/年",
+        "seats" => "个",
+        "units" => "套",
+        "places" => "个",
+        "km" => "公里",
+        "minutes" => "分钟",
+        "years" => "年",
+        "year" => "年",
+        "months" => "个月",
+        "people" => "人",
+        _ => "",
+    };
+    match lang {
+        Lang::Zh if !zh.is_empty() => zh.to_string(),
+        _ => unit.to_string(),
+    }
+}
+
+/// The axis name and unit of a swept scenario key, from the schema.
+pub(crate) fn parameter(path: &str, lang: Lang) -> Parameter {
+    let Some(key) = crate::scenario::schema::key_of(path) else {
+        return Parameter { name: path.to_string(), unit: String::new(), share: false };
+    };
+    let share = key.unit == "share" || key.range == crate::scenario::schema::Range::Share;
+    let named = PARAMETER_NAMES.iter().find(|(p, _, _)| *p == key.path);
+    let name = match (named, lang) {
+        (Some((_, en, _)), Lang::En) => en.to_string(),
+        (Some((_, _, zh)), Lang::Zh) => zh.to_string(),
+        (None, _) => {
+            let mut c = key.meaning.chars();
+            c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+        }
+    };
+    let unit = if share { "%".to_string() } else { schema_unit(key.unit, lang) };
+    Parameter { name, unit, share }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -195,5 +283,10 @@ mod tests {
         assert_eq!(kpi("cost_housing", Freq::Month, Lang::En).label, "Public cost: Housing");
         assert_eq!(kpi("talent_arrivals", Freq::Month, Lang::En).label, "Talent arrivals");
         assert_eq!(place_name("West", Some(""), Lang::Zh), "West");
+        let p = parameter("rd.subsidy_rate", Lang::En);
+        assert_eq!((p.axis_label(Lang::En), p.value(0.25)), ("R&D subsidy rate (%)".to_string(), 25.0));
+        let p = parameter("schools.new_seats.sweep_seats.primary_per_year", Lang::Zh);
+        assert_eq!(p.axis_label(Lang::Zh), "每年新增小学学位 (个/年)");
+        assert_eq!(parameter("no.such.key", Lang::En).name, "no.such.key");
     }
 }

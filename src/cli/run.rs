@@ -6,7 +6,10 @@ use std::time::Instant;
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Failure;
-use corridor::output::{fmt_num, run_files, Provenance};
+use corridor::experiment::replicate::median_result;
+use corridor::experiment::seeds::replication_seed;
+use corridor::output::{replicated_files, run_files, Provenance};
+use corridor::report::{terminal_summary, Replicated};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -27,6 +30,10 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Replications: run N seeds derived from the seed, chart medians with 90% bands, and keep the
+    /// median run's files and maps (1: one run with the seed itself).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub reps: u32,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -42,24 +49,36 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&s.name));
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
+    let reps = args.reps;
     if !args.quiet {
+        let draws = if reps > 1 { format!("{reps} replications from seed {seed}") } else { format!("seed {seed}") };
         eprintln!(
-            "corridor {}: {} ({} years from {}, seed {}, {} threads)",
+            "corridor {}: {} ({} years from {}, {draws}, {} threads)",
             env!("CARGO_PKG_VERSION"),
             s.name,
             s.years,
             s.start_year,
-            seed,
             threads
         );
     }
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(s.months() as u64) };
+    let months = s.months() as u64 * reps as u64;
+    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(months) };
     bar.set_style(
         ProgressStyle::with_template("{bar:40} {pos}/{len} months  {elapsed} elapsed, {eta} left")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let start = Instant::now();
-    let result = pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| bar.set_position(m as u64)));
+    let results: Vec<corridor::RunResult> = if reps == 1 {
+        vec![pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| bar.set_position(m as u64)))]
+    } else {
+        use rayon::prelude::*;
+        pool.install(|| {
+            (0..reps)
+                .into_par_iter()
+                .map(|i| corridor::run_with_progress(&s, replication_seed(seed, i), &mut |_, _| bar.inc(1)))
+                .collect()
+        })
+    };
     bar.finish_and_clear();
     let prov = Provenance {
         scenario_files: loaded.sources.iter().map(|f| f.path.display().to_string()).collect(),
@@ -68,11 +87,23 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         wall_seconds: start.elapsed().as_secs_f64(),
         threads,
     };
-    let files = run_files(&result, &prov);
+    let (files, median) = if reps == 1 {
+        (run_files(&results[0], &prov), 0)
+    } else {
+        (replicated_files(&results, seed, &prov), median_result(&results))
+    };
     let charts = super::chart::write_folder(&out, &files, args.charts)?;
     if !args.quiet {
-        print_table(&result);
-        let drawn = if args.charts.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
+        let mut command = format!("corridor run {}", args.scenario.display());
+        for set in &args.sets {
+            command.push_str(&format!(" --set {set}"));
+        }
+        if let Some(y) = args.years {
+            command.push_str(&format!(" --years {y}"));
+        }
+        command.push_str(&format!(" --seed {seed} --reps 10"));
+        print!("{}", terminal_summary(&Replicated::from_results(&results, median), &command));
+        let drawn = if args.charts.no_charts { String::new() } else { format!(", {charts} charts and a report") };
         println!("wrote {} ({} files{drawn}) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
     }
     Ok(())
@@ -81,35 +112,4 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
 fn git_revision() -> Option<String> {
     let out = std::process::Command::new("git").args(["rev-parse", "--short", "HEAD"]).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// Headline KPIs at the start, middle and end of the run.
-pub fn print_table(r: &corridor::RunResult) {
-    let n = r.years.len();
-    if n == 0 {
-        return;
-    }
-    let mut picks = vec![0, n / 2, n - 1];
-    picks.dedup();
-    print!("{:<22}", "KPI");
-    for &i in &picks {
-        print!("{:>16}", r.years[i]);
-    }
-    println!();
-    for kpi in corridor::output::headline_names() {
-        let Some(c) = r.column(kpi) else { continue };
-        print!("{:<22}", kpi);
-        for &i in &picks {
-            let v = r.yearly[i][c];
-            let shown = if v.abs() >= 1e6 {
-                format!("{:.3e}", v)
-            } else if v.abs() < 10.0 {
-                format!("{:.3}", v)
-            } else {
-                fmt_num(v.round())
-            };
-            print!("{:>16}", shown);
-        }
-        println!();
-    }
 }

@@ -8,7 +8,7 @@ mod run_folder;
 
 pub use crate::metrics::registry::headline_names;
 pub use files::*;
-pub use run_folder::{run_files, write_run_folder, Provenance};
+pub use run_folder::{replicated_files, run_files, write_run_folder, Provenance};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

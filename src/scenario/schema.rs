@@ -337,6 +337,16 @@ pub fn find(pattern: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.path == pattern)
 }
 
+/// The schema entry of a dotted path as `--set` and sweeps write it: array elements by name or
+/// index (`schools.new_seats.sweep_seats.primary_per_year` is `schools.new_seats.*.primary_per_year`).
+pub fn key_of(path: &str) -> Option<&'static Key> {
+    let segs: Vec<&str> = path.split('.').collect();
+    KEYS.iter().find(|k| {
+        let pat: Vec<&str> = k.path.split('.').collect();
+        pat.len() == segs.len() && pat.iter().zip(&segs).all(|(p, s)| p == s || *p == "*")
+    })
+}
+
 /// `docs/SCENARIO.md`, generated from [`KEYS`] and the defaults of the scenario types.
 pub fn markdown() -> String {
     let defaults = super::defaults_value();
@@ -393,5 +403,18 @@ fn default_of(defaults: &toml::Value, path: &str) -> String {
         toml::Value::Array(a) if a.is_empty() => "[]".into(),
         toml::Value::Table(_) => String::new(),
         v => format!("`{}`", v).replace('|', "\\|"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_swept_path_finds_its_key() {
+        assert_eq!(key_of("rd.subsidy_rate").map(|k| k.unit), Some("share"));
+        let k = key_of("schools.new_seats.sweep_seats.primary_per_year").unwrap();
+        assert_eq!(k.path, "schools.new_seats.*.primary_per_year");
+        assert!(key_of("rd.no_such_key").is_none());
     }
 }
