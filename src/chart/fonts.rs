@@ -7,8 +7,7 @@ use plotters::style::{register_font, FontStyle};
 use super::{ChartError, Lang};
 
 pub(crate) static DEJAVU: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
-pub(crate) static DEJAVU_BOLD: &[u8] =
-    include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
+static DEJAVU_BOLD: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
 /// WenQuanYi Micro Hei, a TrueType collection: ab_glyph reads face 0 (the proportional face).
 pub(crate) static WQY: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/wqy-microhei.ttc"));
 

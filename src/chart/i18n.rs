@@ -34,12 +34,34 @@ pub(crate) fn pretty(snake: &str) -> String {
     words.join(" ")
 }
 
-/// A place's name in the language: `name_zh` in Chinese when present, `name` otherwise.
-pub(crate) fn place_name(name: &str, name_zh: Option<&str>, lang: Lang) -> String {
-    match (lang, name_zh) {
-        (Lang::Zh, Some(zh)) if !zh.trim().is_empty() => zh.to_string(),
-        _ => pretty(name),
+/// A place's name in the language: `name_zh` in Chinese when present, else the scenario's
+/// `title`, else the slug in title case ("future_sci_tech_city" → "Future Sci Tech City").
+pub(crate) fn place_name(name: &str, name_zh: Option<&str>, title: Option<&str>, lang: Lang) -> String {
+    match (lang, name_zh, title) {
+        (Lang::Zh, Some(zh), _) if !zh.trim().is_empty() => zh.to_string(),
+        (_, _, Some(t)) if !t.trim().is_empty() => t.to_string(),
+        _ => title_case(name),
     }
+}
+
+/// A slug in title case; names that are not lower-case snake case are kept as they are.
+pub(crate) fn title_case(snake: &str) -> String {
+    if snake.chars().any(|c| c.is_uppercase() || c == ' ') {
+        return snake.to_string();
+    }
+    let words: Vec<String> = snake
+        .split('_')
+        .filter(|w| !w.is_empty())
+        .map(|w| match w {
+            "rd" => "R&D".to_string(),
+            "of" | "and" | "the" => w.to_string(),
+            _ => {
+                let mut c = w.chars();
+                c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+            }
+        })
+        .collect();
+    words.join(" ")
 }
 
 /// "Label (unit)" with the language's brackets.
@@ -282,7 +304,10 @@ mod tests {
         assert_eq!(z.axis_label(Lang::Zh, s), "公共支出 (万元/年)");
         assert_eq!(kpi("cost_housing", Freq::Month, Lang::En).label, "Public cost: Housing");
         assert_eq!(kpi("talent_arrivals", Freq::Month, Lang::En).label, "Talent arrivals");
-        assert_eq!(place_name("West", Some(""), Lang::Zh), "West");
+        assert_eq!(place_name("West", Some(""), None, Lang::Zh), "West");
+        assert_eq!(place_name("future_sci_tech_city", Some("未来科技城"), None, Lang::En), "Future Sci Tech City");
+        assert_eq!(place_name("linan", None, Some("Lin'an"), Lang::En), "Lin'an");
+        assert_eq!(place_name("linan", Some("临安区"), Some("Lin'an"), Lang::Zh), "临安区");
         let p = parameter("rd.subsidy_rate", Lang::En);
         assert_eq!((p.axis_label(Lang::En), p.value(0.25)), ("R&D subsidy rate (%)".to_string(), 25.0));
         let p = parameter("schools.new_seats.sweep_seats.primary_per_year", Lang::Zh);

@@ -292,7 +292,7 @@ impl Figure for Heatmap {
         }
         let label = self.kpi.axis_label(lang, scale);
         let bar_h = (side.dim_in_pixel().1 as i32 - 150).max(80);
-        draw_colour_bar(&side, (16, 70), bar_h, &axis, scale.factor, &label, 170, lang)?;
+        draw_colour_bar(&side, (16, 70), bar_h, &axis, scale.factor, None, &label, 170, lang)?;
         if self.baseline.0.is_some() && self.baseline.1.is_some() {
             let items = [LegendItem::new(tr(lang, "Baseline point", "基准参数点"), Swatch::Border)];
             draw_legend(&side, (8, 70 + bar_h + 24), 180, &items, None, lang)?;

@@ -1,8 +1,11 @@
-//! The fonts a report embeds, so that it renders the same on a machine without any fonts: subsets
-//! of the bundled DejaVu Sans (regular and bold) and WenQuanYi Micro Hei holding only the
-//! characters the page uses, as `@font-face` rules with data URIs. Subsetting is done by the
-//! `font-subset` crate; the CJK font ships as a TrueType collection, whose first face is copied
-//! out as a plain font first ([`collection_face`]).
+//! The font a report embeds, so that it renders the same on a machine without any fonts: a subset
+//! of the bundled WenQuanYi Micro Hei (it has the Latin, Chinese and symbol glyphs the reports use)
+//! holding only the characters the page shows, as an `@font-face` rule with a data URI; bold text
+//! is emboldened by the browser, as the font has no bold face. Subsetting is done by the
+//! `font-subset` crate (which keeps the `cmap` table a browser needs; DejaVu Sans is not embedded
+//! because the crate reads only OS/2 tables of version 2 or later, and the bundled DejaVu's is
+//! version 1). The font ships as a TrueType collection, whose first face is copied out as a plain
+//! font first ([`collection_face`]).
 
 use std::collections::BTreeSet;
 use std::sync::OnceLock;
@@ -10,11 +13,10 @@ use std::sync::OnceLock;
 use font_subset::Font;
 
 use super::base64;
-use crate::chart::fonts::{DEJAVU, DEJAVU_BOLD, WQY};
+use crate::chart::fonts::WQY;
 
-/// The CSS family names of the embedded fonts (not system fonts, so no local font can stand in).
-pub const LATIN: &str = "Corridor Sans";
-pub const CJK: &str = "Corridor CJK";
+/// The CSS family name of the embedded font (not a system font's, so no local font stands in).
+pub const FAMILY: &str = "Corridor Sans";
 
 /// Face `index` of a TrueType collection (`ttcf`) as a standalone font: the face's table
 /// directory with the tables it points to copied after it.
@@ -27,18 +29,43 @@ fn collection_face(ttc: &[u8], index: usize) -> Option<Vec<u8>> {
     let face = u32_at(12 + 4 * index)? as usize;
     let tables = u16_at(face + 4)? as usize;
     let mut out = ttc.get(face..face + 12 + 16 * tables)?.to_vec();
+    let mut head = None;
     for t in 0..tables {
         let rec = face + 12 + 16 * t;
         let (offset, len) = (u32_at(rec + 8)? as usize, u32_at(rec + 12)? as usize);
-        let data = ttc.get(offset..offset + len)?;
+        let mut data = ttc.get(offset..offset + len)?.to_vec();
+        if ttc.get(rec..rec + 4)? == b"head" {
+            // checkSumAdjustment, set below; table checksums count it as zero.
+            data.get_mut(8..12)?.copy_from_slice(&[0; 4]);
+            // fontDirectionHint: deprecated, "set to 2" by the specification (the subsetter
+            // checks it; this font has 0).
+            data.get_mut(48..50)?.copy_from_slice(&2u16.to_be_bytes());
+            head = Some(out.len());
+        }
+        // Table checksums are recomputed: some collections carry stale ones.
+        let at = 12 + 16 * t;
+        out[at + 4..at + 8].copy_from_slice(&checksum(&data).to_be_bytes());
         let new_offset = out.len() as u32;
-        out[12 + 16 * t + 8..12 + 16 * t + 12].copy_from_slice(&new_offset.to_be_bytes());
-        out.extend_from_slice(data);
+        out[at + 8..at + 12].copy_from_slice(&new_offset.to_be_bytes());
+        out.extend_from_slice(&data);
         while out.len() % 4 != 0 {
             out.push(0);
         }
     }
+    // The whole-font checksum in `head` (checkSumAdjustment): 0xB1B0AFBA minus the font's sum.
+    let adjust = head? + 8;
+    let value = 0xB1B0_AFBAu32.wrapping_sub(checksum(&out));
+    out[adjust..adjust + 4].copy_from_slice(&value.to_be_bytes());
     Some(out)
+}
+
+/// The OpenType checksum: the sum of big-endian 32-bit words, the last one zero-padded.
+fn checksum(bytes: &[u8]) -> u32 {
+    bytes.chunks(4).fold(0u32, |acc, c| {
+        let mut w = [0u8; 4];
+        w[..c.len()].copy_from_slice(c);
+        acc.wrapping_add(u32::from_be_bytes(w))
+    })
 }
 
 /// The CJK face, copied out of the collection once.
@@ -89,23 +116,9 @@ fn face_rule(font: &[u8], family: &str, weight: u16, chars: &BTreeSet<char>) -> 
     Some((rule, bytes.len()))
 }
 
-/// The `@font-face` rules for a page's characters: DejaVu Sans where it has the glyph, the CJK
-/// font for the rest. Returns the CSS and the embedded fonts' size in bytes.
+/// The `@font-face` rule for a page's characters, and the embedded font's size in bytes.
 pub fn font_faces(chars: &BTreeSet<char>) -> (String, usize) {
-    let mut css = String::new();
-    let mut size = 0;
-    let latin = Font::opentype(DEJAVU).ok();
-    let rest: BTreeSet<char> =
-        chars.iter().copied().filter(|c| !latin.as_ref().is_some_and(|f| f.contains_char(*c))).collect();
-    for (font, family, weight, set) in
-        [(DEJAVU, LATIN, 400, chars), (DEJAVU_BOLD, LATIN, 700, chars), (cjk_face(), CJK, 400, &rest)]
-    {
-        if let Some((rule, n)) = face_rule(font, family, weight, set) {
-            css.push_str(&rule);
-            size += n;
-        }
-    }
-    (css, size)
+    face_rule(cjk_face(), FAMILY, 400, chars).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -120,7 +133,7 @@ mod tests {
             assert!(font.contains_char(c), "{c}");
         }
         assert!(collection_face(WQY, 9).is_none());
-        assert!(collection_face(DEJAVU, 0).is_none(), "not a collection");
+        assert!(collection_face(crate::chart::fonts::DEJAVU, 0).is_none(), "not a collection");
     }
 
     #[test]
@@ -129,8 +142,9 @@ mod tests {
         let chars = page_chars(html);
         assert!(chars.contains(&'核') && chars.contains(&'&') && !chars.contains(&'属') && !chars.contains(&'{'));
         let (css, size) = font_faces(&chars);
-        assert_eq!(css.matches("@font-face").count(), 3);
-        assert!(size < 120_000, "subsets are small: {size} bytes");
+        assert_eq!(css.matches("@font-face").count(), 1);
+        assert!(css.contains("font-family: \"Corridor Sans\""));
+        assert!(size < 60_000, "a subset is small: {size} bytes");
         // Each subset, decoded back, maps every character it is meant for.
         let rest: Vec<char> = "核心指标".chars().collect();
         let face = cjk_face();

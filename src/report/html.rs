@@ -68,7 +68,7 @@ pub fn facts(rows: &[(String, String)]) -> String {
 const CSS: &str = r#"
 :root { color-scheme: light; }
 * { box-sizing: border-box; }
-body { margin: 0; background: #f4f4f2; color: #222; font: 15px/1.5 "Corridor Sans", "Corridor CJK", sans-serif; }
+body { margin: 0; background: #f4f4f2; color: #222; font: 15px/1.5 "Corridor Sans", sans-serif; }
 main { max-width: 1240px; margin: 0 auto; padding: 32px 28px 48px; background: #fff; }
 h1 { font-size: 28px; margin: 0 0 4px; }
 h2 { font-size: 21px; margin: 40px 0 12px; padding-bottom: 6px; border-bottom: 2px solid #0072B2; }

@@ -20,6 +20,7 @@ use crate::chart::{
 use html::{esc, page};
 
 pub use compare::effects_markdown;
+pub(crate) use run::resolved_scenario;
 pub use run::{terminal_summary, Replicated};
 
 /// Why a report could not be written.

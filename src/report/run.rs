@@ -210,6 +210,11 @@ pub(crate) fn resolved(summary: Option<&SummaryJson>) -> Option<Scenario> {
     toml::from_str(&summary?.provenance.resolved_scenario).ok()
 }
 
+/// [`resolved`] of a summary that is there.
+pub(crate) fn resolved_scenario(summary: &SummaryJson) -> Option<Scenario> {
+    resolved(Some(summary))
+}
+
 /// The run page: title and body.
 pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(String, String), ChartError> {
     let summary_path = dir.join("summary.json");
