@@ -21,7 +21,6 @@ use std::path::{Path, PathBuf};
 
 pub use canvas::write_atomic;
 pub use fonts::register_fonts;
-pub(crate) use lines::min_max;
 pub use lines::{line_chart_to_png, LineChart, PlotFrame, RenderedPng, Series, XAxis};
 pub use maps::map_canvas_size;
 

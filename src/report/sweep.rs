@@ -11,13 +11,6 @@ use crate::chart::i18n::{kpi, parameter, tr, Freq, UnitKind};
 use crate::chart::{ChartError, Lang, RenderedChart, Section};
 use crate::output::{point_column, SweepJson};
 
-/// "2", or "2–4" when points hold different numbers of replications (a shard, an unfinished run).
-pub(crate) fn replications_text(points: &Table) -> Option<String> {
-    let n = points.get("n")?;
-    let (lo, hi) = crate::chart::min_max(n)?;
-    Some(if lo == hi { fact_number(lo) } else { format!("{}–{}", fact_number(lo), fact_number(hi)) })
-}
-
 pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(String, String), ChartError> {
     let info: SweepJson = read_json(&dir.join("sweep.json"))?;
     let spec = &info.spec;
@@ -32,7 +25,7 @@ pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(
         Lang::Zh => format!("参数扫描：{}", params.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(" × ")),
     };
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
-    let reps = points.as_ref().and_then(replications_text).unwrap_or_else(|| spec.replications.to_string());
+    let reps = points.as_ref().and_then(crate::chart::sweep::replications_text).unwrap_or_else(|| spec.replications.to_string());
     let l = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
     let mut rows = vec![
         (l("Sweep", "扫描"), name),
