@@ -16,7 +16,9 @@ fn run_writes_every_output_file() {
     let o = corridor(&["run", "scenarios/tiny.toml", "--years", "3", "--seed", "5", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("talent") && stdout.contains("2022") && stdout.contains("2024"), "table: {stdout}");
+    assert!(stdout.contains("Talent") && stdout.contains("2022") && stdout.contains("2024"), "table: {stdout}");
+    assert!(stdout.contains("people") && stdout.contains("%"), "units and percentages: {stdout}");
+    assert!(stdout.contains("one random draw") && stdout.contains("--reps 10"), "one draw said plainly: {stdout}");
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     let header = ts.lines().next().unwrap();
     for col in [
@@ -68,6 +70,92 @@ fn run_writes_every_output_file() {
     let names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     assert_eq!(names, vec!["tiny".to_string()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_with_replications_draws_medians_with_bands_and_keeps_the_median_run() {
+    let dir = temp_dir("reps");
+    let out = dir.join("tiny");
+    let o = corridor(&[
+        "run",
+        "scenarios/tiny.toml",
+        "--years",
+        "2",
+        "--seed",
+        "5",
+        "--reps",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("Medians of 3 replications") && stdout.contains(" ["), "bands in the table: {stdout}");
+    let summary: corridor::output::SummaryJson =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let reps = summary.replications.expect("summary.json names the replications");
+    assert_eq!(reps.seeds.len(), 3);
+    assert_eq!(reps.base_seed, 5);
+    assert_eq!(summary.seed, reps.seeds[reps.median], "the folder holds the median run");
+    for i in 0..3u32 {
+        assert_eq!(reps.seeds[i as usize], corridor::experiment::seeds::replication_seed(5, i));
+    }
+    // Every KPI has a monthly median and band, the band around the median, within the bounds.
+    let bands = std::fs::read_to_string(out.join("bands.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(bands.as_bytes());
+    let mut n = 0;
+    for r in rows.deserialize::<corridor::output::BandRow>() {
+        let r = r.unwrap();
+        n += 1;
+        assert!(r.low <= r.median + 1e-9 && r.median <= r.high + 1e-9, "{r:?}");
+        if r.kpi == "children_unseated" || r.kpi == "rent_to_income" {
+            assert!(r.low >= 0.0, "{r:?}");
+        }
+    }
+    assert!(n > 24 * 30, "{n} band rows");
+    // The charts draw bands and say what they are; the report says so too.
+    let svg = std::fs::read_to_string(out.join("charts/ts_talent_by_tier.svg")).unwrap();
+    assert!(svg.contains("medians of 3 replications") && svg.contains("90% band of replications"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Medians of 3 replications") && html.contains(&format!("seed {}", summary.seed)));
+    // The median run's files are those of a plain run with its seed.
+    let plain = dir.join("plain");
+    let seed = summary.seed.to_string();
+    let o = corridor(&[
+        "run",
+        "scenarios/tiny.toml",
+        "--years",
+        "2",
+        "--seed",
+        &seed,
+        "--no-charts",
+        "-q",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    for f in ["timeseries.csv", "yearly.csv", "world.json"] {
+        assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(plain.join(f)).unwrap(), "{f}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn chart_in_chinese_writes_beside_the_english_charts() {
+    let dir = temp_dir("zh");
+    let out = dir.join("tiny");
+    let o = corridor(&["run", "scenarios/tiny.toml", "--years", "1", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let english = std::fs::read(out.join("report.html")).unwrap();
+    let o = corridor(&["chart", out.to_str().unwrap(), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(out.join("report.html")).unwrap(), english, "the English report is kept");
+    let zh = std::fs::read_to_string(out.join("report.zh.html")).unwrap();
+    assert!(zh.contains("<title>小型测试走廊</title>") && zh.contains("<h1>小型测试走廊</h1>"), "zh title");
+    assert!(out.join("charts/ts_rent.png").is_file() && out.join("charts-zh/ts_rent.png").is_file());
+    let map = std::fs::read_to_string(out.join("charts-zh/map_rent_2022.svg")).unwrap();
+    assert!(map.contains("公里") && !map.contains(" km<"), "the scale bar in Chinese");
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -53,7 +53,8 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
         let baseline = (info.spec.parameters[0].baseline, info.spec.parameters[1].baseline);
         for name in &kpis {
             let marks = contrasts.as_ref().map(|c| c.not_distinguishable(name));
-            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, baseline, marks, reps, lang, size) else {
+            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, baseline, marks, reps, lang, size)
+            else {
                 continue;
             };
             let stem = format!("heatmap_{name}");
@@ -283,7 +284,9 @@ impl Heatmap {
         let yl: Vec<f64> = yl.iter().map(|v| ppy.value(*v)).collect();
         let mut sub = subtitle(reps, lang);
         sub.push_str(match (&same, lang) {
-            (Some(_), Lang::En) => "; hatched: not distinguishable from the baseline point (95% interval of the difference includes 0)",
+            (Some(_), Lang::En) => {
+                "; hatched: not distinguishable from the baseline point (95% interval of the difference includes 0)"
+            }
             (Some(_), Lang::Zh) => "；斜线：与基准参数点无显著差异 (差值 95% 置信区间含 0)",
             (None, Lang::En) => "; no grid point at the baseline values, so cells are not compared with it",
             (None, Lang::Zh) => "；网格中没有基准取值点，未与基准比较",
@@ -378,7 +381,10 @@ impl Figure for Heatmap {
                         let o = -0.5 + t as f64 * 0.2;
                         let a = (x + o, y - 0.5);
                         let b = (x + (o + 1.0).min(0.5), y - 0.5 + (0.5 - o).min(1.0));
-                        chart.draw_series(std::iter::once(PathElement::new(vec![a, b], WHITE.mix(0.7).stroke_width(2))))?;
+                        chart.draw_series(std::iter::once(PathElement::new(
+                            vec![a, b],
+                            WHITE.mix(0.7).stroke_width(2),
+                        )))?;
                     }
                 }
                 if annotate && v.is_finite() {
@@ -612,7 +618,14 @@ impl Figure for Scatter<'_> {
             let xdec = xaxis.decimals();
             let tstyle = bold(lang, 14.0);
             let label = parameter(p, lang).axis_label(lang);
-            draw_text(panel, &fit_text(&label, &tstyle, pw.saturating_sub(20)), (10, 6), &tstyle, HPos::Left, VPos::Top)?;
+            draw_text(
+                panel,
+                &fit_text(&label, &tstyle, pw.saturating_sub(20)),
+                (10, 6),
+                &tstyle,
+                HPos::Left,
+                VPos::Top,
+            )?;
             let (_, plot) = panel.split_vertically(26);
             let mut chart = ChartBuilder::on(&plot)
                 .margin_right(16)

@@ -44,7 +44,8 @@ pub fn contrast(rows: &[RunRow], baseline: u64, point: u64, k: usize, paired: bo
         let d: Vec<f64> = v.iter().filter_map(|(r, x)| b.get(r).map(|y| x - y)).collect();
         return summarize(&d);
     }
-    let (sb, sv) = (summarize(&b.values().copied().collect::<Vec<_>>()), summarize(&v.values().copied().collect::<Vec<_>>()));
+    let (sb, sv) =
+        (summarize(&b.values().copied().collect::<Vec<_>>()), summarize(&v.values().copied().collect::<Vec<_>>()));
     let se = (sb.sd * sb.sd / sb.n as f64 + sv.sd * sv.sd / sv.n as f64).sqrt();
     let half = super::stats::t975(sb.n.min(sv.n).saturating_sub(1)) * se;
     let mean = sv.mean - sb.mean;

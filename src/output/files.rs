@@ -530,7 +530,7 @@ mod tests {
     fn not_a_number_is_null_in_json_and_empty_in_csv_and_reads_back_as_nan() {
         let row = EffectRow { variant: "v".into(), kpi: "k".into(), cost_per_unit: f64::NAN, ..Default::default() };
         let text = String::from_utf8(csv_rows(&[row])).unwrap();
-        assert!(text.ends_with(",0,0,0,0,0,0,0,\n"), "{text}");
+        assert!(text.ends_with("\nv,k,0,0,0,0,0,0,,0,0,0,0,0,0,0,,0,\n"), "{text}");
         let back: EffectRow = csv::Reader::from_reader(text.as_bytes()).deserialize().next().unwrap().unwrap();
         assert!(back.cost_per_unit.is_nan() && back.base_mean == 0.0);
 

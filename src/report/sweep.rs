@@ -25,7 +25,10 @@ pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(
         Lang::Zh => format!("参数扫描：{}", params.iter().map(|p| p.name.clone()).collect::<Vec<_>>().join(" × ")),
     };
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
-    let reps = points.as_ref().and_then(crate::chart::sweep::replications_text).unwrap_or_else(|| spec.replications.to_string());
+    let reps = points
+        .as_ref()
+        .and_then(crate::chart::sweep::replications_text)
+        .unwrap_or_else(|| spec.replications.to_string());
     let l = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
     let mut rows = vec![
         (l("Sweep", "扫描"), name),
