@@ -67,6 +67,15 @@ fn identical_variant_has_zero_effect_and_zero_width_interval() {
     assert!(csv.starts_with("scenario,replication,year,kpi,value\n"));
     let md = std::fs::read_to_string(out.join("effects.md")).unwrap();
     assert!(md.contains("| Patents granted |") && md.contains("not significant"), "{md}");
+    // costs.csv is corridor's own: the same compare replaces its folder without --force.
+    assert!(out.join("costs.csv").is_file());
+    let st = bin()
+        .args(["compare", "scenarios/tiny.toml", "scenarios/tiny.toml", "--reps", "3", "--years", "2", "--quiet"])
+        .args(["--no-charts", "--out"])
+        .arg(&out)
+        .status()
+        .unwrap();
+    assert!(st.success(), "the same compare again");
     std::fs::remove_dir_all(&out).unwrap();
 }
 

@@ -3,11 +3,11 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
+use super::progress::Progress;
 use super::Failure;
 use corridor::experiment::replicate::median_result;
 use corridor::experiment::seeds::replication_seed;
+use corridor::output::folder::{Claim, Kind};
 use corridor::output::{replicated_files, run_files, Provenance};
 use corridor::report::{terminal_summary, Replicated};
 
@@ -21,9 +21,13 @@ pub struct RunArgs {
     /// Years to simulate (default: the scenario's `years`).
     #[arg(long)]
     pub years: Option<u32>,
-    /// Output folder (default: output/<scenario name>).
+    /// Output folder (default: output/<scenario name>, or output/<name>+<hash> for a run changed
+    /// by --set, --seed or --years).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace a finished run folder of a different scenario or seed.
+    #[arg(long)]
+    pub force: bool,
     /// Override a value: PATH=VALUE, e.g. rd.subsidy_rate=0.3 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -44,45 +48,53 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let sets = super::sets_with_years(&args.sets, args.years);
     let loaded = corridor::scenario::load(&args.scenario, &sets)?;
+    let (limit, limit_what) = super::memory_limit();
+    corridor::scenario::check_footprint(&loaded, 1, limit, &limit_what)?;
     let s = loaded.scenario.clone();
     let seed = args.seed.unwrap_or(s.seed);
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+    let reps = args.reps;
+    let overrides = overrides(&args, s.seed);
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => PathBuf::from("output").join(folder_name(&args, &s, seed)),
+    };
+    // Refuse an output folder before spending the run's time, not after.
+    let identity = corridor::output::folder::run_identity(&corridor::scenario::scenario_hash(&s), seed, reps);
+    let claim = Claim { kind: Kind::Run, identity, force: args.force, finishing_sweep: false };
+    corridor::output::folder::check(&out, &claim)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
-    let reps = args.reps;
     if !args.quiet {
         let draws = if reps > 1 { format!("{reps} replications from seed {seed}") } else { format!("seed {seed}") };
         eprintln!(
-            "corridor {}: {} ({} years from {}, {draws}, {} threads)",
+            "corridor {}: {} ({} years from {}, {draws}, {} threads){}",
             env!("CARGO_PKG_VERSION"),
             s.name,
             s.years,
             s.start_year,
-            threads
+            threads,
+            if overrides.is_empty() { String::new() } else { format!(" with {}", overrides.join(" ")) }
         );
     }
     let months = s.months() as u64 * reps as u64;
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(months) };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} months  {elapsed} elapsed, {eta} left")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = Progress::new(months, "months", &format!("run {}", s.name), args.quiet);
     let start = Instant::now();
     let results: Vec<corridor::RunResult> = if reps == 1 {
-        vec![pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| bar.set_position(m as u64)))]
+        vec![pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| progress.set(m as u64)))]
     } else {
         use rayon::prelude::*;
         pool.install(|| {
             (0..reps)
                 .into_par_iter()
-                .map(|i| corridor::run_with_progress(&s, replication_seed(seed, i), &mut |_, _| bar.inc(1)))
+                .map(|i| corridor::run_with_progress(&s, replication_seed(seed, i), &mut |_, _| progress.inc(1)))
                 .collect()
         })
     };
-    bar.finish_and_clear();
+    progress.finish();
     let prov = Provenance {
         scenario_files: loaded.sources.iter().map(|f| f.path.display().to_string()).collect(),
         sets: loaded.sets.clone(),
+        overrides,
         git_revision: git_revision(),
         wall_seconds: start.elapsed().as_secs_f64(),
         threads,
@@ -92,7 +104,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         (replicated_files(&results, seed, &prov), median_result(&results))
     };
-    let charts = super::chart::write_folder(&out, &files, args.charts)?;
+    let charts = super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         let mut command = format!("corridor run {}", args.scenario.display());
         for set in &args.sets {
@@ -107,6 +119,34 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         println!("wrote {} ({} files{drawn}) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
     }
     Ok(())
+}
+
+/// The arguments by which a run differs from its plain scenario, as typed.
+fn overrides(args: &RunArgs, scenario_seed: u64) -> Vec<String> {
+    let mut o: Vec<String> = args.sets.iter().map(|s| format!("--set {s}")).collect();
+    o.extend(args.years.map(|y| format!("--years {y}")));
+    o.extend(args.seed.filter(|&s| s != scenario_seed).map(|s| format!("--seed {s}")));
+    o.extend((args.reps > 1).then(|| format!("--reps {}", args.reps)));
+    o
+}
+
+/// `<name>` for the plain scenario and seed; `<name>+<8 hex digits>` for a run that differs from
+/// it (the digits hash the resolved scenario, the seed and the replications, so the same run finds
+/// the same folder).
+fn folder_name(args: &RunArgs, s: &corridor::scenario::Scenario, seed: u64) -> String {
+    let hash = corridor::scenario::scenario_hash(s);
+    let plain = corridor::scenario::load(&args.scenario, &[]).ok().map(|l| l.scenario);
+    if args.reps == 1 && plain.is_some_and(|p| corridor::scenario::scenario_hash(&p) == hash && p.seed == seed) {
+        return s.name.clone();
+    }
+    let draws = if args.reps == 1 { seed } else { corridor::rng::hash_words(&[seed, args.reps as u64]) };
+    format!("{}+{}", s.name, short_hash(&hash, draws))
+}
+
+/// Eight hex digits of a scenario hash and a seed.
+pub fn short_hash(scenario_hash: &str, seed: u64) -> String {
+    let h = u64::from_str_radix(scenario_hash, 16).unwrap_or(0);
+    format!("{:08x}", corridor::rng::hash_words(&[h, seed]) >> 32)
 }
 
 fn git_revision() -> Option<String> {

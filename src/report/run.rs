@@ -219,13 +219,18 @@ pub(crate) fn resolved_scenario(summary: &SummaryJson) -> Option<Scenario> {
 pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(String, String), ChartError> {
     let summary_path = dir.join("summary.json");
     let summary: Option<SummaryJson> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
-    let title = summary
+    let mut title = summary
         .as_ref()
         .and_then(|s| {
             let zh = (lang == Lang::Zh).then(|| s.title_zh.clone());
             [zh, Some(s.title.clone()), Some(s.scenario.clone())].into_iter().flatten().find(|t| !t.is_empty())
         })
         .unwrap_or_else(|| folder_name(dir));
+    // A run changed on the command line is not its scenario's plain run: say so in the title.
+    let overrides = summary.as_ref().map(|s| s.overrides.join(" ")).unwrap_or_default();
+    if !overrides.is_empty() {
+        title = format!("{title} ({overrides})");
+    }
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
     body.push_str(&format!("<p class=\"lede\">{}</p>\n", esc(tr(lang, "Simulation run report", "模拟运行报告"))));
     let rep = Replicated::read(dir, summary.as_ref())?;
@@ -299,6 +304,10 @@ fn facts_section(s: &SummaryJson, lang: Lang) -> String {
             if lang == Lang::Zh && !s.title_zh.is_empty() { s.title_zh.clone() } else { s.title.clone() },
         ),
         (label("Seed", "随机种子"), s.seed.to_string()),
+        (
+            label("Changed from the scenario by", "命令行覆盖"),
+            if s.overrides.is_empty() { "–".into() } else { s.overrides.join(" ") },
+        ),
     ];
     if let Some(r) = &s.replications {
         rows.push((
