@@ -434,7 +434,7 @@ impl Figure for HeadlineFigure {
                     plot.draw(&Circle::new(p, 6, if clear { c.filled() } else { c.stroke_width(2) }))?;
                 }
                 let text = headline_value(r);
-                let tx = bw as i32 - value_w as i32 + 12;
+                let tx = bw as i32 - value_w + 12;
                 draw_text(&body, &text, (tx, 4 + cy), &small.color(&MUTED), HPos::Left, VPos::Center)?;
                 y += ROW_H;
             }

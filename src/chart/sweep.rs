@@ -53,7 +53,7 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
         let baseline = (info.spec.parameters[0].baseline, info.spec.parameters[1].baseline);
         for name in &kpis {
             let marks = contrasts.as_ref().map(|c| c.not_distinguishable(name));
-            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, baseline, marks, reps, lang, size)
+            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, (baseline, marks), reps, lang, size)
             else {
                 continue;
             };
@@ -242,13 +242,17 @@ struct Heatmap {
     size: (u32, u32),
 }
 
+/// The baseline values of a heatmap's two parameters, where the sweep file states them.
+type Baseline = (Option<f64>, Option<f64>);
+
 impl Heatmap {
+    /// The heatmap of `name` over the two parameters; `marks` are the points not distinguishable
+    /// from the baseline point (`None`: no point at the baseline values).
     fn new(
         points: &Table,
         (px, py): (&str, &str),
         name: &str,
-        baseline: (Option<f64>, Option<f64>),
-        marks: Option<Vec<u64>>,
+        (baseline, marks): (Baseline, Option<Vec<u64>>),
         reps: &str,
         lang: Lang,
         size: (u32, u32),

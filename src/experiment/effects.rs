@@ -87,7 +87,7 @@ pub fn cost_note(kpi: &str, basis: Cumulation, effect: &Summary, extra_cost: f64
     if effect.mean * sense.sign() <= 0.0 {
         return Some(CostNote::OppositeSign);
     }
-    if !(extra_cost > 0.0) {
+    if extra_cost.is_nan() || extra_cost <= 0.0 {
         return Some(CostNote::NoExtraCost);
     }
     None

@@ -123,8 +123,11 @@ fn change(k: &Kpi, first: &[f64], last: &[f64]) -> String {
     pct((b - a) / a.abs(), f64::NAN)
 }
 
-/// The headline rows for the first, middle and last year: (label, unit, three cells, change).
-fn headline_rows(rep: &Replicated, lang: Lang) -> (Vec<i32>, Vec<(String, String, Vec<String>, String)>) {
+/// One headline row: label, unit, the cells of the years shown, and the change.
+type HeadlineRow = (String, String, Vec<String>, String);
+
+/// The headline rows for the first, middle and last year.
+fn headline_rows(rep: &Replicated, lang: Lang) -> (Vec<i32>, Vec<HeadlineRow>) {
     let n = rep.years.len();
     let mut picks = vec![0, n / 2, n.saturating_sub(1)];
     picks.dedup();
