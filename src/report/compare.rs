@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use super::html::{esc, facts, table, Cell};
+use super::html::{esc, facts, fitted_table, table, Cell};
 use super::numbers::{diff_unit, half_width, interval, kpi_diff, kpi_value, pct, scale_for, signed, yuan};
 use super::{figures, glossary};
 use crate::chart::compare::scenario_name;
@@ -309,7 +309,7 @@ pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(
             tr(lang, "Public cost per unit of the effect over the run", "单位效果公共成本 (全期)"),
         ];
         body.push_str(&table(&header, &trows));
-        body.push_str(&format!("<p class=\"note\">{}</p>\n", esc(&cost_rule(&info, lang))));
+        body.push_str(&super::note(&cost_rule(&info, lang)));
         body.push_str(&cost_table(&info, &costs, v, lang));
     }
     let diff = figures(charts, Section::Differences)?;
@@ -437,6 +437,6 @@ fn full_table(info: &CompareJson, effects: &[EffectRow], lang: Lang) -> String {
     format!(
         "<details><summary>{}</summary>\n<div class=\"wide\">{}</div></details>\n",
         esc(&summary),
-        table(&header, &trows).replacen("<table>", "<table class=\"full\">", 1)
+        fitted_table(&header, &trows)
     )
 }

@@ -18,6 +18,20 @@ pub fn esc(s: &str) -> String {
     out
 }
 
+/// Escaped text in which `code` in backticks (as the Markdown files and the registry write it)
+/// is set as code.
+pub fn prose(s: &str) -> String {
+    let mut h = String::new();
+    for (i, part) in esc(s).split('`').enumerate() {
+        if i % 2 == 1 {
+            h.push_str(&format!("<code>{part}</code>"));
+        } else {
+            h.push_str(part);
+        }
+    }
+    h
+}
+
 /// A table cell: text (escaped) and whether it is numeric (right-aligned).
 pub struct Cell {
     pub text: String,
@@ -47,12 +61,18 @@ pub fn table(header: &[&str], rows: &[Vec<Cell>]) -> String {
         h.push_str("<tr>");
         for c in row {
             let class = if c.numeric { " class=\"num\"" } else { "" };
-            h.push_str(&format!("<td{class}>{}</td>", esc(&c.text)));
+            h.push_str(&format!("<td{class}>{}</td>", prose(&c.text)));
         }
         h.push_str("</tr>\n");
     }
     h.push_str("</tbody>\n</table>\n");
     h
+}
+
+/// A table as wide as the page, its columns sharing the width and long cells wrapping, for tables
+/// with many or long columns.
+pub fn fitted_table(header: &[&str], rows: &[Vec<Cell>]) -> String {
+    table(header, rows).replacen("<table>", "<table class=\"full\">", 1)
 }
 
 /// A two-column key/value table.
@@ -90,6 +110,8 @@ figcaption { color: #555; font-size: 13px; margin-top: 6px; }
 details pre { background: #f7f7f7; padding: 10px; overflow-x: auto; font-size: 12px; }
 footer { margin-top: 40px; color: #777; font-size: 12px; }
 .note { color: #777; font-style: italic; }
+code, pre { font-family: monospace, "Corridor Sans"; } /* the embedded face covers what a system monospace lacks (Chinese) */
+code { font-size: 0.92em; background: #f3f3f1; padding: 0 3px; font-style: normal; }
 @media print { body { background: #fff; } main { padding: 0; } h2 { page-break-after: avoid; } }
 "#;
 
@@ -118,5 +140,9 @@ mod tests {
     #[test]
     fn escapes() {
         assert_eq!(esc("<a href=\"x\">R&D</a>"), "&lt;a href=&quot;x&quot;&gt;R&amp;D&lt;/a&gt;");
+        assert_eq!(
+            prose("rate `output.discount_rate` & <b>"),
+            "rate <code>output.discount_rate</code> &amp; &lt;b&gt;"
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! The levers in force in a run, as a committee reads them: amounts, years, scope, what their
 //! public cost counts, and that cost summed over the run, undiscounted and discounted.
 
-use super::html::{esc, table, Cell};
+use super::html::{esc, fitted_table, Cell};
 use super::numbers::{est, yuan};
 use super::run::Replicated;
 use crate::chart::i18n::tr;
@@ -363,7 +363,7 @@ pub(super) fn section(s: &Scenario, rep: &Replicated, lang: Lang) -> String {
         &cost_h,
         &pv_h,
     ];
-    h.push_str(&table(&header, &rows));
+    h.push_str(&fitted_table(&header, &rows));
     if rep.replicated() {
         h.push_str(&super::note(tr(
             lang,

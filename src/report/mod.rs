@@ -105,5 +105,5 @@ fn chart_section(charts: &[RenderedChart], section: Section, lang: Lang) -> Resu
 
 /// A note paragraph.
 fn note(text: &str) -> String {
-    format!("<p class=\"note\">{}</p>\n", esc(text))
+    format!("<p class=\"note\">{}</p>\n", html::prose(text))
 }

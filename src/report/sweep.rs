@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::html::{esc, facts, table, Cell};
+use super::html::{esc, facts, fitted_table, table, Cell};
 use super::numbers::{est, half_width, kpi_value, scale_for};
 use super::{chart_section, fact_number, folder_name, glossary};
 use crate::chart::data::{read_json, Table};
@@ -125,9 +125,5 @@ fn numbers_table(info: &SweepJson, points: &Table, params: &[crate::chart::i18n:
         Lang::En => format!("The numbers: final-year mean [95% interval] at each of the {n_rows} points"),
         Lang::Zh => format!("数值表：{n_rows} 个参数点的末年均值 [95% 置信区间]"),
     };
-    format!(
-        "<h2>{}</h2>\n<div class=\"wide\">{}</div>\n",
-        esc(&summary),
-        table(&header, &rows).replacen("<table>", "<table class=\"full\">", 1)
-    )
+    format!("<h2>{}</h2>\n<div class=\"wide\">{}</div>\n", esc(&summary), fitted_table(&header, &rows))
 }
