@@ -8,10 +8,12 @@ use rayon::prelude::*;
 
 use super::progress::Progress;
 use super::Failure;
-use corridor::experiment::effects::{effects, RepRun};
+use corridor::experiment::effects::{costs, effects, RepRun};
 use corridor::experiment::seeds::replication_seed;
 use corridor::output::folder::{Claim, Kind};
-use corridor::output::{csv_rows, headline_names, json_bytes, CompareJson, CompareRow, EffectRow};
+use corridor::output::{
+    csv_rows, headline_names, json_bytes, CompareJson, CompareRow, CostRow, EffectRow, ScenarioTitle,
+};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -73,7 +75,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let columns = corridor::metrics::Recorder::new(base).columns;
     let charted: Vec<String> =
         headline_names().iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
-    let marker = json_bytes(&compare_json(&scenarios, args.reps, seed, charted));
+    let info = compare_json(&scenarios, args.reps, seed, charted);
+    let marker = json_bytes(&info);
     let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone())], args.force);
     corridor::output::folder::check(&out, &claim)?;
     if !args.quiet {
@@ -102,19 +105,24 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let reps = args.reps as usize;
     let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
     let kpis = per[0][0].columns.clone();
+    let rate = base.output.discount_rate;
+    let variants = scenarios[1..].iter().enumerate();
     let all: Vec<EffectRow> =
-        scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
+        variants.clone().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1], rate)).collect();
+    let cost_rows: Vec<CostRow> = variants.flat_map(|(v, s)| costs(&s.label, per[0], per[v + 1], rate)).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     debug_assert_eq!(kpis, columns);
+    let table = corridor::report::effects_markdown(&info, &all, &cost_rows);
     let files = vec![
         ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
         ("effects.csv".to_string(), csv_rows(&all)),
-        ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
+        ("costs.csv".to_string(), csv_rows(&cost_rows)),
+        ("effects.md".to_string(), table.clone().into_bytes()),
         ("compare.json".to_string(), marker),
     ];
     super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
-        print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
+        print!("{table}");
         println!("wrote {} in {:.2} s", out.display(), start.elapsed().as_secs_f64());
     }
     Ok(())
@@ -226,43 +234,6 @@ fn compare_rows(scenarios: &[Named], per: &[&[RepRun]]) -> Vec<CompareRow> {
     rows
 }
 
-/// A number for people: NaN as a dash, large values in scientific notation.
-fn show(v: f64) -> String {
-    if !v.is_finite() {
-        "–".into()
-    } else if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 0.01) {
-        format!("{v:.3e}")
-    } else if v.abs() < 10.0 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.0}")
-    }
-}
-
-fn effects_md(base: &str, all: &[EffectRow], reps: u32) -> String {
-    let mut s = format!(
-        "Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n"
-    );
-    s.push_str("| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n");
-    s.push_str("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
-    for e in all.iter().filter(|e| headline_names().contains(&e.kpi.as_str())) {
-        let rel = if e.rel_change.is_finite() { format!("{:+.1}%", e.rel_change * 100.0) } else { "–".into() };
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
-            e.variant,
-            e.kpi,
-            show(e.base_mean),
-            show(e.variant_mean),
-            show(e.diff_mean),
-            show(e.diff_ci_low),
-            show(e.diff_ci_high),
-            rel,
-            show(e.cost_per_unit)
-        ));
-    }
-    s
-}
-
 fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) -> CompareJson {
     let base = &scenarios[0].scenario;
     CompareJson {
@@ -276,5 +247,20 @@ fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) ->
         headline: headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: base.start_year,
         years: base.years,
+        discount_rate: base.output.discount_rate,
+        // A variant that sets no title of its own inherits the base's through `extends`: then
+        // its label names it.
+        titles: scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let own = |t: &String, b: &String| if i > 0 && t == b { String::new() } else { t.clone() };
+                ScenarioTitle {
+                    label: s.label.clone(),
+                    title: own(&s.scenario.title, &base.title),
+                    title_zh: own(&s.scenario.title_zh, &base.title_zh),
+                }
+            })
+            .collect(),
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod design;
 pub mod effects;
+pub mod replicate;
 pub mod runs;
 pub mod seeds;
 pub mod spec;
@@ -14,4 +15,4 @@ pub use design::{Design, Point};
 pub use effects::{effects, RepRun};
 pub use runs::{RunKey, RunRow, Shard};
 pub use spec::{DesignKind, Parameter, SweepError, SweepSpec};
-pub use stats::{summarize, t975, Summary};
+pub use stats::{median_band, quantile, summarize, t975, Summary, BAND};
