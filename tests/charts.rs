@@ -74,7 +74,7 @@ fn read_typed<T: serde::de::DeserializeOwned>(path: &Path) -> T {
     serde_json::from_slice(&fs::read(path).unwrap()).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-const CMP_KPIS: [&str; 5] = ["talent", "patents", "mean_rent", "rent_to_income", "children_unseated"];
+const CMP_KPIS: [&str; 5] = ["talent", "patents", "mean_rent", "rent_to_income", "children_seated_elsewhere"];
 
 /// A compare folder of three scenarios, five replications and four years of synthetic values.
 fn write_compare(dir: &Path) {
