@@ -230,6 +230,12 @@ fn duplicate_names_overlaps_and_year_orderings_are_refused() {
     let seats = "[[schools.new_seats]]\nname = \"p\"\ndistrict = \"west\"\nstart_year = 2023\nend_year = 2024\nprimary_per_year = 10.0\n";
     let f = write(&d, "seats.toml", &format!("{t}{seats}{seats}"));
     refuses(&["check", &f], &["seats.toml:", "`schools.new_seats`", "named `p`"]);
+    let zone = "[[grid.outside_zones]]\nname = \"east_city\"\nx = 40.0\ny = 5.0\n";
+    let f = write(&d, "zones.toml", &format!("{t}{zone}"));
+    refuses(&["check", &f], &["zones.toml:23:1", "grid.outside_zones.east_city.name"]);
+    let zone = "[[grid.outside_zones]]\nname = \"far\"\nx = 40.0\ny = 5.0\nlines = [\"line_9\"]\n";
+    let f = write(&d, "zone_line.toml", &format!("{t}{zone}"));
+    refuses(&["check", &f], &["zone_line.toml:", "grid.outside_zones", "unknown transit line `line_9`"]);
     let f = tiny_with(&d, "overlap.toml", "x0 = 12", "x0 = 10");
     refuses(&["check", &f], &["overlap.toml:56:1", "`districts.east.x0`", "overlaps district `west`"]);
     let f = tiny_with(
