@@ -24,7 +24,7 @@ fn main() {
         "rd_intensity",
         "mean_rent",
         "mean_commute_min",
-        "children_unseated",
+        "children_seated_elsewhere",
         "public_cost",
     ] {
         let first = result.year_value(kpi, s.start_year).unwrap_or(f64::NAN);

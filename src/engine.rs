@@ -9,7 +9,7 @@ use crate::agents::firm::{FirmContext, FirmTable, JobMix};
 use crate::agents::housing::{self, Housing};
 use crate::agents::lab::{self, Lab};
 use crate::agents::school::Schools;
-use crate::agents::talent::{self, Population, LAB_BIT, NO_JOB, OUTSIDE};
+use crate::agents::talent::{self, in_corridor, Population, LAB_BIT, NO_JOB};
 use crate::agents::{firm_entry, knowledge, par_count, MAX_TIERS};
 use crate::policy::{Ledger, Lever, Policy};
 use crate::prices::{Prices, Tightness};
@@ -44,6 +44,8 @@ pub struct Sim {
     pub ledger: Ledger,
     /// What agents expect from what they saw: last month's mean commute, the initial stock.
     pub expectations: Expectations,
+    /// Present values of the levers' costs and receipts so far, and the assets they hold.
+    pub accounts: crate::accounts::Accounts,
 }
 
 /// The view a household has of the corridor this month (see [`talent::Utility`]), borrowed
@@ -112,6 +114,8 @@ impl Sim {
         // cell; the counts the agents imply (workers, occupancy, seats, residents, density).
         self.ledger = Ledger::new(self.tiers(), self.sectors());
         self.policy.set_month(&self.scenario, &self.world, month);
+        self.prices.set_trend(month, self.scenario.talent.wage_growth);
+        self.prices.refresh_rent_index(self.scenario.housing.base_rent);
         if january {
             self.fields.new_year();
         }
@@ -127,7 +131,14 @@ impl Sim {
         self.housing.complete_projects(month);
         if january {
             let s = &self.scenario;
-            self.housing.start_market_projects(s, &self.world, &self.prices.rent, month, self.year());
+            self.housing.start_market_projects(
+                s,
+                &self.world,
+                &self.prices.rent,
+                self.prices.trend,
+                month,
+                self.year(),
+            );
             for (lever, stock) in
                 [(&s.housing.talent_units, housing::TALENT), (&s.housing.shared_ownership_units, housing::SHARED)]
             {
@@ -213,7 +224,14 @@ impl Sim {
         mark("leaving");
         talent::arrivals::run(
             &mut self.talent,
-            &talent::arrivals::Outlook::of(&self.housing, &self.prices, &self.schools, &self.fields, &self.world),
+            &talent::arrivals::Outlook::of(
+                &self.scenario,
+                &self.housing,
+                &self.prices,
+                &self.schools,
+                &self.fields,
+                &self.world,
+            ),
             &self.expectations,
             &household_view!(self),
             seed,
@@ -228,7 +246,8 @@ impl Sim {
         self.schools_month(month_end.census);
         mark("life course and schools");
 
-        // Prices and the public accounts: recurring costs of the levers, rents follow vacancy.
+        // Prices and the public accounts: recurring costs and receipts of the levers, rents follow
+        // demand over supply, the month's accounts are closed.
         crate::accounts::Recurring {
             s: &self.scenario,
             policy: &self.policy,
@@ -239,13 +258,14 @@ impl Sim {
             schools: &self.schools,
             labs: &self.labs,
         }
-        .book(&mut self.ledger.cost);
+        .book(&mut self.ledger);
         self.housing.update_rents(&self.scenario, &self.world, &mut self.prices.rent);
         self.prices.refresh_rent_index(self.scenario.housing.base_rent);
+        self.accounts.close_month(&self.scenario, &self.ledger, &self.housing, month);
         mark("rents and costs");
 
         // What agents will expect next month.
-        self.expectations.observe_commutes(&self.talent.agents);
+        self.expectations.observe_commutes(&self.talent.agents, self.world.zones.len());
         mark("expectations");
         self.month += 1;
     }
@@ -263,7 +283,6 @@ impl Sim {
         let o0 = c0 + cells;
         let s0 = o0 + 3 * cells;
         let len = s0 + self.schools.count_len();
-        let world = &self.world;
         let counts = par_count(&self.talent.agents, len, |t, acc| {
             if t.employer != NO_JOB {
                 if t.employer & LAB_BIT != 0 {
@@ -272,13 +291,13 @@ impl Sim {
                     acc[w0 + t.employer as usize * MAX_TIERS + t.tier as usize] += 1;
                 }
             }
-            if t.home != OUTSIDE {
+            if in_corridor(t.home) {
                 acc[c0 + t.home as usize] += 1;
                 if let Some(stock) = t.tenure.stock() {
                     acc[o0 + stock * cells + t.home as usize] += 1;
                 }
             }
-            Schools::count(t, world, &mut acc[s0..]);
+            Schools::count(t, &mut acc[s0..]);
         });
         self.schools.apply_counts(&counts[s0..]);
         let km2 = self.world.cell_km * self.world.cell_km;
@@ -362,7 +381,8 @@ impl Sim {
             }
             self.ledger.firm_deaths += died;
         }
-        self.ledger.cost[Lever::RdSubsidy] += subsidy;
+        // Firm accounts are at the start year's wage level: the trend makes them yuan of the start year.
+        self.ledger.cost[Lever::RdSubsidy] += subsidy * self.prices.trend;
     }
 
     /// Schools: enrolment in September; other months, children who reach school age or move take

@@ -1,7 +1,7 @@
 //! The corridor at the start: firms sized from a Zipf law and placed on office land, labs from the
 //! scenario, talent by tier with jobs filling firm and lab positions and homes chosen by the same
-//! logit as later moves (or outside the corridor when no unit is free), children seated in their
-//! home district as far as seats go.
+//! logit as later moves among sampled vacant units and the outside zones, children seated in
+//! their home district as far as seats go and placed beyond them otherwise.
 
 use rayon::prelude::*;
 
@@ -12,7 +12,9 @@ use crate::agents::housing::{initial_rents, stochastic_round, Housing, MARKET};
 use crate::agents::lab::Lab;
 use crate::agents::school::Schools;
 use crate::agents::talent::residence::VacancySampler;
-use crate::agents::talent::{self, Population, Talent, Tenure, Utility, FLAG_RESEARCHER, LAB_BIT, NO_JOB, OUTSIDE};
+use crate::agents::talent::{
+    self, arrivals, zone_home, Population, Talent, Tenure, Utility, FLAG_RESEARCHER, LAB_BIT, NO_JOB, OUTSIDE,
+};
 use crate::agents::{firm_entry, pick_weighted};
 use crate::engine::{entry_view, household_view, Sim};
 use crate::policy::{Ledger, Policy};
@@ -24,7 +26,7 @@ use crate::world::{Cell, Fields, World};
 pub fn build(s: &Scenario, seed: u64) -> Sim {
     let world = World::build(s);
     let policy = Policy::new(s, &world);
-    let housing = Housing::new(s, &world);
+    let housing = Housing::new(s, &world, seed);
     let prices =
         Prices::new(s.talent.tiers.iter().map(|t| t.wage).collect(), initial_rents(s, &world), s.housing.base_rent);
     let schools = Schools::new(s);
@@ -49,6 +51,7 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
         schools,
         ledger: Ledger::new(s.talent.tiers.len(), s.sectors.len()),
         expectations: Expectations::new(initial_talent),
+        accounts: crate::accounts::Accounts::default(),
     };
     let n_talent = initial_talent as usize;
     // Lab researchers at the start (people), so that firm jobs fill the rest.
@@ -66,6 +69,8 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
     }
     // The firms added at the start are no births of the first month.
     sim.ledger = Ledger::new(s.talent.tiers.len(), s.sectors.len());
+    // Arrivals of the first month expect the commutes of the start.
+    sim.expectations.observe_commutes(&sim.talent.agents, sim.world.zones.len());
     sim
 }
 
@@ -163,6 +168,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
             b.swap(i, j);
         }
     }
+    let ts = &s.talent;
     let retire = s.talent.retirement_age - 1.0;
     let age_min = s.talent.arrival.age_min;
     let mut cum = 0.0;
@@ -181,11 +187,7 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
         let tier = cum_shares.iter().position(|&c| pos < c).unwrap_or(tiers - 1);
         let sector = pick_weighted(&talent_shares, tr.uniform());
         let age = age_min + (retire - age_min) * tr.uniform();
-        let child = if tr.chance(s.talent.initial_child_share) {
-            (tr.uniform() * (age - 22.0).clamp(0.0, 14.99) * 12.0) as i16
-        } else {
-            -1
-        };
+        let child = arrivals::child_age(s, age, &mut tr);
         let researcher = tr.chance(s.talent.tiers[tier].research_share);
         let b = if researcher { bucket(tier, sectors) } else { bucket(tier, sector) };
         let employer = slots[b]
@@ -197,10 +199,11 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
             commute: -1.0,
             home: OUTSIDE,
             employer,
-            age_months: (age * 12.0) as u16,
+            age_months: (age * crate::prices::MONTHS_PER_YEAR) as u16,
             child_age_months: child,
             months_unemployed: 0,
-            months_in_corridor: (tr.uniform() * 120.0) as u16 + 36,
+            months_in_corridor: (ts.initial_months_min + (ts.initial_months_max - ts.initial_months_min) * tr.uniform())
+                as u16,
             waitlist_since: 0,
             tier: tier as u8,
             sector: sector as u8,
@@ -212,9 +215,11 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
     }
     sim.talent.next_id = n as u32;
     sim.recount();
-    // Homes: each household picks the best of k sampled vacant units by the residential logit,
-    // in agent order, units filling as they go (the sampler is rebuilt 20 times).
-    let rebuild = (n / 20).max(1);
+    // Homes: each household picks the best of k sampled vacant units and the outside zones by the
+    // residential logit, in agent order, units filling as they go (the sampler is rebuilt in
+    // `SAMPLER_ROUNDS` rounds, a computational setting).
+    const SAMPLER_ROUNDS: usize = 20;
+    let rebuild = (n / SAMPLER_ROUNDS).max(1);
     let seed = sim.seed;
     let seed_of = |i: usize| Stream::new(seed, Purpose::Init, i as u64 + 10, 1);
     let util = household_view!(sim);
@@ -230,8 +235,8 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
         let k = util.s.talent.home_candidates as usize;
         let mut sampled = vec![OUTSIDE; round.len() * k];
         let speculate = rayon::current_num_threads() > 1;
-        let guesses: Vec<Option<(Cell, bool)>> = if !speculate {
-            vec![None; round.len()]
+        let guesses: Vec<Home> = if !speculate {
+            vec![Home::Zone(0); round.len()]
         } else {
             let agents: &[Talent] = agents;
             sampled
@@ -242,7 +247,8 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
                 .collect()
         };
         for ((i, guess), cells) in round.zip(guesses).zip(sampled.chunks_mut(k.max(1))) {
-            let stands = speculate && cells.iter().all(|&c| c == OUTSIDE || housing.vacant(MARKET, c as usize) > 0);
+            let stands =
+                speculate && cells.iter().all(|&c| !talent::in_corridor(c) || housing.vacant(MARKET, c as usize) > 0);
             let home = if stands {
                 guess
             } else {
@@ -250,22 +256,35 @@ fn build_talent(sim: &mut Sim, n: usize, share_sum: f64) {
                     housing.vacant(MARKET, c as usize) > 0
                 })
             };
-            if let Some((c, owner)) = home {
-                let t = &mut agents[i];
-                t.home = c;
-                t.tenure = if owner { Tenure::Owner } else { Tenure::Market };
-                housing.occupied[MARKET][c as usize] += 1;
-                residents[c as usize] += 1;
+            let t = &mut agents[i];
+            match home {
+                Home::Unit(c, owner) => {
+                    t.home = c;
+                    t.tenure = if owner { Tenure::Owner } else { Tenure::Market };
+                    housing.occupied[MARKET][c as usize] += 1;
+                    residents[c as usize] += 1;
+                }
+                Home::Zone(z) => {
+                    t.home = zone_home(z);
+                    t.tenure = Tenure::Outside;
+                }
             }
         }
     }
     talent::refresh_commutes(agents, &util);
 }
 
+/// Where a household lives at the start: a market unit (owned or rented) or an outside zone.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Home {
+    Unit(Cell, bool),
+    Zone(usize),
+}
+
 /// A household samples k market units (recorded in `sampled`, unused slots left as OUTSIDE) with
 /// its stream `tr` and takes the best by the residential logit among those that `vacant` says are
-/// free (a sampled unit that is not free gets no taste draw). Returns the cell and whether the
-/// household owns.
+/// free (a sampled unit that is not free gets no taste draw) and the outside zones. A household
+/// housed in the corridor owns with probability `initial_owner_share`.
 fn choose_first_home(
     util: &Utility,
     t: &Talent,
@@ -273,20 +292,31 @@ fn choose_first_home(
     sampler: &VacancySampler,
     sampled: &mut [Cell],
     vacant: impl Fn(Cell) -> bool,
-) -> Option<(Cell, bool)> {
+) -> Home {
     let s = util.s;
     let work = util.work_cell(t);
-    let mut best: Option<(f64, Cell)> = None;
+    let taste = s.talent.utility.taste_scale;
+    let mut best: Option<(f64, Home)> = None;
     for slot in sampled.iter_mut().take(s.talent.home_candidates as usize) {
         let Some(c) = sampler.sample(&mut tr) else { break };
         *slot = c;
         if !vacant(c) {
             continue;
         }
-        let u = util.of(t, c, Tenure::Market, work) + s.talent.utility.taste_scale * tr.gumbel();
+        let u = util.of(t, c, Tenure::Market, work) + taste * tr.gumbel();
         if best.is_none_or(|b| u > b.0) {
-            best = Some((u, c));
+            best = Some((u, Home::Unit(c, false)));
         }
     }
-    best.map(|(_, c)| (c, tr.chance(s.talent.initial_owner_share)))
+    for z in 0..util.world.zones.len() {
+        let u = util.of(t, zone_home(z), Tenure::Outside, work) + taste * tr.gumbel();
+        if best.is_none_or(|b| u > b.0) {
+            best = Some((u, Home::Zone(z)));
+        }
+    }
+    match best {
+        Some((_, Home::Unit(c, _))) => Home::Unit(c, tr.chance(s.talent.initial_owner_share)),
+        Some((_, home)) => home,
+        None => Home::Zone(0),
+    }
 }

@@ -1,16 +1,28 @@
 //! Prices: the wage index per tier, which follows labour-market tightness (vacancies against job
-//! seekers), and market rents per cell with the rent index that office rents follow. Rents are
-//! changed by the housing market (`agents::housing::Housing::update_rents`).
+//! seekers), the real wage trend, and market rents per cell with the rent index that office rents
+//! follow. Rents are changed by the housing market (`agents::housing::Housing::update_rents`).
+//!
+//! One price convention: money is in yuan of the start year. Wages everywhere grow at the real
+//! trend `talent.wage_growth` ([`Prices::trend`]); the wage index per tier is the corridor's wage
+//! relative to that trend, moved by tightness. Firms see wages and office rents at the start
+//! year's wage level (the wage index and the rent index deflated by the trend), which is the
+//! same as firms whose productivity follows the trend: their accounts are converted to yuan of
+//! the start year by the trend where they are reported.
+
+pub const MONTHS_PER_YEAR: f64 = 12.0;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Prices {
-    /// Wage index per tier, yuan per month.
+    /// Wage index per tier, yuan per month at the start year's wage level (the real wage is this
+    /// times [`Prices::trend`]).
     pub wage: Vec<f64>,
+    /// The real wage level relative to the start: (1 + `talent.wage_growth`)^(years since the start).
+    pub trend: f64,
     /// This month's labour-market tightness per tier.
     pub tightness: Tightness,
     /// Market rent per cell, yuan per month per unit.
     pub rent: Vec<f32>,
-    /// Market rent relative to the base rent, per cell.
+    /// Market rent relative to the base rent at the start year's wage level, per cell.
     pub rent_index: Vec<f32>,
 }
 
@@ -28,6 +40,7 @@ impl Prices {
         let mut p = Prices {
             wage: wages,
             tightness: Tightness { vacancies: vec![0; n], seekers: vec![0; n] },
+            trend: 1.0,
             rent,
             rent_index: Vec::new(),
         };
@@ -51,12 +64,19 @@ impl Prices {
         ((vacancies[tier] as f64 + 1.0) / (seekers[tier] as f64 + 1.0)).min(1.0)
     }
 
-    /// The rent index (rent over the base rent) after rents changed.
+    /// The rent index (rent over the base rent, deflated by the wage trend) after rents or the
+    /// trend changed.
     pub fn refresh_rent_index(&mut self, base_rent: f64) {
         self.rent_index.resize(self.rent.len(), 0.0);
+        let base = base_rent * self.trend;
         for (ri, &r) in self.rent_index.iter_mut().zip(&self.rent) {
-            *ri = (r as f64 / base_rent) as f32;
+            *ri = (r as f64 / base) as f32;
         }
+    }
+
+    /// The wage trend of `month` (months since the start) at real growth `growth` a year.
+    pub fn set_trend(&mut self, month: u32, growth: f64) {
+        self.trend = (1.0 + growth).powf(month as f64 / MONTHS_PER_YEAR);
     }
 }
 
@@ -75,5 +95,14 @@ mod tests {
         assert_eq!(p.job_chance(0), 1.0);
         assert!((p.job_chance(1) - 11.0 / 31.0).abs() < 1e-12);
         assert_eq!(p.rent_index, vec![1.0]);
+    }
+
+    #[test]
+    fn the_trend_compounds_by_the_year_and_deflates_the_rent_index() {
+        let mut p = Prices::new(vec![100.0], vec![11.0], 10.0);
+        p.set_trend(24, 0.05);
+        assert!((p.trend - 1.1025).abs() < 1e-12);
+        p.refresh_rent_index(10.0);
+        assert!((p.rent_index[0] as f64 - 11.0 / 11.025).abs() < 1e-6, "rents that grow with wages leave the index");
     }
 }

@@ -23,6 +23,7 @@ pub enum Purpose {
     ArrivalTraits = 14,
     LifeCourse = 15,
     Founding = 16,
+    TalentOffer = 17,
     FirmInnovation = 20,
     FirmGrowth = 21,
     FirmExit = 22,
@@ -96,13 +97,12 @@ impl Stream {
         (((self.next_word() >> 32) * n as u64) >> 32) as usize
     }
 
-    /// Standard Gumbel draw (location 0, scale 1).
+    /// Standard Gumbel draw (location 0, scale 1): -ln E with E ~ Exp(1) (a ziggurat draw), one
+    /// logarithm instead of the two of the inverse distribution function.
     #[inline]
     pub fn gumbel(&mut self) -> f64 {
-        match rand_distr::Gumbel::new(0.0, 1.0) {
-            Ok(d) => rand_distr::Distribution::sample(&d, self),
-            Err(_) => 0.0,
-        }
+        let e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, self);
+        -e.max(f64::MIN_POSITIVE).ln()
     }
 
     /// Standard normal draw.

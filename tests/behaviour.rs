@@ -43,7 +43,7 @@ fn more_housing_supply_lowers_rent_and_raises_retention() {
 }
 
 #[test]
-fn more_school_seats_lower_unseated_children_and_family_departures() {
+fn more_school_seats_lower_children_at_school_elsewhere_and_family_departures() {
     let base = tiny(&[]);
     let seats = [
         "schools.new_seats=[{name='west', district='west', primary_per_year=300.0, middle_per_year=150.0}, {name='east', district='east', primary_per_year=300.0, middle_per_year=150.0}]",
@@ -52,18 +52,20 @@ fn more_school_seats_lower_unseated_children_and_family_departures() {
     let (mut fam_b, mut fam_m) = (Vec::new(), Vec::new());
     for seed in SEEDS {
         let (b, m) = (run(&base, seed), run(&more, seed));
-        let un_b = b.mean_over_years("children_unseated").unwrap();
-        let un_m = m.mean_over_years("children_unseated").unwrap();
-        assert!(un_m < un_b, "seed {seed}: unseated {un_m} with more seats vs {un_b}");
+        let un_b = b.mean_over_years("children_seated_elsewhere").unwrap();
+        let un_m = m.mean_over_years("children_seated_elsewhere").unwrap();
+        assert!(un_m < un_b, "seed {seed}: children at a school elsewhere {un_m} with more seats vs {un_b}");
         let fd = |r: &corridor::RunResult| {
             r.years.iter().map(|&y| r.year_value("family_departures", y).unwrap()).sum::<f64>()
                 / r.mean_over_years("talent").unwrap()
         };
         fam_b.push(fd(&b));
         fam_m.push(fd(&m));
-        assert!(fd(&m) < fd(&b), "seed {seed}: family departure rate {} vs {}", fd(&m), fd(&b));
     }
-    assert!(mean(&fam_m) < mean(&fam_b));
+    // Every child is assigned a school, so a seat at home is worth only the quality and trip over
+    // a placement elsewhere: the effect on family exits is small against the seeds' spread and
+    // is checked over the five seeds together (docs/MODEL.md section 8).
+    assert!(mean(&fam_m) < mean(&fam_b), "family departure rate {} with more seats vs {}", mean(&fam_m), mean(&fam_b));
 }
 
 #[test]
@@ -89,9 +91,11 @@ fn higher_rd_subsidy_raises_rd_spend_and_patents() {
 fn a_new_transit_line_lowers_mean_commute() {
     // The tiny corridor without its metro and with peak-hour road speeds (15 km/h), and the same
     // with a metro along the hub axis opening in 2023.
-    let base = tiny(&["transit.lines=[]", "grid.road_kmh=15.0"]);
+    // The outside zones without the metro that is removed.
+    let zones = "grid.outside_zones=[{name='east_city', x=34.0, y=5.0, rent=3400.0, amenity=0.5, school_quality=0.65}, {name='west_villages', x=-10.0, y=5.0, rent=2200.0, amenity=0.3, school_quality=0.5}]";
+    let base = tiny(&["transit.lines=[]", "grid.road_kmh=15.0", zones]);
     let line = "transit.new_lines=[{name='line_1', open_year=2023, kmh=35.0, stations=[[2.0, 5.0], [6.0, 5.0], [12.0, 5.0], [18.0, 5.0], [22.0, 5.0]]}]";
-    let more = tiny(&["transit.lines=[]", "grid.road_kmh=15.0", line]);
+    let more = tiny(&["transit.lines=[]", "grid.road_kmh=15.0", zones, line]);
     let (mut after_b, mut after_m) = (Vec::new(), Vec::new());
     for seed in SEEDS {
         let (b, m) = (run(&base, seed), run(&more, seed));
@@ -182,4 +186,75 @@ fn a_rent_gradient_emerges_from_flat_initial_rents() {
     }
     // Weaker than with the scenario's premia, so checked over the five seeds together.
     assert!(mean(&near) > mean(&far) * 1.02, "rent near hubs {:.0} vs far {:.0}", mean(&near), mean(&far));
+}
+
+/// Yearly growth of a KPI between two years (of its yearly values).
+fn growth(r: &corridor::RunResult, kpi: &str, from: i32, to: i32) -> f64 {
+    let (a, b) = (r.year_value(kpi, from).unwrap(), r.year_value(kpi, to).unwrap());
+    (b / a).powf(1.0 / (to - from) as f64) - 1.0
+}
+
+#[test]
+fn a_housing_shortage_raises_rents_faster_than_five_percent_a_year_and_shrinks() {
+    // Demand shock: a tiny corridor whose stock houses a third of its talent at the start (the
+    // rest lives outside and wants in: the outside zones are dear), no new building, no real
+    // wage growth (rents move only with demand over supply).
+    let short = tiny(&[
+        "grid.initial_housing_fill=0.15",
+        "housing.land_quota.units_per_year=0.0",
+        "talent.wage_growth=0.0",
+        "grid.outside_zones=[{name='far', x=-30.0, y=5.0, rent=6000.0, amenity=0.2, school_quality=0.4}]",
+    ]);
+    for seed in SEEDS {
+        let r = run(&short, seed);
+        let (first, later) =
+            (r.year_value("housing_shortage", 2022).unwrap(), r.year_value("housing_shortage", 2025).unwrap());
+        assert!(first > 0.0, "seed {seed}: a shortage at the start");
+        let g = growth(&r, "mean_rent", 2022, 2024);
+        assert!(g > 0.05, "seed {seed}: rents grow {g} a year in the shortage");
+        assert!(later < first, "seed {seed}: the shortage falls from {first} to {later}");
+    }
+}
+
+#[test]
+fn the_shared_ownership_lever_raises_the_ownership_share() {
+    let base = tiny(&[]);
+    let lever = tiny(&[
+        "housing.shared_ownership_units.units_per_year=600.0",
+        "housing.shared_ownership_units.start_year=2022",
+        "housing.shared_ownership_units.end_year=2031",
+    ]);
+    for seed in SEEDS {
+        let (b, m) = (run(&base, seed), run(&lever, seed));
+        let (ob, om) = (b.year_value("ownership_share", 2031).unwrap(), m.year_value("ownership_share", 2031).unwrap());
+        assert!(om > ob + 0.01, "seed {seed}: ownership {om} with shared ownership vs {ob}");
+    }
+}
+
+#[test]
+fn enrolment_coordination_seats_children_where_another_district_has_spare_seats() {
+    // The west has few seats, the east many to spare.
+    let sets = ["districts=[{name='west', x0=0, y0=0, x1=11, y1=9, primary_seats=150.0, middle_seats=80.0, school_quality=0.6}, {name='east', x0=12, y0=0, x1=23, y1=9, primary_seats=1500.0, middle_seats=800.0, school_quality=0.7}]"];
+    let base = tiny(&sets);
+    let mut with = sets.to_vec();
+    with.extend([
+        "schools.coordination.quota=0.5",
+        "schools.coordination.start_year=2022",
+        "schools.coordination.end_year=2031",
+    ]);
+    let coordinated = tiny(&with);
+    // Monthly means: coordination seats children each September; the December stock alone
+    // misses the children who reach school age between Septembers.
+    let monthly = |r: &corridor::RunResult, kpi: &str| mean(&r.series(kpi).unwrap());
+    let (mut over_b, mut over_c) = (Vec::new(), Vec::new());
+    for seed in SEEDS {
+        let (b, c) = (run(&base, seed), run(&coordinated, seed));
+        assert_eq!(monthly(&b, "children_coordinated"), 0.0);
+        assert!(monthly(&c, "children_coordinated") > 0.0, "seed {seed}: coordinated seats are used");
+        let (ob, oc) = (monthly(&b, "children_overflow"), monthly(&c, "children_overflow"));
+        assert!(oc < ob, "seed {seed}: children placed beyond the seats {oc} with coordination vs {ob}");
+        over_b.push(ob);
+        over_c.push(oc);
+    }
+    assert!(mean(&over_c) < 0.95 * mean(&over_b), "{} vs {}", mean(&over_c), mean(&over_b));
 }

@@ -41,8 +41,12 @@ fn run_writes_every_output_file() {
         "talent_waitlist",
         "mean_commute_min",
         "jobs_housing_balance",
-        "children_seated",
-        "children_unseated",
+        "children_seated_home",
+        "children_seated_elsewhere",
+        "outside_commuters",
+        "housing_shortage",
+        "ownership_share",
+        "commute_over_45_min",
         "public_cost",
         "talent_high",
         "firms_digital",
@@ -115,7 +119,7 @@ fn run_with_replications_draws_medians_with_bands_and_keeps_the_median_run() {
             continue;
         }
         assert!(r.low <= r.median + 1e-9 && r.median <= r.high + 1e-9, "{r:?}");
-        if r.kpi == "children_unseated" || r.kpi == "rent_to_income" {
+        if r.kpi == "children_overflow" || r.kpi == "rent_to_income" {
             assert!(r.low >= 0.0, "{r:?}");
         }
     }

@@ -167,7 +167,7 @@ fn thread_counts_must_be_between_one_and_the_stated_maximum() {
 fn non_finite_and_out_of_range_values_are_refused_where_they_are() {
     let d = temp_dir("nan");
     let f = tiny_with(&d, "station.toml", "[[2.0, 5.0], [6.0, 5.0]", "[[nan, 5.0], [6.0, 5.0]");
-    refuses(&["check", &f], &["station.toml:74:", "transit.lines.line_1.stations.0.0", "not a finite number"]);
+    refuses(&["check", &f], &["station.toml:93:", "transit.lines.line_1.stations.0.0", "not a finite number"]);
     let f = tiny_with(&d, "inf.toml", "cell_km = 0.5", "cell_km = inf");
     refuses(&["check", &f], &["inf.toml:15:1", "`grid.cell_km`", "out of range"]);
     let f = tiny_with(&d, "nanrent.toml", "base_rent = 4500.0", "base_rent = nan");
@@ -230,8 +230,14 @@ fn duplicate_names_overlaps_and_year_orderings_are_refused() {
     let seats = "[[schools.new_seats]]\nname = \"p\"\ndistrict = \"west\"\nstart_year = 2023\nend_year = 2024\nprimary_per_year = 10.0\n";
     let f = write(&d, "seats.toml", &format!("{t}{seats}{seats}"));
     refuses(&["check", &f], &["seats.toml:", "`schools.new_seats`", "named `p`"]);
+    let zone = "[[grid.outside_zones]]\nname = \"east_city\"\nx = 40.0\ny = 5.0\n";
+    let f = write(&d, "zones.toml", &format!("{t}{zone}"));
+    refuses(&["check", &f], &["zones.toml:23:1", "grid.outside_zones.east_city.name"]);
+    let zone = "[[grid.outside_zones]]\nname = \"far\"\nx = 40.0\ny = 5.0\nlines = [\"line_9\"]\n";
+    let f = write(&d, "zone_line.toml", &format!("{t}{zone}"));
+    refuses(&["check", &f], &["zone_line.toml:", "grid.outside_zones", "unknown transit line `line_9`"]);
     let f = tiny_with(&d, "overlap.toml", "x0 = 12", "x0 = 10");
-    refuses(&["check", &f], &["overlap.toml:37:1", "`districts.east.x0`", "overlaps district `west`"]);
+    refuses(&["check", &f], &["overlap.toml:56:1", "`districts.east.x0`", "overlaps district `west`"]);
     let f = tiny_with(
         &d,
         "upgrade.toml",
@@ -269,10 +275,10 @@ fn errors_are_located_at_their_own_field_and_file() {
     let d = temp_dir("located");
     // A station with three coordinates, no --set given: located in the file.
     let f = tiny_with(&d, "three.toml", "[[2.0, 5.0], [6.0", "[[2.0, 5.0, 1.0], [6.0");
-    let err = refuses(&["check", &f], &["three.toml:74:", "stations"]);
+    let err = refuses(&["check", &f], &["three.toml:93:", "stations"]);
     assert!(!err.contains("--set"), "{err}");
     // With an unrelated --set, still the file.
-    let err = refuses(&["check", &f, "--set", "rd.subsidy_rate=0.2"], &["three.toml:74:"]);
+    let err = refuses(&["check", &f, "--set", "rd.subsidy_rate=0.2"], &["three.toml:93:"]);
     assert!(!err.contains("--set"), "{err}");
     // A sweep file given to `run` says what it is.
     let sweep = root().join("scenarios/sweeps/tiny.toml");

@@ -1,10 +1,12 @@
-//! Housing: typed unit stocks per cell (market, talent, shared-ownership), vacancy-driven market
-//! rents, and a construction pipeline of projects started by developers and by policy.
+//! Housing: typed unit stocks per cell (market, talent, shared-ownership), market rents that
+//! follow demand over supply, and a construction pipeline of projects started by developers and
+//! by policy.
 //!
 //! Stocks are counted in agent units: one unit houses one talent agent, i.e. `agent_scale` real
 //! households.
 
-use crate::policy::Lever;
+use crate::policy::{Lever, PerLever};
+use crate::prices::MONTHS_PER_YEAR;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::{PolicyHousingLever, Scenario};
 use crate::world::{Cell, World};
@@ -25,8 +27,17 @@ pub struct Project {
     pub completion_month: u32,
 }
 
-/// The housing stock: units and occupancy by type and cell, land, and the construction pipeline.
-/// Market rents are prices ([`crate::prices::Prices::rent`]); they change in [`Housing::update_rents`].
+/// Policy units completed in one month: the public asset they are (see [`Housing::asset_value`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyCohort {
+    pub stock: usize,
+    pub completion_month: u32,
+    pub units: u32,
+}
+
+/// The housing stock: units and occupancy by type and cell, land, the construction pipeline, and
+/// the month's demand that found no unit. Market rents are prices
+/// ([`crate::prices::Prices::rent`]); they change in [`Housing::update_rents`].
 #[derive(Clone, Debug, PartialEq)]
 pub struct Housing {
     /// Units per stock type and cell (agent units).
@@ -38,15 +49,23 @@ pub struct Housing {
     pub projects: Vec<Project>,
     /// Units completed this month (agent units).
     pub completed: u32,
+    /// This month's households (agent units) that wanted a market unit of the cell most and did
+    /// not get one (see `talent::residence`).
+    pub unmet: Vec<f32>,
+    /// This month's households (agent units) that wanted a home in the corridor and found none.
+    pub shortage: f64,
+    /// Talent and shared-ownership units completed, by month.
+    pub policy_built: Vec<PolicyCohort>,
 }
 
 impl Housing {
-    pub fn new(s: &Scenario, world: &World) -> Housing {
+    /// The initial stock, drawn (stochastic rounding to agent units) from the run's seed.
+    pub fn new(s: &Scenario, world: &World, seed: u64) -> Housing {
         let n = world.cells();
         let scale = s.agent_scale;
         let mut market = vec![0u32; n];
         let mut capacity = vec![0u32; n];
-        let mut rng = Stream::new(s.seed, Purpose::Init, 1, 0);
+        let mut rng = Stream::new(seed, Purpose::Init, 1, 0);
         for c in 0..n {
             capacity[c] = stochastic_round(world.housing_capacity[c] as f64 / scale, &mut rng);
             market[c] = stochastic_round(world.initial_housing[c] as f64 / scale, &mut rng).min(capacity[c]);
@@ -57,7 +76,29 @@ impl Housing {
             capacity,
             projects: Vec::new(),
             completed: 0,
+            unmet: vec![0.0; n],
+            shortage: 0.0,
+            policy_built: Vec::new(),
         }
+    }
+
+    /// A new month of residential choice: no demand has been turned away yet.
+    pub fn reset_demand(&mut self) {
+        self.unmet.iter_mut().for_each(|x| *x = 0.0);
+        self.shortage = 0.0;
+    }
+
+    /// Value of the public asset the policy units are in `month`, yuan by lever: each unit's
+    /// cost, written off linearly over `building_life_years` from its completion.
+    pub fn asset_value(&self, s: &Scenario, month: u32) -> PerLever<f64> {
+        let mut v = PerLever::default();
+        let life = s.housing.building_life_years * MONTHS_PER_YEAR;
+        for c in &self.policy_built {
+            let lever = policy_lever(s, c.stock);
+            let age = month.saturating_sub(c.completion_month) as f64;
+            v[lever_of(c.stock)] += c.units as f64 * s.agent_scale * lever.cost_per_unit * (1.0 - age / life).max(0.0);
+        }
+        v
     }
 
     /// Cells of the grid.
@@ -107,50 +148,69 @@ impl Housing {
     pub fn complete_projects(&mut self, month: u32) {
         self.completed = 0;
         let mut keep = Vec::with_capacity(self.projects.len());
+        let mut policy = [0u32; 3];
         for p in self.projects.drain(..) {
             if p.completion_month <= month {
                 self.units[p.stock][p.cell as usize] += p.units;
                 self.completed += p.units;
+                policy[p.stock] += p.units;
             } else {
                 keep.push(p);
             }
         }
         self.projects = keep;
+        for stock in [TALENT, SHARED] {
+            if policy[stock] > 0 {
+                self.policy_built.push(PolicyCohort { stock, completion_month: month, units: policy[stock] });
+            }
+        }
     }
 
-    /// Where rents change: r(t+1) = r(t) exp(lambda (v* - v)), clamped to +-max_rent_step; cells
-    /// with fewer than 3 market units follow their district's vacancy.
+    /// Where rents change: r <- r clip((D / S)^lambda, min^(1/12), max^(1/12)), with demand D the
+    /// occupied market units plus the month's households that wanted the cell and did not get
+    /// one, and supply S the market units at the natural vacancy, units (1 - v*). UrbanSim's
+    /// supply-and-demand step multiplies prices by clip(D / S, 0.75, 1.25) once a simulated year
+    /// (Waddell 2002; `urbansim.models.supplydemand`); here lambda = 1/12 spreads that over the
+    /// months. Cells with fewer than `rent_min_units` market units follow their district's D / S.
     pub fn update_rents(&self, s: &Scenario, world: &World, rent: &mut [f32]) {
         let h = &s.housing;
         let nd = world.districts.len() + 1;
-        let mut du = vec![0u64; nd];
-        let mut dv = vec![0u64; nd];
+        let mut d_units = vec![0.0f64; nd];
+        let mut d_demand = vec![0.0f64; nd];
+        let demand = |c: usize| self.occupied[MARKET][c] as f64 + self.unmet[c] as f64;
         for c in 0..world.cells() {
             let d = (world.district[c] + 1) as usize;
-            du[d] += self.units[MARKET][c] as u64;
-            dv[d] += self.vacant(MARKET, c) as u64;
+            d_units[d] += self.units[MARKET][c] as f64;
+            d_demand[d] += demand(c);
         }
-        let step = h.max_rent_step;
+        let occupancy = 1.0 - h.natural_vacancy;
+        let (lo, hi) = (h.rent_change_min.powf(1.0 / MONTHS_PER_YEAR), h.rent_change_max.powf(1.0 / MONTHS_PER_YEAR));
         for c in 0..world.cells() {
-            let u = self.units[MARKET][c];
-            let v = if u >= 3 {
-                self.vacant(MARKET, c) as f64 / u as f64
+            let u = self.units[MARKET][c] as f64;
+            let (dem, units) = if u >= h.rent_min_units && u > 0.0 {
+                (demand(c), u)
             } else {
                 let d = (world.district[c] + 1) as usize;
-                if du[d] == 0 {
-                    h.natural_vacancy
-                } else {
-                    dv[d] as f64 / du[d] as f64
-                }
+                (d_demand[d], d_units[d])
             };
-            let change = (h.rent_lambda * (h.natural_vacancy - v)).clamp(-step, step);
-            rent[c] = (rent[c] as f64 * change.exp()) as f32;
+            let ratio = if units > 0.0 && occupancy > 0.0 { dem / (units * occupancy) } else { 1.0 };
+            let change = ratio.powf(h.rent_lambda).clamp(lo, hi);
+            rent[c] = (rent[c] as f64 * change) as f32;
         }
     }
 
     /// January: developers start market projects where price / cost beats the hurdle, best
-    /// ratio first, up to the land left and the year's land quota.
-    pub fn start_market_projects(&mut self, s: &Scenario, world: &World, rent: &[f32], month: u32, year: i32) -> u32 {
+    /// ratio first, up to the land left and the year's land quota. The construction cost grows
+    /// with the wage trend `trend`.
+    pub fn start_market_projects(
+        &mut self,
+        s: &Scenario,
+        world: &World,
+        rent: &[f32],
+        trend: f64,
+        month: u32,
+        year: i32,
+    ) -> u32 {
         let h = &s.housing;
         let lq = &h.land_quota;
         if year < lq.start_year || year > lq.end_year {
@@ -175,7 +235,7 @@ impl Housing {
             if land == 0 {
                 continue;
             }
-            let ratio = rent[c] as f64 * h.price_to_rent_months / h.construction_cost;
+            let ratio = rent[c] as f64 * h.price_to_rent_months / (h.construction_cost * trend);
             if ratio <= h.developer_hurdle {
                 continue;
             }
@@ -183,7 +243,9 @@ impl Housing {
             let vac = if u > 0 { self.vacant(MARKET, c) as f64 / u as f64 } else { 0.0 };
             let d = (world.district[c] + 1) as usize;
             let dvac = if du[d] > 0 { dv[d] as f64 / du[d] as f64 } else { 0.0 };
-            if vac > 2.0 * h.natural_vacancy || dvac > 1.5 * h.natural_vacancy {
+            if vac > h.developer_max_vacancy * h.natural_vacancy
+                || dvac > h.developer_max_district_vacancy * h.natural_vacancy
+            {
                 continue;
             }
             let want = (max_units * ((ratio - h.developer_hurdle) / h.developer_hurdle).min(1.0)).ceil() as u32;
@@ -261,10 +323,10 @@ impl Housing {
                 } else {
                     let h = &world.hubs[hub];
                     let d = world.distance_to_point_km(c as Cell, h.x, h.y);
-                    if d > 2.5 * h.radius_km.max(1.0) {
+                    if d > s.housing.policy_site_reach * h.radius_km {
                         continue;
                     }
-                    land as f64 * (-d / h.radius_km.max(0.5)).exp()
+                    land as f64 * (-d / h.radius_km).exp()
                 };
                 if best.is_none_or(|b| score > b.0) {
                     best = Some((score, c, land));
@@ -309,6 +371,15 @@ pub fn initial_rents(s: &Scenario, world: &World) -> Vec<f32> {
         .collect()
 }
 
+/// The programme of a policy stock.
+pub fn policy_lever(s: &Scenario, stock: usize) -> &PolicyHousingLever {
+    if stock == TALENT {
+        &s.housing.talent_units
+    } else {
+        &s.housing.shared_ownership_units
+    }
+}
+
 /// The cost account of a policy stock.
 pub fn lever_of(stock: usize) -> Lever {
     if stock == TALENT {
@@ -331,28 +402,50 @@ mod tests {
     use crate::agents::testkit::{cell, Kit};
 
     #[test]
-    fn rents_rise_below_the_natural_vacancy_fall_above_it_and_move_at_most_the_step() {
+    fn the_initial_stock_is_drawn_from_the_run_seed() {
+        // Fractional agent units per cell: stochastic rounding makes the stock a draw.
+        let mut s = crate::agents::testkit::scenario();
+        s.agent_scale = 7.0;
+        s.seed = 1;
+        let world = World::build(&s);
+        let (one, two) = (Housing::new(&s, &world, 1), Housing::new(&s, &world, 2));
+        assert_ne!(one.units[MARKET], two.units[MARKET], "--seed 1 and --seed 2 give different stocks");
+        assert_eq!(one.units[MARKET], Housing::new(&s, &world, 1).units[MARKET], "the same seed, the same stock");
+        s.seed = 2;
+        assert_eq!(one.units[MARKET], Housing::new(&s, &world, 1).units[MARKET], "the scenario's seed key is not read");
+    }
+
+    #[test]
+    fn rents_follow_demand_over_supply_within_the_yearly_limits() {
         let kit = Kit::new();
         let h = &kit.s.housing;
         let mut housing = kit.housing.clone();
-        let (tight, slack, crash) = (cell(1, 1), cell(2, 1), cell(3, 1));
-        for (c, occupied) in [(tight, 99), (slack, 80), (crash, 0)] {
+        let (tight, slack, crash, short) = (cell(1, 1), cell(2, 1), cell(3, 1), cell(1, 2));
+        for (c, occupied, unmet) in [(tight, 99, 0.0), (slack, 80, 0.0), (crash, 0, 0.0), (short, 100, 12.0)] {
             housing.units[MARKET][c as usize] = 100;
             housing.occupied[MARKET][c as usize] = occupied;
+            housing.unmet[c as usize] = unmet;
         }
         let mut rent = vec![1000.0f32; kit.world.cells()];
         housing.update_rents(&kit.s, &kit.world, &mut rent);
+        let (lo, hi) = (h.rent_change_min.powf(1.0 / 12.0), h.rent_change_max.powf(1.0 / 12.0));
         let expect =
-            |v: f64| 1000.0 * (h.rent_lambda * (h.natural_vacancy - v)).clamp(-h.max_rent_step, h.max_rent_step).exp();
-        assert!((rent[tight as usize] as f64 - expect(0.01)).abs() < 1e-3);
-        assert!(rent[tight as usize] > 1000.0);
-        assert!((rent[slack as usize] as f64 - expect(0.20)).abs() < 1e-3);
+            |demand: f64| 1000.0 * (demand / (100.0 * (1.0 - h.natural_vacancy))).powf(h.rent_lambda).clamp(lo, hi);
+        assert!((rent[tight as usize] as f64 - expect(99.0)).abs() < 1e-3);
+        assert!(rent[tight as usize] > 1000.0, "below the natural vacancy rents rise");
+        assert!((rent[slack as usize] as f64 - expect(80.0)).abs() < 1e-3);
         assert!(rent[slack as usize] < 1000.0);
-        assert!((rent[crash as usize] as f64 - 1000.0 * (-h.max_rent_step).exp()).abs() < 1e-3, "clamped");
-        // A cell with fewer than three market units follows its district's vacancy (west: the
-        // three cells above, 121 of 300 vacant).
+        assert!((rent[crash as usize] as f64 - 1000.0 * lo).abs() < 1e-3, "clipped");
+        // Households that wanted the cell and did not get it count as demand: a shortage of 12 %
+        // of the units raises the rent faster than 5 % a year.
+        assert!((rent[short as usize] as f64 - expect(112.0)).abs() < 1e-3);
+        assert!((rent[short as usize] as f64 / 1000.0).powi(12) > 1.05);
+        // A cell with fewer than `rent_min_units` market units follows its district's demand
+        // over supply (west: the four cells above, 291 demanded of 400 units).
         let small = cell(0, 3);
-        assert!((rent[small as usize] as f64 - expect(121.0 / 300.0)).abs() < 1e-3);
+        assert!(
+            (rent[small as usize] as f64 - 1000.0 * (291.0 / 380.0f64).powf(h.rent_lambda).clamp(lo, hi)).abs() < 1e-3
+        );
     }
 
     #[test]

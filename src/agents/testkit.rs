@@ -77,7 +77,7 @@ impl Kit {
     pub fn with(s: Scenario) -> Kit {
         let world = World::build(&s);
         let n = world.cells();
-        let mut housing = Housing::new(&s, &world);
+        let mut housing = Housing::new(&s, &world, 1);
         for stock in 0..3 {
             housing.units[stock] = vec![0; n];
             housing.occupied[stock] = vec![0; n];

@@ -490,7 +490,7 @@ mod tests {
         let (m, lo, hi) = mean_ci(&[0.0, 0.0, 30.0]).unwrap();
         assert!(lo < 0.0, "the raw t interval crosses zero");
         let mut band = vec![(2030.0, lo, hi)];
-        clip(&mut band, level_bounds("children_unseated"));
+        clip(&mut band, level_bounds("children_overflow"));
         assert_eq!(band[0].1, 0.0);
         assert!(m > 0.0 && band[0].2 == hi);
         let mut share = vec![(2030.0, -0.2, 1.3)];

@@ -207,12 +207,13 @@ pub(crate) fn run_charts(
         },
         Spec {
             stem: "ts_school_places",
-            title: t("Children with and without a school seat", "儿童入学情况：已入学与未获学位"),
+            title: t("Children at school: at home and elsewhere", "儿童入学情况：就近与异地"),
             quantity: t("Children", "儿童"),
-            unit: k("children_seated").unit,
+            unit: k("children_seated_home").unit,
             columns: vec![
-                ("children_seated".into(), t("Seated", "已入学"), Some(2)),
-                ("children_unseated".into(), t("Without a seat", "未获学位"), Some(1)),
+                ("children_seated_home".into(), t("At home", "就近入学"), Some(2)),
+                ("children_coordinated".into(), t("By coordination", "统筹入学"), Some(3)),
+                ("children_overflow".into(), t("Beyond the seats", "超额安置"), Some(1)),
             ],
             legend_title: None,
         },

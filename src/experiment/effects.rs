@@ -258,9 +258,9 @@ mod tests {
     fn an_effect_against_the_intent_or_without_extra_cost_has_no_price() {
         let significant = Summary { n: 5, mean: -3.0, sd: 1.0, ci_low: -4.0, ci_high: -2.0 };
         assert_eq!(cost_note("patents", Cumulation::Sum, &significant, 10.0), Some(CostNote::OppositeSign));
-        assert_eq!(cost_note("children_unseated", Cumulation::StockYears, &significant, 10.0), None);
+        assert_eq!(cost_note("children_overflow", Cumulation::StockYears, &significant, 10.0), None);
         assert_eq!(
-            cost_note("children_unseated", Cumulation::StockYears, &significant, -10.0),
+            cost_note("children_overflow", Cumulation::StockYears, &significant, -10.0),
             Some(CostNote::NoExtraCost)
         );
         assert_eq!(cost_note("vacancies", Cumulation::StockYears, &significant, 10.0), Some(CostNote::NoDirection));

@@ -6,10 +6,11 @@ use rayon::prelude::*;
 
 use super::layers::LayerSnapshot;
 use super::registry::{self, Aggregate, Column};
+use crate::accounts::Accounts;
 use crate::agents::expectations::SUM_CHUNK;
 use crate::agents::firm::Origin;
 use crate::agents::housing::MARKET;
-use crate::agents::talent::{Tenure, LAB_BIT, OUTSIDE};
+use crate::agents::talent::{in_corridor, zone_of, Tenure, FLAG_COORDINATED, FLAG_OVERFLOW, LAB_BIT};
 use crate::engine::Sim;
 use crate::policy::Ledger;
 use crate::scenario::Scenario;
@@ -59,41 +60,73 @@ impl Recorder {
 pub struct TalentSums {
     pub employed: f64,
     pub commute: f64,
-    /// Employed within `output.jobs_housing_min` minutes of work.
+    /// Employed within `output.jobs_housing_min` minutes of work, and over 45 and 60 minutes.
     pub near: f64,
+    pub over_45: f64,
+    pub over_60: f64,
+    /// Wages at the start year's wage level.
     pub wage: f64,
     /// Sum of housing cost over income of the renters, and the renters.
     pub rent_share: f64,
     pub renters: f64,
     pub outside: f64,
+    /// Employed households living outside the corridor.
+    pub outside_employed: f64,
+    /// Households living in the corridor, and those that own their home (in full or shared).
+    pub residents: f64,
+    pub owners: f64,
     pub waitlist: f64,
-    pub seated: f64,
-    pub unseated: f64,
+    /// Children of school age: at a school of the district (or outside zone) where they live, in
+    /// another district by coordination, placed beyond their district's seats.
+    pub school_age: f64,
+    pub seated_home: f64,
+    pub coordinated: f64,
+    pub overflow: f64,
+    /// Sum of the extra school trip of the children at a school elsewhere, and of the quality of
+    /// every child's school.
+    pub extra_trip: f64,
+    pub quality: f64,
     pub by_tier: Vec<f64>,
     pub wage_by_tier: Vec<f64>,
     pub emp_by_tier: Vec<f64>,
     pub emp_by_sector: Vec<f64>,
-    pub unseated_by_district: Vec<f64>,
+    pub elsewhere_by_district: Vec<f64>,
+    /// Households living in each outside zone.
+    pub by_zone: Vec<f64>,
 }
 
 impl TalentSums {
     fn add(&mut self, o: &TalentSums) {
-        self.employed += o.employed;
-        self.commute += o.commute;
-        self.near += o.near;
-        self.wage += o.wage;
-        self.rent_share += o.rent_share;
-        self.renters += o.renters;
-        self.outside += o.outside;
-        self.waitlist += o.waitlist;
-        self.seated += o.seated;
-        self.unseated += o.unseated;
+        for (x, y) in [
+            (&mut self.employed, o.employed),
+            (&mut self.commute, o.commute),
+            (&mut self.near, o.near),
+            (&mut self.over_45, o.over_45),
+            (&mut self.over_60, o.over_60),
+            (&mut self.wage, o.wage),
+            (&mut self.rent_share, o.rent_share),
+            (&mut self.renters, o.renters),
+            (&mut self.outside, o.outside),
+            (&mut self.outside_employed, o.outside_employed),
+            (&mut self.residents, o.residents),
+            (&mut self.owners, o.owners),
+            (&mut self.waitlist, o.waitlist),
+            (&mut self.school_age, o.school_age),
+            (&mut self.seated_home, o.seated_home),
+            (&mut self.coordinated, o.coordinated),
+            (&mut self.overflow, o.overflow),
+            (&mut self.extra_trip, o.extra_trip),
+            (&mut self.quality, o.quality),
+        ] {
+            *x += y;
+        }
         for (a, b) in [
             (&mut self.by_tier, &o.by_tier),
             (&mut self.wage_by_tier, &o.wage_by_tier),
             (&mut self.emp_by_tier, &o.emp_by_tier),
             (&mut self.emp_by_sector, &o.emp_by_sector),
-            (&mut self.unseated_by_district, &o.unseated_by_district),
+            (&mut self.elsewhere_by_district, &o.elsewhere_by_district),
+            (&mut self.by_zone, &o.by_zone),
         ] {
             for (x, y) in a.iter_mut().zip(b) {
                 *x += y;
@@ -267,6 +300,11 @@ pub struct Measures<'a> {
     pub agents: f64,
     pub talent: TalentSums,
     pub ledger: &'a Ledger,
+    pub accounts: &'a Accounts,
+    /// The real wage trend (wages are summed at the start year's level).
+    pub trend: f64,
+    /// Households (agent units) that wanted a home in the corridor this month and found none.
+    pub shortage: f64,
     pub firms: f64,
     pub firm_stats: FirmStats,
     pub firms_by_sector: Vec<f64>,
@@ -306,9 +344,11 @@ impl<'a> Measures<'a> {
             wage_by_tier: vec![0.0; tiers],
             emp_by_tier: vec![0.0; tiers],
             emp_by_sector: vec![0.0; sectors],
-            unseated_by_district: vec![0.0; nd],
+            elsewhere_by_district: vec![0.0; nd],
+            by_zone: vec![0.0; sim.world.zones.len()],
             ..TalentSums::default()
         };
+        let sc = &s.schools;
         // Firm sectors in a compact table: the pass reads one for every employed agent.
         let firm_sector: Vec<u8> = sim.firms.records.iter().map(|f| f.sector).collect();
         let partials: Vec<TalentSums> = sim
@@ -319,20 +359,47 @@ impl<'a> Measures<'a> {
                 let mut a = empty.clone();
                 for t in chunk {
                     a.by_tier[t.tier as usize] += 1.0;
-                    if t.home == OUTSIDE {
+                    if in_corridor(t.home) {
+                        a.residents += 1.0;
+                        if t.tenure.owns() {
+                            a.owners += 1.0;
+                        }
+                    } else {
                         a.outside += 1.0;
+                        if let Some(z) = zone_of(t.home) {
+                            a.by_zone[z] += 1.0;
+                        }
+                        if t.employed() {
+                            a.outside_employed += 1.0;
+                        }
                     }
                     if t.waitlist_since > 0 {
                         a.waitlist += 1.0;
                     }
-                    if t.seat_district >= 0 {
-                        a.seated += 1.0;
-                    } else if t.school_level().is_some() {
-                        a.unseated += 1.0;
-                        if t.home != OUTSIDE {
-                            let d = sim.world.district[t.home as usize];
-                            if d >= 0 {
-                                a.unseated_by_district[d as usize] += 1.0;
+                    if let Some(level) = t.school_level() {
+                        a.school_age += 1.0;
+                        if let Some(z) = zone_of(t.home) {
+                            a.seated_home += 1.0;
+                            a.quality += sim.world.zones[z].school_quality;
+                        } else if t.seat_district >= 0 {
+                            let d = t.seat_district as usize;
+                            if t.flags & FLAG_OVERFLOW != 0 {
+                                a.overflow += 1.0;
+                                a.extra_trip += sc.overflow_trip_min;
+                                a.quality += sc.overflow_quality;
+                                a.elsewhere_by_district[d] += 1.0;
+                            } else {
+                                a.quality += sim.schools.quality[d][level as usize];
+                                if t.flags & FLAG_COORDINATED != 0 {
+                                    a.coordinated += 1.0;
+                                    a.extra_trip += sc.coordinated_trip_min;
+                                    let home = sim.world.district[t.home as usize];
+                                    if home >= 0 {
+                                        a.elsewhere_by_district[home as usize] += 1.0;
+                                    }
+                                } else {
+                                    a.seated_home += 1.0;
+                                }
                             }
                         }
                     }
@@ -352,6 +419,12 @@ impl<'a> Measures<'a> {
                         a.commute += c;
                         if c <= jh {
                             a.near += 1.0;
+                        }
+                        if c > 45.0 {
+                            a.over_45 += 1.0;
+                        }
+                        if c > 60.0 {
+                            a.over_60 += 1.0;
                         }
                         if t.employer & LAB_BIT == 0 {
                             a.emp_by_sector[firm_sector[t.employer as usize] as usize] += 1.0;
@@ -449,11 +522,20 @@ impl<'a> Measures<'a> {
         let lab_patents = flows.lab_patents as f64;
         let firm_patents: f64 = flows.firm_patents_by_sector.iter().map(|&x| x as f64).sum();
         let mean_commute = if ts.employed > 0.0 { ts.commute / ts.employed } else { 0.0 };
+        // Firm accounts are at the start year's wage level: the trend makes them yuan of the
+        // start year.
+        let trend = sim.prices.trend;
+        output *= trend;
+        firm_rd *= trend;
+        output_by_sector.iter_mut().for_each(|x| *x *= trend);
         Measures {
             scale,
             agents: n,
             talent: ts,
             ledger: flows,
+            accounts: &sim.accounts,
+            trend,
+            shortage: h.shortage,
             firms,
             firm_stats,
             firms_by_sector,

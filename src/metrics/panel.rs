@@ -21,9 +21,12 @@ impl Panel {
         let month = sim.month.checked_sub(1).expect("a month is recorded after it was stepped");
         let firms = &sim.firms.records;
         self.sums.resize(firms.len(), (0.0, 0.0));
+        // Firm accounts are at the start year's wage level: the trend makes them yuan of the start
+        // year, as in the KPIs.
+        let trend = sim.prices.trend;
         for (acc, f) in self.sums.iter_mut().zip(firms) {
-            acc.0 += f.output;
-            acc.1 += f.rd;
+            acc.0 += f.output * trend;
+            acc.1 += f.rd * trend;
         }
         if month % 12 != 11 {
             return;
@@ -93,7 +96,7 @@ impl Panel {
                     home_x: home.map(|h| h.0 as u32),
                     home_y: home.map(|h| h.1 as u32),
                     tenure: tenure_name(t.tenure).to_string(),
-                    wage: util.wage(t),
+                    wage: util.wage(t) * sim.prices.trend,
                     commute_min: t.commute as f64,
                     child_age: t.has_child().then(|| t.child_age_months as f64 / 12.0),
                     months_in_corridor: t.months_in_corridor as u32,

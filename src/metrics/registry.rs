@@ -169,7 +169,7 @@ const MORE: &[&str] = &[
     "shared_ownership_units",
     "jobs_housing_balance",
     "school_seats",
-    "children_seated",
+    "children_seated_home",
     "talent_",
     "arrivals_",
     "wage_",
@@ -190,11 +190,12 @@ const LESS: &[&str] = &[
     "living_outside",
     "talent_waitlist",
     "mean_commute_min",
-    "children_unseated",
+    "children_overflow",
+    "children_seated_elsewhere",
     "public_cost",
     "departures_",
     "cost_",
-    "unseated_",
+    "seated_elsewhere_",
     "rent_",
 ];
 
@@ -278,6 +279,7 @@ pub enum Over {
     Origin,
     Lever,
     District,
+    Zone,
 }
 
 impl Over {
@@ -288,6 +290,7 @@ impl Over {
             Over::Origin => "origin",
             Over::Lever => "lever",
             Over::District => "district",
+            Over::Zone => "zone",
         }
     }
 
@@ -299,6 +302,7 @@ impl Over {
             Over::Origin => Origin::ALL.iter().map(|o| o.name().to_string()).collect(),
             Over::Lever => Lever::ALL.iter().map(|l| l.name().to_string()).collect(),
             Over::District => s.districts.iter().map(|d| snake(&d.name)).collect(),
+            Over::Zone => s.grid.outside_zones.iter().map(|z| snake(&z.name)).collect(),
         }
     }
 }
@@ -469,8 +473,8 @@ pub static KPIS: &[Kpi] = &[
         "R&D spending over firm output in the month.",
         Some(5), |m| div(m.firm_rd + m.lab_rd + m.ledger.grant_rd, m.output)),
     kpi!("mean_wage", YuanPerMonth, Price, "Mean wage", "平均工资",
-        "Mean monthly wage of the employed (tier wage index times the employer's premium).",
-        None, |m| div(m.talent.wage, m.talent.employed)),
+        "Mean monthly wage of the employed (tier wage index times the employer's premium times the real wage trend), yuan of the start year.",
+        None, |m| div(m.talent.wage, m.talent.employed) * m.trend),
     kpi!("mean_rent", Rent, Price, "Mean rent", "平均租金",
         "Mean market rent over market units (each unit weighs once).",
         Some(7), |m| div(m.rent_sum, m.rent_units)),
@@ -496,13 +500,28 @@ pub static KPIS: &[Kpi] = &[
         "Dwellings under construction (market and policy projects).",
         None, |m| m.pipeline * m.scale),
     kpi!("living_outside", Households, Stock, "Living outside", "居住在走廊外",
-        "Households of the corridor's labour market without a home in the corridor (they commute in).",
+        "Households of the corridor's labour market living in an outside zone (with or without a job).",
         None, |m| m.talent.outside * m.scale),
+    kpi!("outside_commuters", People, Stock, "Outside commuters", "走廊外通勤者",
+        "Employed talent living in an outside zone: the long-distance commuters into the corridor.",
+        None, |m| m.talent.outside_employed * m.scale),
+    kpi!("housing_shortage", Households, Rate, "Housing shortage", "住房缺口",
+        "Households that wanted a home in the corridor in the month and found none (their best choice was a unit taken by an earlier mover; outside households that look stand for those that do not look that month).",
+        None, |m| m.shortage * m.scale),
+    kpi!("ownership_share", Share, Rate, "Home-ownership share", "住房自有率",
+        "Households that own their home (in full or in shared ownership) over households living in the corridor.",
+        None, |m| div(m.talent.owners, m.talent.residents)),
+    kpi!("commute_over_45_min", Share, Rate, "Commutes over 45 minutes", "通勤超45分钟比例",
+        "Share of the employed (in the corridor and outside) whose one-way commute exceeds 45 minutes (the CAUPD report's threshold).",
+        None, |m| div(m.talent.over_45, m.talent.employed)),
+    kpi!("commute_over_60_min", Share, Rate, "Commutes over 60 minutes", "通勤超60分钟比例",
+        "Share of the employed whose one-way commute exceeds 60 minutes (extreme commuting in the CAUPD report).",
+        None, |m| div(m.talent.over_60, m.talent.employed)),
     kpi!("talent_waitlist", Households, Stock, "Talent housing waitlist", "人才住房轮候",
-        "Households on the talent-housing waiting list.",
+        "Households that applied for a talent unit and wait: of an eligible tier, employed, renting (in the corridor or outside) and paying more than `housing.talent_units.apply_rent_share` of income for housing, while the programme has units built or being built.",
         None, |m| m.talent.waitlist * m.scale),
     kpi!("mean_commute_min", Minutes, Rate, "Mean commute", "平均通勤时间",
-        "Mean one-way commute of the employed, minutes.",
+        "Mean one-way commute of everyone employed in the corridor (living in it or outside), minutes.",
         Some(9), |m| m.mean_commute),
     kpi!("jobs_housing_balance", Share, Rate, "Jobs-housing balance", "职住平衡",
         "Share of the employed whose one-way commute is at most `output.jobs_housing_min` minutes.",
@@ -510,15 +529,33 @@ pub static KPIS: &[Kpi] = &[
     kpi!("school_seats", Seats, Stock, "School seats", "学位供给",
         "Primary and middle school seats of the corridor's districts.",
         None, |m| m.seats * m.scale),
-    kpi!("children_seated", Children, Stock, "Children with a school seat", "已入学儿童",
-        "Children of school age holding a seat.",
-        None, |m| m.talent.seated * m.scale),
-    kpi!("children_unseated", Children, Stock, "Children without a seat", "未获学位儿童",
-        "Children of school age (6-14) without a seat.",
-        Some(11), |m| m.talent.unseated * m.scale),
+    kpi!("children_seated_home", Children, Stock, "Children at a school at home", "就近入学儿童",
+        "Children of school age (6-14) at a school of the district they live in (or of their outside zone).",
+        None, |m| m.talent.seated_home * m.scale),
+    kpi!("children_seated_elsewhere", Children, Stock, "Children at a school elsewhere", "异地入学儿童",
+        "Children of school age living in the corridor at a school outside their home district's seats: in another district by coordination, or placed beyond the district's seats (every child is assigned a school).",
+        Some(11), |m| (m.talent.coordinated + m.talent.overflow) * m.scale),
+    kpi!("children_overflow", Children, Stock, "Children placed beyond the seats", "超额安置儿童",
+        "Children of school age placed beyond their home district's seats (a distant school or a larger class, `schools.overflow_*`).",
+        None, |m| m.talent.overflow * m.scale),
+    kpi!("children_coordinated", Children, Stock, "Children seated by coordination", "统筹入学儿童",
+        "Children of school age at a seat of another district opened by enrolment coordination.",
+        None, |m| m.talent.coordinated * m.scale),
+    kpi!("school_extra_trip_min", Minutes, Rate, "Extra school trip", "异地就学额外通勤",
+        "Mean extra one-way school trip of the children at a school elsewhere, minutes.",
+        None, |m| div(m.talent.extra_trip, m.talent.coordinated + m.talent.overflow)),
+    kpi!("school_quality", Share, Rate, "School quality", "学校质量",
+        "Mean quality (0-1) of the schools of the children of school age.",
+        None, |m| div(m.talent.quality, m.talent.school_age)),
     kpi!("public_cost", Yuan, Flow, "Public cost", "公共支出",
-        "Public cost of all levers (the cost_<lever> columns summed).",
+        "Public cost of all levers, gross (the cost_<lever> columns summed).",
         Some(12), |m| m.ledger.public_cost()),
+    kpi!("public_receipts", Yuan, Flow, "Public receipts", "公共收入",
+        "What the levers' programmes take back (the receipts_<lever> columns summed).",
+        None, |m| m.ledger.public_receipts()),
+    kpi!("pv_net_public_cost", Yuan, Stock, "Present value of net public cost", "公共净支出现值",
+        "Present value at the start of the run (at `output.discount_rate`) of gross cost less receipts so far, less the present value of the assets the programmes hold (the pv_net_cost_<lever> columns summed).",
+        None, |m| Lever::ALL.iter().map(|&l| m.accounts.pv_net(l)).sum()),
 ];
 
 /// The families, in the order of the columns after [`KPIS`].
@@ -545,8 +582,8 @@ pub static GROUPS: &[Group] = &[
                 Price,
                 "Wage",
                 "工资",
-                "Mean monthly wage of the employed of tier `{}`.",
-                |m, t| div(m.talent.wage_by_tier[t], m.talent.emp_by_tier[t])
+                "Mean monthly wage of the employed of tier `{}`, yuan of the start year.",
+                |m, t| div(m.talent.wage_by_tier[t], m.talent.emp_by_tier[t]) * m.trend
             ),
         ],
     },
@@ -581,27 +618,47 @@ pub static GROUPS: &[Group] = &[
     },
     Group {
         over: Over::Lever,
-        families: &[family!(
-            "cost_",
-            Yuan,
-            Flow,
-            "Public cost",
-            "公共支出",
-            "Public cost of the lever `{}`.",
-            |m, l| m.ledger.cost[Lever::ALL[l]]
-        )],
+        families: &[
+            family!(
+                "cost_",
+                Yuan,
+                Flow,
+                "Public cost",
+                "公共支出",
+                "Public cost of the lever `{}`, gross (what the lever's cost account counts: see the lever table).",
+                |m, l| m.ledger.cost[Lever::ALL[l]]
+            ),
+            family!(
+                "receipts_",
+                Yuan,
+                Flow,
+                "Public receipts",
+                "公共收入",
+                "What the programme of the lever `{}` takes back (rents, payments, clawed-back bonuses).",
+                |m, l| m.ledger.receipts[Lever::ALL[l]]
+            ),
+            family!(
+                "pv_net_cost_",
+                Yuan,
+                Stock,
+                "Present value of net cost",
+                "净支出现值",
+                "Present value at the start of the run of the net cost of the lever `{}` so far: gross cost less receipts, less the present value of the assets its programme holds (policy housing at its written-down cost); in the last December, the lever's present value over the run.",
+                |m, l| m.accounts.pv_net(Lever::ALL[l])
+            ),
+        ],
     },
     Group {
         over: Over::District,
         families: &[
             family!(
-                "unseated_",
+                "seated_elsewhere_",
                 Children,
                 Stock,
-                "Children without a seat",
-                "未获学位儿童",
-                "Children of school age living in district `{}` without a seat.",
-                |m, d| m.talent.unseated_by_district[d] * m.scale
+                "Children at a school elsewhere",
+                "异地入学儿童",
+                "Children of school age living in district `{}` at a school outside its seats (by coordination or placed beyond them).",
+                |m, d| m.talent.elsewhere_by_district[d] * m.scale
             ),
             family!(
                 "rent_",
@@ -613,6 +670,18 @@ pub static GROUPS: &[Group] = &[
                 |m, d| div(m.district_rent[d].0, m.district_rent[d].1)
             ),
         ],
+    },
+    Group {
+        over: Over::Zone,
+        families: &[family!(
+            "living_in_",
+            Households,
+            Stock,
+            "Households living in a zone",
+            "居住在走廊外区域的家庭",
+            "Households of the corridor's labour market living in the outside zone `{}`.",
+            |m, z| m.talent.by_zone[z] * m.scale
+        )],
     },
 ];
 
@@ -892,7 +961,7 @@ mod tests {
             assert!(intended(k.name).is_some(), "{} has no intended direction", k.name);
         }
         assert_eq!(intended("patents"), Some(Sense::More));
-        assert_eq!(intended("children_unseated"), Some(Sense::Less));
+        assert_eq!(intended("children_overflow"), Some(Sense::Less));
         assert_eq!(intended("talent_departures"), Some(Sense::Less), "an exact name beats a family prefix");
         assert_eq!(intended("talent_top"), Some(Sense::More));
         assert_eq!(intended("cost_rd_subsidy"), Some(Sense::Less));
@@ -906,7 +975,7 @@ mod tests {
     #[test]
     fn bounds_come_from_the_unit() {
         assert_eq!(describe("rent_to_income").unwrap().bounds(), (0.0, 1.0));
-        assert_eq!(describe("children_unseated").unwrap().bounds(), (0.0, f64::INFINITY));
+        assert_eq!(describe("children_overflow").unwrap().bounds(), (0.0, f64::INFINITY));
         assert_eq!(describe("cost_transit").unwrap().bounds().0, 0.0);
         assert_eq!(Cumulation::of(Aggregate::Stock).of_years(&[1.0, 2.0], &[1.0, 0.5]), 2.0);
         assert_eq!(Cumulation::of(Aggregate::Rate).of_years(&[1.0, 3.0], &[1.0, 1.0]), 2.0);

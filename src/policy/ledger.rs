@@ -73,8 +73,11 @@ pub struct Ledger {
     pub firm_deaths: u32,
     pub lab_patents: u32,
     pub firm_patents_by_sector: Vec<u32>,
-    /// Public cost of the month by lever, yuan.
+    /// Public cost of the month by lever (gross: what the programmes pay out), yuan.
     pub cost: PerLever<f64>,
+    /// What the programmes take back this month by lever (rents of talent and shared-ownership
+    /// units, clawed-back bonuses), yuan.
+    pub receipts: PerLever<f64>,
     /// Challenge grants spent on R&D this month, yuan.
     pub grant_rd: f64,
 }
@@ -93,6 +96,11 @@ impl Ledger {
     /// Sum of the month's public costs over levers (in lever order).
     pub fn public_cost(&self) -> f64 {
         self.cost.values().sum()
+    }
+
+    /// Sum of the month's receipts over levers (in lever order).
+    pub fn public_receipts(&self) -> f64 {
+        self.receipts.values().sum()
     }
 }
 

@@ -91,26 +91,33 @@ impl Lever {
         }
     }
 
-    /// What the lever's public-cost account counts (as the model books it).
+    /// What the lever's public-cost account counts (as the model books it), gross, and what its
+    /// programme takes back (the `receipts_<lever>` column).
     pub fn cost_definition(self) -> &'static str {
         match self {
             Lever::TalentHousing => {
-                "construction cost of the talent units started (in January), and each month the rent discount forgone on occupied talent units"
+                "gross: `cost_per_unit` of the talent units started (in January); receipts: the rents of occupied talent units (`rent_share` of the market rent); the units are an asset written down over `housing.building_life_years`"
             }
-            Lever::SharedOwnership => "construction cost of the shared-ownership units started (in January)",
+            Lever::SharedOwnership => {
+                "gross: `cost_per_unit` of the shared-ownership units started (in January); receipts: the monthly payments of their households (`housing.shared_cost_share` of the price); the units are an asset written down over `housing.building_life_years`"
+            }
             Lever::SchoolSeats => {
-                "capital cost of the seats opened (in September), and each month the operating cost of all seats opened so far, at the largest `operating_cost_per_seat_year` of the programmes"
+                "capital cost of the seats opened (in September), and each month every programme's seats opened so far at its own `operating_cost_per_seat_year`"
             }
             Lever::SchoolCoordination => "cost per coordinated pupil per year, monthly, while the lever is on",
             Lever::RdSubsidy => "subsidy rate times eligible firm R&D, at most `rd.cap` per firm per year",
             Lever::ChallengeGrants => "the year's grant budget, in January",
-            Lever::TalentSubsidy => "relocation bonuses on arrival and rent subsidies as they are paid",
+            Lever::TalentSubsidy => {
+                "relocation bonuses when a subsidised household starts its first job in the corridor, and rent subsidies as they are paid; receipts: `clawback_share` of the bonus of a household that leaves within `commitment_months`"
+            }
             Lever::MigrationServices => "the services' cost per year, monthly, while the lever is on",
             Lever::FailureTolerance => "cost per start-up founded while the lever is on",
             Lever::Incubators => {
-                "incubator places per hosting hub (the capacity divided by the hubs) times the cost per place per year, monthly"
+                "every incubator place of the programme (`incubators.capacity`) times the cost per place per year, monthly, while the lever is on"
             }
-            Lever::Transit => "capital cost of new lines spread over their build years, then their operating cost",
+            Lever::Transit => {
+                "each new line's capital cost spread over its build years, then its operating cost"
+            }
             Lever::NewLabs => "capital cost over the 36 months before opening, then the budget (times the budget multiplier)",
             Lever::LabBudget => "the extra budget of existing labs from the budget multiplier",
             Lever::ComputeCentre => "the centre's cost per year, monthly, while the lever is on",

@@ -170,7 +170,7 @@ fn cost_rule(info: &CompareJson, lang: Lang) -> String {
     let rate = super::numbers::rate(info.discount_rate);
     match lang {
         Lang::En => format!(
-            "Cost per unit: the extra public cost over {a}–{b} (mean of the paired differences of `public_cost`, summed over the years) divided by the effect over {a}–{b} (flows summed, stocks as unit-years of December stocks; rates and prices have none). The present value discounts both year by year to {a} at {rate} a year (`output.discount_rate`). It is shown only where the effect's 95% interval excludes zero and goes the way the lever intends (more talent, jobs, firms, patents, output, seats; fewer unseated children, less rent, commute, waiting and cost), and the variant costs more; otherwise the cell says why."
+            "Cost per unit: the extra public cost over {a}–{b} (mean of the paired differences of `public_cost`, summed over the years) divided by the effect over {a}–{b} (flows summed, stocks as unit-years of December stocks; rates and prices have none). The present value discounts both year by year to {a} at {rate} a year (`output.discount_rate`). It is shown only where the effect's 95% interval excludes zero and goes the way the lever intends (more talent, jobs, firms, patents, output, seats; fewer children schooled away from home, less rent, commute, waiting and cost), and the variant costs more; otherwise the cell says why."
         ),
         Lang::Zh => format!(
             "单位效果成本：{a}–{b}年额外公共支出 (`public_cost` 配对差值逐年合计的均值) 除以{a}–{b}年的效果 (流量合计，存量按各年12月存量累计为“人年”等；比率和价格不计)。现值按每年 {rate} (`output.discount_rate`) 将成本与效果逐年折现至{a}年。仅当效果的 95% 置信区间不含零、方向符合政策目标 (人才、就业、企业、专利、产出、学位增加；未获学位儿童、租金、通勤、轮候和成本减少) 且方案成本更高时显示，否则注明原因。"

@@ -107,10 +107,10 @@ pub struct GridParams {
     pub initial_housing_fill: f64,
     /// Office jobs a cell can hold at most.
     pub office_capacity: f64,
-    /// Commute of a household that lives outside the corridor, minutes one way.
-    pub outside_commute_min: f64,
-    /// Market rent outside the corridor, yuan per month.
-    pub outside_rent: f64,
+    /// Minutes added to every road trip for parking and walking at both ends.
+    pub road_terminal_min: f64,
+    /// Places outside the corridor where households that work in it live (the commuter belt).
+    pub outside_zones: Vec<OutsideZoneSpec>,
     /// CSV raster files that override a layer cell by cell.
     pub layers: Vec<LayerFile>,
 }
@@ -127,9 +127,46 @@ impl Default for GridParams {
             housing_capacity: 3000.0,
             initial_housing_fill: 0.25,
             office_capacity: 6000.0,
-            outside_commute_min: 70.0,
-            outside_rent: 3000.0,
+            road_terminal_min: 5.0,
+            outside_zones: vec![OutsideZoneSpec::default()],
             layers: Vec::new(),
+        }
+    }
+}
+
+/// A place outside the corridor where households live and from which they commute in: its own
+/// rents, amenity, schools and commutes (by road, and by the transit lines that reach it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OutsideZoneSpec {
+    pub name: String,
+    pub name_zh: String,
+    /// Centre in cell coordinates (off the grid: x < 0 west, x >= width east, and so on).
+    pub x: f64,
+    pub y: f64,
+    /// Monthly rent of a dwelling like the corridor's, yuan of the start year (indexed).
+    pub rent: f64,
+    pub amenity: f64,
+    /// Quality of the schools where the zone's children are seated.
+    pub school_quality: f64,
+    /// Transit lines that reach the zone (names of `transit.lines` or `transit.new_lines`).
+    pub lines: Vec<String>,
+    /// Minutes from a home in the zone to the station of a listed line nearest the zone.
+    pub station_min: f64,
+}
+
+impl Default for OutsideZoneSpec {
+    fn default() -> Self {
+        OutsideZoneSpec {
+            name: "outside".into(),
+            name_zh: "走廊外".into(),
+            x: -20.0,
+            y: 0.0,
+            rent: 3000.0,
+            amenity: 0.4,
+            school_quality: 0.6,
+            lines: Vec::new(),
+            station_min: 20.0,
         }
     }
 }
@@ -370,12 +407,12 @@ pub struct UtilityParams {
     /// Disutility per minute of one-way commute.
     pub beta_time: f64,
     pub beta_amenity: f64,
-    /// Weight of school access for households with a child.
+    /// Weight of school quality for households with a child.
     pub beta_school: f64,
-    /// Utility loss while a school-age child has no seat.
-    pub school_penalty: f64,
     /// Scale of the Gumbel taste shock in residential choice.
     pub taste_scale: f64,
+    /// Income after housing counts at least this share of income in ln(income - housing cost).
+    pub min_net_income_share: f64,
 }
 
 impl Default for UtilityParams {
@@ -385,8 +422,8 @@ impl Default for UtilityParams {
             beta_time: 0.004,
             beta_amenity: 0.3,
             beta_school: 0.4,
-            school_penalty: 0.6,
             taste_scale: 0.1,
+            min_net_income_share: 0.1,
         }
     }
 }
@@ -394,8 +431,6 @@ impl Default for UtilityParams {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct OutsideParams {
-    /// Annual growth of wages elsewhere (the outside option moves on its own trend).
-    pub wage_growth: f64,
     /// Housing cost elsewhere as a share of income.
     pub rent_share: f64,
     /// One-way commute elsewhere, minutes.
@@ -407,7 +442,7 @@ pub struct OutsideParams {
 
 impl Default for OutsideParams {
     fn default() -> Self {
-        OutsideParams { wage_growth: 0.0, rent_share: 0.3, commute_min: 36.0, amenity: 0.5, school_access: 0.6 }
+        OutsideParams { rent_share: 0.3, commute_min: 36.0, amenity: 0.5, school_access: 0.6 }
     }
 }
 
@@ -456,8 +491,16 @@ pub struct TalentParams {
     pub tiers: Vec<TierSpec>,
     pub retirement_age: f64,
     pub max_unemployed_months: u32,
-    /// Base monthly probability of moving home.
+    /// Real wage growth a year in the corridor's wider labour market: the trend of the
+    /// corridor's wage index and of firms' productivity, of wages elsewhere, outside rents and
+    /// construction costs (money is in yuan of the start year).
+    pub wage_growth: f64,
+    /// Base monthly probability that a renter (market or talent unit) moves home.
     pub move_rate: f64,
+    /// Monthly probability that an owner (full or shared) moves home.
+    pub owner_move_rate: f64,
+    /// Monthly probability that a household living outside the corridor looks for a home.
+    pub outside_move_rate: f64,
     /// Monthly probability that an employed person searches on the job.
     pub on_job_search: f64,
     /// Vacancies sampled per job search.
@@ -473,12 +516,23 @@ pub struct TalentParams {
     /// Value of commuting time as a share of the hourly wage.
     pub value_of_time: f64,
     pub working_days_per_month: f64,
-    /// Monthly probability of a first child for ages 25-40.
+    /// Monthly probability of a first child between `fertility_age_min` and `fertility_age_max`.
     pub child_rate: f64,
+    pub fertility_age_min: f64,
+    pub fertility_age_max: f64,
     /// Share of initial households with a child (age uniform 0-14).
     pub initial_child_share: f64,
-    /// Share of initial households that own their home.
+    /// Share of initial households living in the corridor that own their home.
     pub initial_owner_share: f64,
+    /// Months the initial households have lived in the corridor: uniform between these bounds.
+    pub initial_months_min: f64,
+    pub initial_months_max: f64,
+    /// Income of a person without a job, as a share of the tier's wage index (expected income).
+    pub unemployed_income_share: f64,
+    /// Share of income a household saves (its savings pay the down payment of a home).
+    pub saving_rate: f64,
+    /// Age at which a person starts earning and saving.
+    pub career_start_age: f64,
     /// Monthly wage adjustment per unit of tightness (vacancies / seekers - 1).
     pub wage_adjustment: f64,
     pub utility: UtilityParams,
@@ -501,7 +555,10 @@ impl Default for TalentParams {
             tiers: Vec::new(),
             retirement_age: 60.0,
             max_unemployed_months: 9,
+            wage_growth: 0.0,
             move_rate: 0.006,
+            owner_move_rate: 0.002,
+            outside_move_rate: 0.1,
             on_job_search: 0.01,
             job_candidates: 8,
             job_search: JobSearchParams::default(),
@@ -511,8 +568,15 @@ impl Default for TalentParams {
             value_of_time: 0.5,
             working_days_per_month: 21.75,
             child_rate: 0.006,
+            fertility_age_min: 25.0,
+            fertility_age_max: 40.0,
             initial_child_share: 0.35,
             initial_owner_share: 0.3,
+            initial_months_min: 36.0,
+            initial_months_max: 156.0,
+            unemployed_income_share: 0.6,
+            saving_rate: 0.3,
+            career_start_age: 22.0,
             wage_adjustment: 0.01,
             utility: UtilityParams::default(),
             outside: OutsideParams::default(),
@@ -548,11 +612,16 @@ pub struct TalentSubsidyLever {
     pub end_year: i32,
     /// Tiers that receive the subsidy (names).
     pub tiers: Vec<String>,
-    /// One-off relocation bonus paid on arrival, yuan per person.
+    /// One-off relocation bonus, yuan per person, paid when the household starts its first job in
+    /// the corridor.
     pub relocation_bonus: f64,
     /// Monthly rent subsidy, yuan, for the first `rent_months` months in the corridor.
     pub rent_subsidy: f64,
     pub rent_months: u32,
+    /// Months in the corridor a household commits to for the bonus.
+    pub commitment_months: u32,
+    /// Share of the bonus repaid by a household that leaves within the commitment.
+    pub clawback_share: f64,
     /// Districts whose residents receive the rent subsidy; empty = whole corridor.
     pub districts: Vec<String>,
 }
@@ -566,6 +635,8 @@ impl Default for TalentSubsidyLever {
             relocation_bonus: 0.0,
             rent_subsidy: 0.0,
             rent_months: 36,
+            commitment_months: 36,
+            clawback_share: 1.0,
             districts: Vec::new(),
         }
     }
@@ -609,10 +680,30 @@ impl Default for FailureToleranceLever {
 pub struct HousingParams {
     /// Natural vacancy rate v*.
     pub natural_vacancy: f64,
-    /// Rent adjustment speed lambda in r(t+1) = r(t) exp(lambda (v* - v)).
+    /// Monthly elasticity lambda of rent to demand over supply: r <- r (D / S)^lambda.
     pub rent_lambda: f64,
-    /// Largest monthly rent change (share).
-    pub max_rent_step: f64,
+    /// Largest and smallest ratio of a rent to its value a year before (the monthly step is
+    /// clipped to their twelfth roots).
+    pub rent_change_max: f64,
+    pub rent_change_min: f64,
+    /// Cells with fewer market units follow their district's demand and supply.
+    pub rent_min_units: f64,
+    /// Units a mover draws from the whole market stock (vacant or not) to show where it would
+    /// like to live.
+    pub demand_samples: u32,
+    /// Share of the price a buyer pays from savings.
+    pub down_payment: f64,
+    /// Yearly cost of owning a home as a share of its price (user cost: interest, upkeep, less
+    /// expected gains).
+    pub owner_user_cost: f64,
+    /// Years a building lasts: the public asset value of a policy unit falls linearly to zero.
+    pub building_life_years: f64,
+    /// Developers stay out of cells whose market vacancy exceeds this multiple of v*, and out of
+    /// districts above `developer_max_district_vacancy` times v*.
+    pub developer_max_vacancy: f64,
+    pub developer_max_district_vacancy: f64,
+    /// Policy projects go within this many hub radii of their hub.
+    pub policy_site_reach: f64,
     /// Market rent of a unit at the start before premia, yuan per month.
     pub base_rent: f64,
     /// Initial rent premium per unit of amenity.
@@ -640,8 +731,17 @@ impl Default for HousingParams {
     fn default() -> Self {
         HousingParams {
             natural_vacancy: 0.05,
-            rent_lambda: 0.3,
-            max_rent_step: 0.02,
+            rent_lambda: 1.0 / 12.0,
+            rent_change_max: 1.25,
+            rent_change_min: 0.75,
+            rent_min_units: 3.0,
+            demand_samples: 1,
+            down_payment: 0.3,
+            owner_user_cost: 0.02,
+            building_life_years: 50.0,
+            developer_max_vacancy: 2.0,
+            developer_max_district_vacancy: 1.5,
+            policy_site_reach: 2.5,
             base_rent: 4500.0,
             amenity_rent_premium: 0.3,
             price_to_rent_months: 600.0,
@@ -685,8 +785,13 @@ pub struct PolicyHousingLever {
     pub eligible_tiers: Vec<String>,
     /// Talent units: rent as a share of the local market rent.
     pub rent_share: f64,
-    /// Public cost per unit built, yuan (paid when construction starts).
+    /// Public cost per unit built, yuan of the start year (paid when construction starts).
     pub cost_per_unit: f64,
+    /// Talent units: households offered a unit a month per vacant unit, down the waiting list.
+    pub offers_per_unit: f64,
+    /// Talent units: an eligible household applies when its housing cost exceeds this share of
+    /// its income.
+    pub apply_rent_share: f64,
 }
 
 impl Default for PolicyHousingLever {
@@ -700,6 +805,8 @@ impl Default for PolicyHousingLever {
             eligible_tiers: Vec::new(),
             rent_share: 0.6,
             cost_per_unit: 400_000.0,
+            offers_per_unit: 10.0,
+            apply_rent_share: 0.3,
         }
     }
 }
@@ -707,8 +814,13 @@ impl Default for PolicyHousingLever {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct SchoolParams {
-    /// Extra disutility per minute of a coordinated (cross-district) school trip, relative to beta_time.
+    /// Extra one-way school trip of a child seated in another district by coordination, minutes
+    /// (weighed like commuting time).
     pub coordinated_trip_min: f64,
+    /// A child for whom the home district has no seat is placed beyond its schools' capacity (a
+    /// distant school, a larger class): the quality and extra trip of such a placement.
+    pub overflow_quality: f64,
+    pub overflow_trip_min: f64,
     /// Lever: seats added per district per year.
     pub new_seats: Vec<NewSeatsLever>,
     /// Lever: enrolment coordination across districts.
@@ -717,7 +829,13 @@ pub struct SchoolParams {
 
 impl Default for SchoolParams {
     fn default() -> Self {
-        SchoolParams { coordinated_trip_min: 25.0, new_seats: Vec::new(), coordination: CoordinationLever::default() }
+        SchoolParams {
+            coordinated_trip_min: 25.0,
+            overflow_quality: 0.4,
+            overflow_trip_min: 30.0,
+            new_seats: Vec::new(),
+            coordination: CoordinationLever::default(),
+        }
     }
 }
 

@@ -271,6 +271,7 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
             Over::Tier => vec!["talent".into(), "tiers".into(), index.to_string(), "name".into()],
             Over::Sector => vec!["sectors".into(), index.to_string(), "name".into()],
             Over::District => vec!["districts".into(), index.to_string(), "name".into()],
+            Over::Zone => vec!["grid".into(), "outside_zones".into(), index.to_string(), "name".into()],
             Over::Origin | Over::Lever => vec!["name".into()],
         };
         let path: Vec<&str> = path.iter().map(String::as_str).collect();
@@ -329,6 +330,7 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
             }
         }
     }
+    check_households(&c, s)?;
     for (field, labs, lever) in [("sites", &s.labs.sites, false), ("new", &s.labs.new, true)] {
         for (i, l) in labs.iter().enumerate() {
             let is = i.to_string();
@@ -411,6 +413,45 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     c.period(&["digital", "compute_centre"], cc.start_year, cc.end_year, cc.boost > 0.0)?;
     let lb = &s.labs.budget;
     c.period(&["labs", "budget"], lb.start_year, lb.end_year, lb.multiplier != 1.0)?;
+    Ok(())
+}
+
+/// The commuter belt and the household age windows: at least one outside zone (at most
+/// [`crate::agents::talent::MAX_ZONES`]), named once each, reached only by lines the scenario
+/// has; every lower bound of a window at most its upper bound.
+fn check_households(c: &Checker, s: &Scenario) -> Result<(), ScenarioError> {
+    let zones = &s.grid.outside_zones;
+    if zones.is_empty() {
+        return Err(c.fail(
+            &["grid", "outside_zones"],
+            "at least one outside zone is needed (where households live that find no home in the corridor)".into(),
+        ));
+    }
+    let max = crate::agents::talent::MAX_ZONES;
+    if zones.len() > max {
+        return Err(c.fail(&["grid", "outside_zones"], format!("{} outside zones; at most {max}", zones.len())));
+    }
+    if let Some(i) = zones.iter().position(|z| z.name.is_empty()) {
+        return Err(
+            c.fail(&["grid", "outside_zones", &i.to_string(), "name"], "every outside zone needs a name".into())
+        );
+    }
+    if let Some(d) = unique(zones.iter().map(|z| z.name.clone())) {
+        return Err(c.fail(&["grid", "outside_zones"], format!("two outside zones are named `{d}`")));
+    }
+    let lines: Vec<&str> = s.transit.lines.iter().chain(&s.transit.new_lines).map(|l| l.name.as_str()).collect();
+    for (i, z) in zones.iter().enumerate() {
+        c.names_in(&["grid", "outside_zones", &i.to_string(), "lines"], &z.lines, &lines, "transit line")?;
+    }
+    let t = &s.talent;
+    for (path, lo, hi) in [
+        (["talent", "fertility_age_min"], t.fertility_age_min, t.fertility_age_max),
+        (["talent", "initial_months_min"], t.initial_months_min, t.initial_months_max),
+    ] {
+        if lo > hi {
+            return Err(c.fail(&path, format!("{lo} is above the upper bound {hi}")));
+        }
+    }
     Ok(())
 }
 

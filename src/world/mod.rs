@@ -7,7 +7,7 @@ mod travel;
 
 pub use fields::Fields;
 pub use spillover::spillover_field;
-pub use travel::{TransitLine, Travel};
+pub use travel::{TransitLine, Travel, MINUTES_PER_HOUR};
 
 use crate::scenario::{HubSpec, LayerKind, Scenario};
 
@@ -20,6 +20,26 @@ pub struct District {
     pub name: String,
     pub name_zh: String,
     pub cells: usize,
+}
+
+/// A place outside the corridor where households live and commute in from (`grid.outside_zones`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OutsideZone {
+    pub name: String,
+    pub name_zh: String,
+    /// Centre, cell coordinates (off the grid).
+    pub x: f64,
+    pub y: f64,
+    /// Rent of a dwelling at the start year's prices.
+    pub rent: f64,
+    pub amenity: f64,
+    pub school_quality: f64,
+    /// Minutes from a home in the zone to the station where it boards each of its lines.
+    pub station_min: f64,
+    /// The lines that reach the zone: (index in `Travel::lines`, boarding station).
+    pub links: Vec<(usize, usize)>,
+    /// Road minutes to the nearest hub (the commute counted for a person without a job).
+    pub hub_min: f64,
 }
 
 /// The static map of the corridor (transit lines open over time; see [`Travel`]).
@@ -46,6 +66,8 @@ pub struct World {
     /// The cell of each lab site, existing sites first, then the labs of the `labs.new` lever.
     pub lab_cells: Vec<Cell>,
     pub travel: Travel,
+    /// The commuter belt: places outside the corridor (at least one).
+    pub zones: Vec<OutsideZone>,
 }
 
 impl World {
@@ -117,6 +139,36 @@ impl World {
             })
             .collect();
         let travel = Travel::build(s, w, h);
+        let zones = s
+            .grid
+            .outside_zones
+            .iter()
+            .map(|z| {
+                let links = z
+                    .lines
+                    .iter()
+                    .filter_map(|name| travel.lines.iter().position(|l| &l.name == name))
+                    .map(|l| (l, travel.lines[l].nearest_station(z.x, z.y)))
+                    .collect();
+                let hub_cells = s
+                    .hubs
+                    .iter()
+                    .map(|hb| ((z.x - hb.x).powi(2) + (z.y - hb.y).powi(2)).sqrt())
+                    .fold(f64::INFINITY, f64::min);
+                OutsideZone {
+                    name: z.name.clone(),
+                    name_zh: z.name_zh.clone(),
+                    x: z.x,
+                    y: z.y,
+                    rent: z.rent,
+                    amenity: z.amenity,
+                    school_quality: z.school_quality,
+                    station_min: z.station_min,
+                    links,
+                    hub_min: if hub_cells.is_finite() { travel.road_of_cells(hub_cells) } else { travel.terminal_min },
+                }
+            })
+            .collect();
         let hub_km = (0..n)
             .map(|c| {
                 let (x, y) = ((c % w) as f64 + 0.5, (c / w) as f64 + 0.5);
@@ -148,6 +200,7 @@ impl World {
             hubs,
             lab_cells: Vec::new(),
             travel,
+            zones,
         };
         world.lab_cells = s.labs.sites.iter().chain(&s.labs.new).map(|l| world.cell_at(l.x, l.y)).collect();
         world
@@ -181,6 +234,22 @@ impl World {
     #[inline]
     pub fn commute_min(&self, a: Cell, b: Cell, month: u32) -> f64 {
         self.travel.commute_min(a, b, month, self.width)
+    }
+
+    /// Door-to-door commute from outside zone `z` to cell `b`, minutes one way: by road, or by
+    /// an open line that reaches the zone (the minutes to its boarding station, then the ride).
+    pub fn zone_commute_min(&self, z: usize, b: Cell, month: u32) -> f64 {
+        let zone = &self.zones[z];
+        let mut best = self.travel.road_from_point_min(zone.x, zone.y, b, self.width);
+        for &(l, station) in &zone.links {
+            if (month as i64) < self.travel.lines[l].open_month {
+                continue;
+            }
+            if let Some(ride) = self.travel.ride_from_station_min(l, station, b) {
+                best = best.min(zone.station_min + ride);
+            }
+        }
+        best
     }
 
     /// Distance from a cell to the nearest hub, km (infinite without hubs).

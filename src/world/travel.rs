@@ -5,6 +5,8 @@ use crate::scenario::{DistanceMetric, Scenario, TransitLineSpec};
 
 use super::Cell;
 
+pub const MINUTES_PER_HOUR: f64 = 60.0;
+
 /// A transit line with, for every cell, its nearest station and the access time to it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitLine {
@@ -29,6 +31,8 @@ pub struct Travel {
     pub cell_km: f64,
     pub road_kmh: f64,
     pub wait_min: f64,
+    /// Minutes added to every road trip for parking and walking (`grid.road_terminal_min`).
+    pub terminal_min: f64,
     pub lines: Vec<TransitLine>,
 }
 
@@ -45,6 +49,7 @@ impl Travel {
             cell_km: s.grid.cell_km,
             road_kmh: s.grid.road_kmh,
             wait_min: s.transit.wait_min,
+            terminal_min: s.grid.road_terminal_min,
             lines,
         }
     }
@@ -58,9 +63,37 @@ impl Travel {
             DistanceMetric::Euclidean => (dx * dx + dy * dy).sqrt(),
             DistanceMetric::Manhattan => dx + dy,
         };
-        // Half a cell for the trip within the origin and destination cells, plus 5 minutes of
-        // parking and walking.
-        (cells + 0.5) * self.cell_km / self.road_kmh * 60.0 + 5.0
+        self.road_of_cells(cells)
+    }
+
+    /// Road minutes over a distance in cells: half a cell more for the trips within the origin
+    /// and destination cells, and the terminal minutes of parking and walking.
+    #[inline]
+    pub fn road_of_cells(&self, cells: f64) -> f64 {
+        (cells + 0.5) * self.cell_km / self.road_kmh * MINUTES_PER_HOUR + self.terminal_min
+    }
+
+    /// Road minutes from a point (cell coordinates, possibly off the grid) to a cell.
+    pub fn road_from_point_min(&self, x: f64, y: f64, b: Cell, w: usize) -> f64 {
+        let (bx, by) = ((b as usize % w) as f64 + 0.5, (b as usize / w) as f64 + 0.5);
+        let (dx, dy) = ((x - bx).abs(), (y - by).abs());
+        let cells = match self.metric {
+            DistanceMetric::Euclidean => (dx * dx + dy * dy).sqrt(),
+            DistanceMetric::Manhattan => dx + dy,
+        };
+        self.road_of_cells(cells)
+    }
+
+    /// Minutes by line `l` from its station `from` (boarding there) to cell `b`: the wait, the
+    /// ride and the egress from the station nearest `b`; None when that is the same station.
+    pub fn ride_from_station_min(&self, l: usize, from: usize, b: Cell) -> Option<f64> {
+        let line = &self.lines[l];
+        let to = line.nearest[b as usize] as usize;
+        (to != from).then(|| {
+            self.wait_min
+                + (line.along_km[from] - line.along_km[to]).abs() / line.kmh * MINUTES_PER_HOUR
+                + line.access_min[b as usize] as f64
+        })
     }
 
     #[inline]
@@ -77,13 +110,27 @@ impl Travel {
             }
             let t = l.access_min[a as usize] as f64
                 + self.wait_min
-                + (l.along_km[sa] - l.along_km[sb]).abs() / l.kmh * 60.0
+                + (l.along_km[sa] - l.along_km[sb]).abs() / l.kmh * MINUTES_PER_HOUR
                 + l.access_min[b as usize] as f64;
             if t < best {
                 best = t;
             }
         }
         best
+    }
+}
+
+impl TransitLine {
+    /// The station nearest a point in cell coordinates.
+    pub fn nearest_station(&self, x: f64, y: f64) -> usize {
+        let mut best = (f64::INFINITY, 0usize);
+        for (i, st) in self.stations.iter().enumerate() {
+            let d = (x - st[0]).powi(2) + (y - st[1]).powi(2);
+            if d < best.0 {
+                best = (d, i);
+            }
+        }
+        best.1
     }
 }
 
@@ -108,7 +155,7 @@ fn build_line(s: &Scenario, spec: &TransitLineSpec, is_new: bool, w: usize, h: u
                 }
             }
             nearest[y * w + x] = best.1 as u16;
-            access[y * w + x] = (best.0 / s.transit.access_kmh * 60.0) as f32;
+            access[y * w + x] = (best.0 / s.transit.access_kmh * MINUTES_PER_HOUR) as f32;
         }
     }
     TransitLine {

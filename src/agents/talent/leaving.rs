@@ -1,14 +1,16 @@
 //! Leaving the corridor: p_exit = p_base + (p_max - p_base) * logistic(alpha * (U_outside -
 //! U_current - threshold)), and always at retirement age or after `max_unemployed_months` without
 //! a job.
-//! With p_max = 1 and threshold = 0 this is MODEL.md's formula; the two extra parameters keep
-//! monthly exit rates in the range observed for mobile talent when utilities are close.
+//! With p_max = 1 and threshold = 0 this is the plain binary logit; the two extra parameters keep
+//! monthly exit rates in the range observed for mobile talent when utilities are close. A leaver
+//! who was paid the relocation bonus and leaves within the commitment repays `clawback_share` of
+//! it.
 
 use rayon::prelude::*;
 
-use super::{logistic, Population, Talent, Utility, OUTSIDE};
+use super::{in_corridor, logistic, Population, Talent, Utility, FLAG_BONUS_PAID};
 use crate::agents::housing::Housing;
-use crate::policy::Ledger;
+use crate::policy::{Ledger, Lever};
 use crate::rng::{Purpose, Stream};
 
 /// Who leaves this month leaves: departures are booked, their homes freed and the population
@@ -22,6 +24,8 @@ pub fn run(
     seed: u64,
 ) {
     let leavers = leavers(&population.agents, util, seed);
+    let sub = &util.s.talent.subsidy;
+    let clawback = sub.clawback_share * sub.relocation_bonus * util.s.agent_scale;
     // Departures are booked in agent order; then the stayers are copied, in parallel and in
     // order, into the spare buffer, which becomes the agents' vector.
     for &i in &leavers {
@@ -30,7 +34,10 @@ pub fn run(
         if t.has_child() {
             ledger.family_departures += 1;
         }
-        if t.home != OUTSIDE {
+        if t.has(FLAG_BONUS_PAID) && (t.months_in_corridor as u32) < sub.commitment_months {
+            ledger.receipts[Lever::TalentSubsidy] += clawback;
+        }
+        if in_corridor(t.home) {
             if let Some(stock) = t.tenure.stock() {
                 let o = &mut housing.occupied[stock][t.home as usize];
                 *o = o.saturating_sub(1);
@@ -45,7 +52,7 @@ pub fn run(
 pub fn leavers(agents: &[Talent], util: &Utility, seed: u64) -> Vec<u32> {
     let month = util.month;
     let s = &util.s.talent;
-    let retire = (s.retirement_age * 12.0) as u16;
+    let retire = (s.retirement_age * crate::prices::MONTHS_PER_YEAR) as u16;
     let outside: Vec<[f64; 2]> = (0..s.tiers.len()).map(|t| [util.outside(t, false), util.outside(t, true)]).collect();
     agents
         .par_iter()
@@ -130,6 +137,9 @@ mod tests {
         let home = cell(2, 2);
         let mut agents: Vec<Talent> = (0..4).map(|i| household(i, (i % 2) as u8, home)).collect();
         agents[1].age_months = (kit.s.talent.retirement_age * 12.0) as u16;
+        agents[1].set(FLAG_BONUS_PAID, true); // repays its bonus: it leaves within the commitment
+        agents[1].months_in_corridor = 2;
+        kit.s.talent.subsidy.relocation_bonus = 1000.0;
         agents[2].months_unemployed = kit.s.talent.max_unemployed_months as u16;
         agents[2].child_age_months = 30;
         let mut housing = kit.housing.clone();
@@ -144,6 +154,7 @@ mod tests {
         assert_eq!((housing.occupied[0][home as usize], residents[home as usize]), (2, 2));
         assert_eq!(ledger.departures, vec![1, 1], "departures are booked by tier");
         assert_eq!(ledger.family_departures, 1);
+        assert_eq!(ledger.receipts[Lever::TalentSubsidy], 1000.0, "the bonus is clawed back");
         // The others stay, month after month.
         for month in 1..24 {
             kit.month = month;

@@ -1,17 +1,26 @@
-//! Life course: ageing, a first child with a monthly probability at ages 25-40, children leaving
-//! school age at 15 (giving up their seat); time in the corridor; rent subsidies paid. The pass
-//! over the households also takes the school census (see `MonthEnd`).
+//! Life course: ageing, a first child with a monthly probability between `fertility_age_min` and
+//! `fertility_age_max`, children leaving school age at 15 (giving up their school); time in the
+//! corridor; rent subsidies paid, and the relocation bonus when a subsidised household starts its
+//! first job in the corridor. The pass over the households also takes the school census (see
+//! `MonthEnd`).
 
 use rayon::prelude::*;
 
-use super::{Talent, Utility, FLAG_COORDINATED};
+use super::{Talent, Utility, FLAG_BONUS_PAID, FLAG_COORDINATED, FLAG_OVERFLOW, FLAG_SUBSIDISED, SCHOOL_END_MONTHS};
 use crate::agents::expectations::SUM_CHUNK;
 use crate::agents::school::{Census, Schools};
 use crate::policy::{Ledger, Lever};
 use crate::rng::{Purpose, Stream};
 
-/// One chunk's share of the pass: rent subsidies paid, census counts, waiting children.
+/// One chunk's share of the pass: subsidies paid, census counts, waiting children.
 type ChunkTally = (f64, Vec<u32>, Vec<u32>);
+
+/// The age window of a first birth, in months.
+struct Fertility {
+    rate: f64,
+    from: u16,
+    to: u16,
+}
 
 /// What the life-course pass gathers for the rest of the month.
 pub struct MonthEnd {
@@ -19,11 +28,21 @@ pub struct MonthEnd {
     pub census: Census,
 }
 
-/// Ages every household and books the month's rent subsidies. The same pass over the agents
-/// takes the school census of the month.
+/// Ages every household and books the month's rent subsidies and relocation bonuses. The same
+/// pass over the agents takes the school census of the month.
 pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger) -> MonthEnd {
     let month = util.month;
-    let rate = util.s.talent.child_rate;
+    let ts = &util.s.talent;
+    let months = crate::prices::MONTHS_PER_YEAR;
+    let fertility = Fertility {
+        rate: ts.child_rate,
+        from: (ts.fertility_age_min * months) as u16,
+        to: (ts.fertility_age_max * months) as u16,
+    };
+    // The bonus while the lever is on, by tier.
+    let bonus: Vec<f64> = (0..ts.tiers.len())
+        .map(|tier| if util.policy.talent_subsidy_on(util.s, tier) { ts.subsidy.relocation_bonus } else { 0.0 })
+        .collect();
     let census_len = util.schools.count_len();
     // One pass: the rent subsidy for the month just lived is booked, the household ages, the
     // school census counts it. Subsidies are summed over
@@ -41,8 +60,13 @@ pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger
                 for (j, t) in chunk.iter_mut().enumerate() {
                     let i = (k * CHUNK + j) as u32;
                     paid += util.rent_subsidy(t, t.home);
-                    age(t, seed, month, rate);
-                    Schools::count(t, world, &mut counts);
+                    if t.employed() && t.has(FLAG_SUBSIDISED) && !t.has(FLAG_BONUS_PAID) && bonus[t.tier as usize] > 0.0
+                    {
+                        paid += bonus[t.tier as usize];
+                        t.set(FLAG_BONUS_PAID, true);
+                    }
+                    age(t, seed, month, &fertility);
+                    Schools::count(t, &mut counts);
                     if Schools::waits_at_home(t, world) {
                         waiting.push(i);
                     }
@@ -64,18 +88,18 @@ pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger
     MonthEnd { census }
 }
 
-fn age(t: &mut Talent, seed: u64, month: u32, child_rate: f64) {
+fn age(t: &mut Talent, seed: u64, month: u32, f: &Fertility) {
     t.age_months = t.age_months.saturating_add(1);
     t.months_in_corridor = t.months_in_corridor.saturating_add(1);
     if t.child_age_months >= 0 {
         t.child_age_months += 1;
-        if t.child_age_months >= 180 {
+        if t.child_age_months >= SCHOOL_END_MONTHS {
             t.child_age_months = -1;
             t.seat_district = -1;
-            t.flags &= !FLAG_COORDINATED;
+            t.flags &= !(FLAG_COORDINATED | FLAG_OVERFLOW);
         }
-    } else if (300..=480).contains(&t.age_months)
-        && Stream::new(seed, Purpose::LifeCourse, t.id as u64, month).chance(child_rate)
+    } else if (f.from..=f.to).contains(&t.age_months)
+        && Stream::new(seed, Purpose::LifeCourse, t.id as u64, month).chance(f.rate)
     {
         t.child_age_months = 0;
     }
@@ -103,5 +127,28 @@ mod tests {
         assert!(agents.iter().zip(&before).all(|(t, &b)| t.age_months == b + 1 && t.months_in_corridor == 13));
         assert_eq!((agents[0].child_age_months, agents[0].seat_district), (-1, -1), "aged out: seat given up");
         assert!(end.census.waiting.is_empty());
+    }
+
+    #[test]
+    fn the_relocation_bonus_is_paid_once_on_the_first_job() {
+        let mut kit = Kit::new();
+        kit.s.talent.subsidy.relocation_bonus = 50_000.0;
+        kit.s.talent.subsidy.start_year = kit.s.start_year;
+        kit.s.talent.subsidy.end_year = kit.s.start_year + 5;
+        let f = kit.firm(0, cell(1, 1));
+        let mut agents: Vec<Talent> = (0..3).map(|i| household(i, 1, cell(1, 1))).collect();
+        for t in &mut agents {
+            t.set(FLAG_SUBSIDISED, true);
+        }
+        agents[0].employer = f; // starts a job: paid
+        agents[1].employer = f;
+        agents[1].set(FLAG_BONUS_PAID, true); // paid before
+        let mut ledger = kit.ledger.clone();
+        run(&mut agents, &kit.util(), 1, &mut ledger);
+        assert_eq!(ledger.cost[Lever::TalentSubsidy], 50_000.0);
+        assert!(agents[0].has(FLAG_BONUS_PAID) && !agents[2].has(FLAG_BONUS_PAID), "the job seeker waits");
+        let mut again = kit.ledger.clone();
+        run(&mut agents, &kit.util(), 1, &mut again);
+        assert_eq!(again.cost[Lever::TalentSubsidy], 0.0, "once");
     }
 }

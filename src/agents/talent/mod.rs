@@ -10,16 +10,45 @@ pub mod residence;
 
 use crate::agents::school::Schools;
 use crate::policy::Policy;
-use crate::prices::Prices;
+use crate::prices::{Prices, MONTHS_PER_YEAR};
 use crate::scenario::Scenario;
 use crate::world::{Cell, World};
 
-/// `home` of a household living outside the corridor (a long-distance commuter).
+/// `home` of a household living in the first outside zone; zone `z` is `OUTSIDE - z` (see
+/// [`zone_home`]). Homes at or above [`FIRST_ZONE_HOME`] are outside the corridor.
 pub const OUTSIDE: Cell = Cell::MAX;
+/// Most outside zones a scenario may define.
+pub const MAX_ZONES: usize = 64;
+/// The smallest `home` that stands for an outside zone.
+pub const FIRST_ZONE_HOME: Cell = Cell::MAX - (MAX_ZONES as Cell - 1);
 /// `employer` of a person without a job.
 pub const NO_JOB: u32 = u32::MAX;
 /// Bit set in `employer` for lab jobs (the rest is the lab index); otherwise a firm index.
 pub const LAB_BIT: u32 = 1 << 31;
+
+/// The outside zone a home stands for, None for a cell of the corridor.
+#[inline]
+pub fn zone_of(home: Cell) -> Option<usize> {
+    (home >= FIRST_ZONE_HOME).then(|| (Cell::MAX - home) as usize)
+}
+
+/// The `home` of a household living in outside zone `z`.
+#[inline]
+pub fn zone_home(z: usize) -> Cell {
+    Cell::MAX - z as Cell
+}
+
+/// Whether a home is a cell of the corridor.
+#[inline]
+pub fn in_corridor(home: Cell) -> bool {
+    home < FIRST_ZONE_HOME
+}
+
+/// School age in months, fixed by the Compulsory Education Law of the PRC (1986, revised 2006):
+/// six years of primary school from age 6, then three years of junior middle school.
+pub const PRIMARY_FROM_MONTHS: i16 = 72;
+pub const MIDDLE_FROM_MONTHS: i16 = 144;
+pub const SCHOOL_END_MONTHS: i16 = 180;
 
 /// How a household holds its home.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -42,13 +71,20 @@ impl Tenure {
             Tenure::Shared => Some(2),
         }
     }
+    /// Owners in full or in part (shared ownership).
+    pub fn owns(self) -> bool {
+        matches!(self, Tenure::Owner | Tenure::Shared)
+    }
 }
 
 pub const FLAG_RESEARCHER: u8 = 1;
-pub const FLAG_SEATED: u8 = 2;
+/// The child's school placement is beyond its home district's seats (`schools.overflow_*`).
+pub const FLAG_OVERFLOW: u8 = 2;
 pub const FLAG_COORDINATED: u8 = 4;
 pub const FLAG_JOB_CHANGED: u8 = 8;
 pub const FLAG_SUBSIDISED: u8 = 16;
+/// The relocation bonus has been paid (on the first job in the corridor).
+pub const FLAG_BONUS_PAID: u8 = 32;
 
 /// One talent agent: a household with one earner (standing for `agent_scale` households).
 /// Plain data, 32 bytes. The wage is not stored: it is the tier's wage index times the
@@ -60,6 +96,7 @@ pub struct Talent {
     /// One-way commute from home to work (or to the nearest hub without a job), minutes, kept up
     /// to date wherever the home or the job changes (all are recomputed when a line opens).
     pub commute: f32,
+    /// A cell of the corridor, or an outside zone ([`zone_of`]).
     pub home: Cell,
     pub employer: u32,
     pub age_months: u16,
@@ -73,7 +110,8 @@ pub struct Talent {
     pub sector: u8,
     pub tenure: Tenure,
     pub flags: u8,
-    /// District of the child's school seat, -1 without a seat.
+    /// District of the child's school (its seat, or its overflow placement), -1 without one
+    /// (children living outside the corridor go to their zone's schools).
     pub seat_district: i8,
     /// School level of the seat: 0 primary, 1 middle.
     pub seat_level: u8,
@@ -100,8 +138,8 @@ impl Talent {
     #[inline]
     pub fn school_level(&self) -> Option<u8> {
         match self.child_age_months {
-            72..=143 => Some(0),
-            144..=179 => Some(1),
+            PRIMARY_FROM_MONTHS..MIDDLE_FROM_MONTHS => Some(0),
+            MIDDLE_FROM_MONTHS..SCHOOL_END_MONTHS => Some(1),
             _ => None,
         }
     }
@@ -109,12 +147,14 @@ impl Talent {
     pub fn has_child(&self) -> bool {
         self.child_age_months >= 0
     }
+    /// A child of school age at a school outside its home district (by coordination or beyond
+    /// the district's seats).
     #[inline]
-    pub fn unseated(&self) -> bool {
-        self.school_level().is_some() && self.seat_district < 0
+    pub fn seated_elsewhere(&self) -> bool {
+        self.seat_district >= 0 && self.flags & (FLAG_COORDINATED | FLAG_OVERFLOW) != 0
     }
     pub fn age_years(&self) -> f64 {
-        self.age_months as f64 / 12.0
+        self.age_months as f64 / MONTHS_PER_YEAR
     }
 }
 
@@ -135,55 +175,78 @@ impl PartialEq for Population {
 }
 
 /// What a household sees of the corridor this month, and what it would pay and how it would fare
-/// in a cell: the pieces of the logit utility
-/// U = b_inc ln(income - housing cost) - b_time commute + b_amen amenity + b_school child access
-///     - penalty unseated.
+/// in a cell or an outside zone: the pieces of the logit utility
+/// U = b_inc ln(max(income - housing cost + subsidy, m income)) - b_time commute + b_amen amenity
+///     + [child] (b_school school quality - b_time extra school trip).
 #[derive(Clone, Copy)]
 pub struct Utility<'a> {
     pub s: &'a Scenario,
     pub month: u32,
     pub world: &'a World,
-    /// Wage index per tier and market rents.
+    /// Wage index per tier, the wage trend and market rents.
     pub prices: &'a Prices,
     /// The workplace cell and the wage premium of each firm.
     pub firm_cells: &'a [Cell],
     pub firm_premia: &'a [f32],
     /// The levers in force (rent subsidies).
     pub policy: &'a Policy,
-    /// School quality and access per district.
+    /// School quality and availability per district.
     pub schools: &'a Schools,
 }
 
 impl Utility<'_> {
-    /// Monthly wage of an employed person: the tier's wage index times the employer's premium
-    /// (1 at labs), in yuan (rounded to f32 like the other per-agent money amounts); 0 without a
-    /// job.
+    /// Monthly wage of an employed person at the start year's wage level: the tier's wage index
+    /// times the employer's premium (1 at labs), rounded to f32 like the other per-agent money
+    /// amounts; 0 without a job. Firms pay it and job seekers compare it; the real wage is this
+    /// times the trend ([`Utility::income`]).
     #[inline]
     pub fn wage(&self, t: &Talent) -> f64 {
         wage(&self.prices.wage, self.firm_premia, t)
     }
 
-    /// Income used in utility: the wage, or for the unemployed the expected wage of the tier.
+    /// Monthly income in yuan of the start year: the wage times the trend, or for the unemployed
+    /// `unemployed_income_share` of the tier's.
     pub fn income(&self, t: &Talent) -> f64 {
-        if t.employed() {
+        let at_start_level = if t.employed() {
             self.wage(t)
         } else {
-            0.6 * self.prices.wage[t.tier as usize]
+            self.s.talent.unemployed_income_share * self.prices.wage[t.tier as usize]
+        };
+        at_start_level * self.prices.trend
+    }
+
+    /// Price of a market unit in a cell (the price-to-rent ratio times its rent).
+    #[inline]
+    pub fn price(&self, cell: Cell) -> f64 {
+        self.prices.rent[cell as usize] as f64 * self.s.housing.price_to_rent_months
+    }
+
+    /// Monthly housing cost of a tenure in a cell or an outside zone, before any rent subsidy.
+    pub fn housing_cost(&self, home: Cell, tenure: Tenure) -> f64 {
+        if let Some(z) = zone_of(home) {
+            return self.world.zones[z].rent * self.prices.trend;
+        }
+        let rent = self.prices.rent[home as usize] as f64;
+        let h = &self.s.housing;
+        match tenure {
+            Tenure::Outside | Tenure::Market => rent,
+            Tenure::TalentUnit => rent * h.talent_units.rent_share,
+            Tenure::Shared => self.price(home) * h.shared_cost_share,
+            Tenure::Owner => self.price(home) * h.owner_user_cost / MONTHS_PER_YEAR,
         }
     }
 
-    /// Monthly housing cost of a tenure in a cell, before any rent subsidy.
-    pub fn housing_cost(&self, cell: Cell, tenure: Tenure) -> f64 {
-        let rent = &self.prices.rent;
-        let h = &self.s.housing;
-        match tenure {
-            Tenure::Outside => self.s.grid.outside_rent,
-            Tenure::Market => rent[cell as usize] as f64,
-            Tenure::TalentUnit => rent[cell as usize] as f64 * h.talent_units.rent_share,
-            Tenure::Shared => rent[cell as usize] as f64 * h.price_to_rent_months * h.shared_cost_share,
-            // Owners carry the cost of their capital, about half of a market rent.
-            Tenure::Owner => 0.5 * rent[cell as usize] as f64,
-        }
+    /// Savings of a household: `saving_rate` of its income for every year since
+    /// `career_start_age`.
+    pub fn savings(&self, t: &Talent) -> f64 {
+        let s = &self.s.talent;
+        s.saving_rate * MONTHS_PER_YEAR * self.income(t) * (t.age_years() - s.career_start_age).max(0.0)
+    }
+
+    /// Whether the household can buy a market unit in `cell`: it has a job and its savings pay
+    /// the down payment.
+    pub fn can_buy(&self, t: &Talent, cell: Cell) -> bool {
+        self.chooser(t).can_buy(cell)
     }
 
     /// Workplace cell, if employed.
@@ -192,8 +255,8 @@ impl Utility<'_> {
         work_cell(t, self.firm_cells, &self.world.lab_cells)
     }
 
-    /// One-way commute in minutes from a home (or from outside) to the workplace; without a job,
-    /// to the nearest hub.
+    /// One-way commute in minutes from a home (a cell or an outside zone) to the workplace;
+    /// without a job, to the nearest hub.
     #[inline]
     pub fn commute(&self, home: Cell, work: Option<Cell>) -> f64 {
         commute_min(self.s, self.world, self.month, home, work)
@@ -201,7 +264,7 @@ impl Utility<'_> {
 
     /// Rent subsidy the household receives this month.
     pub fn rent_subsidy(&self, t: &Talent, home: Cell) -> f64 {
-        if !t.has(FLAG_SUBSIDISED) || home == OUTSIDE {
+        if !t.has(FLAG_SUBSIDISED) || !in_corridor(home) {
             return 0.0;
         }
         let l = &self.s.talent.subsidy;
@@ -215,20 +278,55 @@ impl Utility<'_> {
         l.rent_subsidy
     }
 
-    /// School access of a household living in `home` (1 when its child holds a seat of good quality).
-    pub fn school_access(&self, t: &Talent, home: Cell) -> f64 {
+    /// School quality and extra one-way school trip (minutes) the household's child would have
+    /// living in `home`: its present school while the household stays in the district it holds it
+    /// from, otherwise what the district (or outside zone) offers a newcomer.
+    pub fn school(&self, t: &Talent, home: Cell) -> (f64, f64) {
+        let sc = &self.s.schools;
+        let Some(d) = self.home_district(home) else {
+            return match zone_of(home) {
+                Some(z) => (self.world.zones[z].school_quality, 0.0),
+                None => (sc.overflow_quality, sc.overflow_trip_min),
+            };
+        };
         if t.seat_district >= 0 {
-            let q = self.schools.quality[t.seat_district as usize][t.seat_level as usize];
-            return if t.has(FLAG_COORDINATED) { q * 0.8 } else { q };
+            let seat = t.seat_district as usize;
+            let stays = home == t.home || (seat == d && !t.seated_elsewhere());
+            if stays {
+                if t.has(FLAG_OVERFLOW) {
+                    return (sc.overflow_quality, sc.overflow_trip_min);
+                }
+                let q = self.schools.quality[seat][t.seat_level as usize];
+                let trip = if t.has(FLAG_COORDINATED) { sc.coordinated_trip_min } else { 0.0 };
+                return (q, trip);
+            }
         }
-        if home == OUTSIDE {
-            return self.s.talent.outside.school_access;
+        self.schools.prospect(d, sc)
+    }
+
+    /// The district of a corridor home (None outside the corridor or outside every district).
+    #[inline]
+    fn home_district(&self, home: Cell) -> Option<usize> {
+        if !in_corridor(home) {
+            return None;
         }
         let d = self.world.district[home as usize];
-        if d < 0 {
-            return 0.0;
+        (d >= 0).then_some(d as usize)
+    }
+
+    /// Amenity of a home (a cell or an outside zone).
+    #[inline]
+    pub fn amenity(&self, home: Cell) -> f64 {
+        match zone_of(home) {
+            Some(z) => self.world.zones[z].amenity,
+            None => self.world.amenity[home as usize] as f64,
         }
-        self.schools.access[d as usize]
+    }
+
+    /// ln of income after housing, at least `min_net_income_share` of income (and 1 yuan).
+    #[inline]
+    pub fn log_net_income(&self, income: f64, cost: f64) -> f64 {
+        (income - cost).max(self.s.talent.utility.min_net_income_share * income).max(1.0).ln()
     }
 
     /// Full utility of living in `home` under `tenure` with the household's current job.
@@ -238,23 +336,24 @@ impl Utility<'_> {
 
     /// Full utility with a known commute (minutes).
     pub fn with_commute(&self, t: &Talent, home: Cell, tenure: Tenure, commute: f64) -> f64 {
-        let u = &self.s.talent.utility;
-        let income = self.income(t);
-        let cost = self.housing_cost(home, tenure) - self.rent_subsidy(t, home);
-        let net = (income - cost).max(0.1 * income).max(1.0);
-        let amenity = if home == OUTSIDE {
-            self.s.talent.outside.amenity * 0.8
+        self.chooser(t).with_commute(home, tenure, commute)
+    }
+
+    /// The household's view of its options, with what does not depend on the option computed
+    /// once (a mover weighs many).
+    pub fn chooser<'b>(&'b self, t: &'b Talent) -> Chooser<'b> {
+        let l = &self.s.talent.subsidy;
+        let subsidy = if t.has(FLAG_SUBSIDISED)
+            && (t.months_in_corridor as u32) < l.rent_months
+            && self.policy.active(l.start_year, l.end_year)
+        {
+            l.rent_subsidy
         } else {
-            self.world.amenity[home as usize] as f64
+            0.0
         };
-        let mut v = u.beta_income * net.ln() - u.beta_time * commute + u.beta_amenity * amenity;
-        if t.has_child() {
-            v += u.beta_school * self.school_access(t, home);
-        }
-        if t.unseated() {
-            v -= u.school_penalty;
-        }
-        v
+        let income = self.income(t);
+        let savings = self.savings(t);
+        Chooser { util: self, t, work: self.work_cell(t), income, subsidy, savings }
     }
 
     /// Utility of the household where it lives now (uses the cached commute).
@@ -262,19 +361,86 @@ impl Utility<'_> {
         self.with_commute(t, t.home, t.tenure, t.commute as f64)
     }
 
-    /// U_outside for a tier: the same household elsewhere, at the tier's outside wage.
+    /// U_outside for a tier: the same household elsewhere (outside the corridor's labour
+    /// market), at the tier's outside wage, which grows with the wage trend.
     pub fn outside(&self, tier: usize, child: bool) -> f64 {
         let s = &self.s.talent;
         let u = &s.utility;
         let o = &s.outside;
-        let years = self.month as f64 / 12.0;
-        let wage = s.tiers[tier].wage * s.tiers[tier].outside_wage_ratio * (1.0 + o.wage_growth).powf(years);
+        let wage = s.tiers[tier].wage * s.tiers[tier].outside_wage_ratio * self.prices.trend;
         let mut v = u.beta_income * (wage * (1.0 - o.rent_share)).max(1.0).ln() - u.beta_time * o.commute_min
             + u.beta_amenity * o.amenity;
         if child {
             v += u.beta_school * o.school_access;
         }
         v
+    }
+}
+
+/// A household weighing homes: its income, rent subsidy, savings and workplace, computed once.
+pub struct Chooser<'a> {
+    pub util: &'a Utility<'a>,
+    pub t: &'a Talent,
+    pub work: Option<Cell>,
+    pub income: f64,
+    /// The rent subsidy it would receive in a district where the lever applies.
+    subsidy: f64,
+    savings: f64,
+}
+
+impl Chooser<'_> {
+    /// Utility of living in `home` under `tenure` with the household's current job.
+    #[inline]
+    pub fn value(&self, home: Cell, tenure: Tenure) -> f64 {
+        self.with_commute(home, tenure, self.util.commute(home, self.work))
+    }
+
+    /// Utility with a known commute (minutes).
+    pub fn with_commute(&self, home: Cell, tenure: Tenure, commute: f64) -> f64 {
+        self.place(home, commute) + self.housing(home, tenure)
+    }
+
+    /// The part of the utility of a home that does not depend on the tenure: commute, amenity
+    /// and school.
+    fn place(&self, home: Cell, commute: f64) -> f64 {
+        let util = self.util;
+        let u = &util.s.talent.utility;
+        let mut v = -u.beta_time * commute + u.beta_amenity * util.amenity(home);
+        if self.t.has_child() {
+            let (quality, trip) = util.school(self.t, home);
+            v += u.beta_school * quality - u.beta_time * trip;
+        }
+        v
+    }
+
+    /// The part that does: income after the housing cost (less any rent subsidy).
+    fn housing(&self, home: Cell, tenure: Tenure) -> f64 {
+        let util = self.util;
+        let subsidy = if self.subsidy > 0.0
+            && in_corridor(home)
+            && util.policy.in_districts(&util.policy.talent_subsidy_districts, util.world.district[home as usize])
+        {
+            self.subsidy
+        } else {
+            0.0
+        };
+        let cost = util.housing_cost(home, tenure) - subsidy;
+        util.s.talent.utility.beta_income * util.log_net_income(self.income, cost)
+    }
+
+    /// Utilities of renting a market unit in `cell` and, where the household can buy it, of
+    /// owning it (the place is weighed once).
+    pub fn rent_or_buy(&self, cell: Cell) -> (f64, Option<f64>) {
+        let place = self.place(cell, self.util.commute(cell, self.work));
+        let rent = place + self.housing(cell, Tenure::Market);
+        (rent, self.can_buy(cell).then(|| place + self.housing(cell, Tenure::Owner)))
+    }
+
+    /// Whether the household can buy a market unit in `cell`: it has a job and its savings pay
+    /// the down payment.
+    #[inline]
+    pub fn can_buy(&self, cell: Cell) -> bool {
+        self.t.employed() && self.savings >= self.util.s.housing.down_payment * self.util.price(cell)
     }
 }
 
@@ -290,16 +456,16 @@ pub fn work_cell(t: &Talent, firm_cells: &[Cell], lab_cells: &[Cell]) -> Option<
     }
 }
 
-/// One-way commute in minutes in `month` from a home (or from outside) to a workplace; without a
-/// job, to the nearest hub.
+/// One-way commute in minutes in `month` from a home (a cell or an outside zone) to a workplace;
+/// without a job, to the nearest hub by road. (The scenario is not needed: the world holds the
+/// travel settings.)
 #[inline]
-pub fn commute_min(s: &Scenario, world: &World, month: u32, home: Cell, work: Option<Cell>) -> f64 {
-    if home == OUTSIDE {
-        return s.grid.outside_commute_min;
-    }
-    match work {
-        Some(w) => world.commute_min(home, w, month),
-        None => world.distance_to_nearest_hub_km(home) / s.grid.road_kmh * 60.0 + 5.0,
+pub fn commute_min(_s: &Scenario, world: &World, month: u32, home: Cell, work: Option<Cell>) -> f64 {
+    match (zone_of(home), work) {
+        (Some(z), Some(w)) => world.zone_commute_min(z, w, month),
+        (Some(z), None) => world.zones[z].hub_min,
+        (None, Some(w)) => world.commute_min(home, w, month),
+        (None, None) => world.travel.road_of_cells(world.distance_to_nearest_hub_km(home) / world.cell_km),
     }
 }
 

@@ -1,21 +1,28 @@
 //! Residential choice. Talent units go first, through a waiting list in a deterministic order
-//! (application month, then id). Then movers (the base move rate, households living outside, rent
-//! above `max_rent_share` of income, a new job with a long commute, a child of school age without
-//! a seat) sample k cells with vacant units they may use and choose by multinomial logit, staying
-//! put being one of the options. Proposals are parallel; units are taken in agent order.
+//! (application month, then id). Then movers (renters at the base move rate, owners at theirs,
+//! households living outside the corridor when they look, and always when rent exceeds
+//! `max_rent_share` of income, a new job brings a long commute, or a child of school age is at a
+//! school elsewhere) choose among staying, k sampled vacant units (to rent, or to buy when their
+//! savings pay the down payment), shared-ownership units where eligible, and the outside zones,
+//! by multinomial logit. Proposals are parallel; units are taken in agent order. A mover whose
+//! best option was a unit that was no longer free when its turn came is demand the market did not
+//! meet: it is counted in the cell (and, when it found no home in the corridor, in the shortage),
+//! and rents follow it ([`Housing::update_rents`]).
 
 use rayon::prelude::*;
 
-use super::{Talent, Tenure, Utility, FLAG_JOB_CHANGED, OUTSIDE};
+use super::{in_corridor, zone_home, zone_of, Talent, Tenure, Utility, FLAG_JOB_CHANGED};
 use crate::agents::housing::{Housing, MARKET, SHARED, TALENT};
 use crate::policy::Policy;
 use crate::rng::{Purpose, Stream};
 use crate::world::Cell;
 
 /// The month's residential choice: the talent-unit waiting list, then movers. `residents` (per
-/// cell) and the housing occupancy follow every move.
+/// cell) and the housing occupancy follow every move; the demand turned away is counted in
+/// `housing.unmet` and `housing.shortage`.
 pub fn run(agents: &mut [Talent], housing: &mut Housing, residents: &mut [u32], util: &Utility, seed: u64) {
-    let listed = update_waitlist(agents, housing, util.policy, util.month);
+    housing.reset_demand();
+    let listed = update_waitlist(agents, housing, util);
     allocate_talent_units(agents, housing, residents, &listed, util, seed);
     choose_homes(agents, housing, residents, util, seed);
 }
@@ -24,22 +31,34 @@ fn shared_eligible(policy: &Policy, t: &Talent) -> bool {
     Policy::in_mask(&policy.shared_unit_tiers, t.tier as usize) && t.employed()
 }
 
-/// Each vacant talent unit is offered to at most this many households a month; a household that
-/// declines (its current home is better) keeps its place on the list.
-const OFFERS_PER_UNIT: usize = 10;
+/// Whether a household applies for a talent unit: the programme has units (built or being
+/// built), the household is of an eligible tier, employed, renting (in the market or outside the
+/// corridor) and pays more than `apply_rent_share` of its income for housing.
+pub fn applies(util: &Utility, t: &Talent, programme: bool) -> bool {
+    programme
+        && Policy::in_mask(&util.policy.talent_unit_tiers, t.tier as usize)
+        && t.employed()
+        && matches!(t.tenure, Tenure::Market | Tenure::Outside)
+        && util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home)
+            > util.s.housing.talent_units.apply_rent_share * util.income(t)
+}
 
-/// Eligible employed households outside talent units join the list; others leave it.
+/// Offers a month for `vacant` vacant talent units (`offers_per_unit` each).
+fn offers(util: &Utility, vacant: usize) -> u64 {
+    (util.s.housing.talent_units.offers_per_unit * vacant as f64).ceil() as u64
+}
+
+/// Households that apply ([`applies`]) join the list with their month; others leave it.
 /// Returns, when there is a vacant talent unit to offer this month (none otherwise), the front of
 /// the list in agent order as (application month, index): the households that can receive one of
-/// this month's offers, since at most `OFFERS_PER_UNIT` households per vacant unit are asked. The
+/// this month's offers, since at most `offers_per_unit` households per vacant unit are asked. The
 /// list is ordered by application month, then agent order, so the front is every household of the
 /// months before a cutoff month and the first ones, in agent order, of the cutoff month.
-pub fn update_waitlist(agents: &mut [Talent], housing: &Housing, policy: &Policy, month: u32) -> Vec<(u16, u32)> {
-    let any_units = housing.units[TALENT].iter().any(|&u| u > 0) || housing.projects.iter().any(|p| p.stock == TALENT);
-    let since = (month + 1).min(u16::MAX as u32) as u16;
+pub fn update_waitlist(agents: &mut [Talent], housing: &Housing, util: &Utility) -> Vec<(u16, u32)> {
+    let programme = housing.units[TALENT].iter().any(|&u| u > 0) || housing.projects.iter().any(|p| p.stock == TALENT);
+    let since = (util.month + 1).min(u16::MAX as u32) as u16;
     let vacant_units = housing.vacant_units(TALENT) as usize;
     let offer = vacant_units > 0;
-    let mask = &policy.talent_unit_tiers;
     // One pass in fixed chunks updates the list and counts each chunk's households by
     // application month.
     const CHUNK: usize = 1 << 14;
@@ -49,13 +68,9 @@ pub fn update_waitlist(agents: &mut [Talent], housing: &Housing, policy: &Policy
         .map(|chunk| {
             let mut by_month = if offer { vec![0u32; months] } else { Vec::new() };
             for t in chunk {
-                let eligible = any_units
-                    && Policy::in_mask(mask, t.tier as usize)
-                    && t.employed()
-                    && t.tenure != Tenure::TalentUnit
-                    && t.tenure != Tenure::Owner;
+                let on = applies(util, t, programme);
                 // Written only when it changes: most agents' records stay clean in the cache.
-                if !eligible {
+                if !on {
                     if t.waitlist_since != 0 {
                         t.waitlist_since = 0;
                     }
@@ -73,7 +88,7 @@ pub fn update_waitlist(agents: &mut [Talent], housing: &Housing, policy: &Policy
         return Vec::new();
     }
     // The cutoff month, and how many of its households are needed after the earlier months'.
-    let offers = (OFFERS_PER_UNIT * vacant_units) as u64;
+    let offers = offers(util, vacant_units);
     let mut by_month = vec![0u64; months];
     for h in &by_chunk {
         for (x, &y) in by_month.iter_mut().zip(h) {
@@ -131,7 +146,7 @@ pub fn update_waitlist(agents: &mut [Talent], housing: &Housing, policy: &Policy
 }
 
 /// Offers vacant talent units down the waiting list (application month, then id); a household
-/// takes the best of up to 16 sampled vacant cells when it beats its current home.
+/// takes the best of up to `home_candidates` sampled vacant cells when it beats its current home.
 pub fn allocate_talent_units(
     agents: &mut [Talent],
     housing: &mut Housing,
@@ -159,8 +174,8 @@ pub fn allocate_talent_units(
         queue[start[m as usize]] = i as usize;
         start[m as usize] += 1;
     }
-    let vacant_units = housing.vacant_units(TALENT) as usize;
-    let mut offers_left = OFFERS_PER_UNIT * vacant_units;
+    let mut offers_left = offers(util, housing.vacant_units(TALENT) as usize);
+    let k = util.s.talent.home_candidates as usize;
     for i in queue {
         if vacant_cells.is_empty() || offers_left == 0 {
             break;
@@ -169,16 +184,12 @@ pub fn allocate_talent_units(
         let (best, current) = {
             let t = &agents[i];
             let work = util.work_cell(t);
-            let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64 ^ 0x5A5A_0000_0000, util.month);
+            let mut rng = Stream::new(seed, Purpose::TalentOffer, t.id as u64, util.month);
             let scale = util.s.talent.utility.taste_scale;
             let mut best: Option<(f64, usize)> = None;
-            let tries = vacant_cells.len().min(16);
-            for j in 0..tries {
-                let c = if vacant_cells.len() <= 16 {
-                    vacant_cells[j]
-                } else {
-                    vacant_cells[rng.below(vacant_cells.len())]
-                };
+            let all = vacant_cells.len() <= k;
+            for j in 0..vacant_cells.len().min(k) {
+                let c = if all { vacant_cells[j] } else { vacant_cells[rng.below(vacant_cells.len())] };
                 let u = util.of(t, c as Cell, Tenure::TalentUnit, work) + scale * rng.gumbel();
                 if best.is_none_or(|b| u > b.0) {
                     best = Some((u, c));
@@ -198,31 +209,31 @@ pub fn allocate_talent_units(
     }
 }
 
-/// Moves a household into a unit, releasing the old one.
+/// Moves a household into a unit or an outside zone, releasing the old home.
 pub fn move_to(
     t: &mut Talent,
     housing: &mut Housing,
     residents: &mut [u32],
-    cell: Cell,
+    home: Cell,
     tenure: Tenure,
     util: &Utility,
 ) {
-    let commute = util.commute(cell, util.work_cell(t)) as f32;
-    if t.home != OUTSIDE {
+    let commute = util.commute(home, util.work_cell(t)) as f32;
+    if in_corridor(t.home) {
         if let Some(stock) = t.tenure.stock() {
             let o = &mut housing.occupied[stock][t.home as usize];
             *o = o.saturating_sub(1);
         }
         residents[t.home as usize] = residents[t.home as usize].saturating_sub(1);
     }
-    t.home = cell;
-    t.tenure = tenure;
+    t.home = home;
+    t.tenure = if in_corridor(home) { tenure } else { Tenure::Outside };
     t.commute = commute;
-    if cell != OUTSIDE {
+    if in_corridor(home) {
         if let Some(stock) = tenure.stock() {
-            housing.occupied[stock][cell as usize] += 1;
+            housing.occupied[stock][home as usize] += 1;
         }
-        residents[cell as usize] += 1;
+        residents[home as usize] += 1;
     }
 }
 
@@ -290,104 +301,158 @@ impl VacancySampler {
     }
 }
 
-/// Why a household moves this month.
+/// Whether a household looks for a home this month, and how many households it stands for in
+/// the demand count: one when it must move or moves for its own reasons (renters at `move_rate`,
+/// owners at `owner_move_rate`), and 1 / `outside_move_rate` when it lives outside the corridor
+/// and looks (the households outside like it that do not look this month: a Horvitz-Thompson
+/// weight).
 #[inline]
-fn wants_to_move(util: &Utility, t: &Talent, rng: &mut Stream) -> bool {
+fn wants_to_move(util: &Utility, t: &Talent, rng: &mut Stream) -> Option<f64> {
     let s = &util.s.talent;
     let rate = match t.tenure {
-        Tenure::Market => s.move_rate,
-        _ => s.move_rate * 0.3,
+        Tenure::Outside => s.outside_move_rate,
+        Tenure::Market | Tenure::TalentUnit => s.move_rate,
+        Tenure::Owner | Tenure::Shared => s.owner_move_rate,
     };
     // Always one draw, so the candidates' draws do not depend on which reason applied.
     let draw = rng.uniform();
-    if t.home == OUTSIDE || draw < rate {
-        return true;
-    }
     if t.tenure == Tenure::Market {
         let cost = util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home);
         if cost > s.max_rent_share * util.income(t) {
-            return true;
+            return Some(1.0);
         }
     }
     if t.has(FLAG_JOB_CHANGED) && util.commute(t.home, util.work_cell(t)) > s.max_commute_min {
-        return true;
+        return Some(1.0);
     }
-    // A child without a seat: when it reaches school age (6, or 12 for middle school), and in
-    // October, after the September enrolment has left it without a seat.
-    t.unseated() && (matches!(t.child_age_months, 72 | 144) || util.month % 12 == 9)
+    // A child at a school elsewhere: when it reaches school age or middle school, and in
+    // October, after the September enrolment.
+    if t.seated_elsewhere()
+        && (matches!(t.child_age_months, super::PRIMARY_FROM_MONTHS | super::MIDDLE_FROM_MONTHS)
+            || util.month % 12 == 9)
+    {
+        return Some(1.0);
+    }
+    if draw < rate {
+        return Some(if t.tenure == Tenure::Outside { 1.0 / rate } else { 1.0 });
+    }
+    None
 }
 
-/// Movers sample k vacant units (and shared-ownership units where eligible), rank them with
-/// staying by logit utility with a taste shock (in parallel), and take the best still vacant in
-/// agent order.
+/// A mover's options, best first, and how many households it stands for.
+type Proposal = (usize, f64, Vec<(Cell, Tenure)>);
+
+/// Movers rank, by logit utility with a taste shock (in parallel): staying, k sampled vacant
+/// market units (to rent, or to buy where their savings pay the down payment; a renter may also
+/// buy its own unit), shared-ownership units where eligible, `demand_samples` units drawn from the
+/// whole market stock (vacant or not: where they would live), and every outside zone. Units are
+/// then taken in agent order; an option taken by an earlier mover is demand turned away.
 pub fn choose_homes(agents: &mut [Talent], housing: &mut Housing, residents: &mut [u32], util: &Utility, seed: u64) {
     let market = VacancySampler::new(housing, MARKET);
     let shared = VacancySampler::new(housing, SHARED);
-    if market.total() == 0 && shared.total() == 0 {
-        return;
-    }
+    let stock = VacancySampler::from_counts(housing.units[MARKET].iter().map(|&u| u as u64));
     let month = util.month;
     let k = util.s.talent.home_candidates as usize;
+    let wishes = util.s.housing.demand_samples as usize;
+    let zones = util.world.zones.len();
     let taste = util.s.talent.utility.taste_scale;
-    let proposals: Vec<(usize, Vec<(Cell, Tenure)>)> = {
-        agents
-            .par_iter()
-            .enumerate()
-            .with_min_len(1024)
-            .filter_map(|(i, t)| {
-                let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
-                if !wants_to_move(util, t, &mut rng) {
-                    return None;
+    let proposals: Vec<Proposal> = agents
+        .par_iter()
+        .enumerate()
+        .with_min_len(1024)
+        .filter_map(|(i, t)| {
+            let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
+            let weight = wants_to_move(util, t, &mut rng)?;
+            let me = util.chooser(t);
+            let stay = me.with_commute(t.home, t.tenure, t.commute as f64) + taste * rng.gumbel();
+            // Only the options better than staying matter: staying is always possible.
+            let mut options: Vec<(f64, Cell, Tenure)> = Vec::new();
+            let mut offer = |v: f64, c: Cell, tenure: Tenure| {
+                if v > stay {
+                    options.push((v, c, tenure));
                 }
-                let work = util.work_cell(t);
-                let mut options: Vec<(f64, Cell, Tenure)> = Vec::with_capacity(k + 2);
-                let stay_tenure = if t.tenure == Tenure::Owner { Tenure::Owner } else { t.tenure };
-                let stay = util.with_commute(t, t.home, stay_tenure, t.commute as f64) + taste * rng.gumbel();
-                options.push((stay, t.home, stay_tenure));
-                // Samples are drawn with replacement, so a cell often comes up twice: its
-                // systematic utility is computed once and each draw gets its own taste shock.
-                let mut seen: Vec<(Cell, Tenure, f64)> = Vec::with_capacity(k + 2);
-                let mut systematic = |c: Cell, tenure: Tenure| -> f64 {
-                    if let Some(x) = seen.iter().find(|x| x.0 == c && x.1 == tenure) {
-                        return x.2;
+            };
+            // Samples are drawn with replacement, so a cell often comes up twice: its
+            // systematic utilities are computed once and each draw gets its own taste shocks.
+            let mut seen: Vec<(Cell, f64, Option<f64>)> = Vec::with_capacity(k + wishes);
+            let mut market_unit = |c: Cell, rng: &mut Stream, offer: &mut dyn FnMut(f64, Cell, Tenure)| {
+                let (rent, buy) = match seen.iter().find(|x| x.0 == c) {
+                    Some(x) => (x.1, x.2),
+                    None => {
+                        let (rent, buy) = me.rent_or_buy(c);
+                        seen.push((c, rent, buy));
+                        (rent, buy)
                     }
-                    let v = util.of(t, c, tenure, work);
-                    seen.push((c, tenure, v));
-                    v
                 };
+                offer(rent + taste * rng.gumbel(), c, Tenure::Market);
+                if let Some(buy) = buy {
+                    offer(buy + taste * rng.gumbel(), c, Tenure::Owner);
+                }
+            };
+            for _ in 0..k {
+                if let Some(c) = market.sample(&mut rng) {
+                    market_unit(c, &mut rng, &mut offer);
+                }
+            }
+            for _ in 0..wishes {
+                if let Some(c) = stock.sample(&mut rng) {
+                    market_unit(c, &mut rng, &mut offer);
+                }
+            }
+            if t.tenure == Tenure::Market && me.can_buy(t.home) {
+                offer(
+                    me.with_commute(t.home, Tenure::Owner, t.commute as f64) + taste * rng.gumbel(),
+                    t.home,
+                    Tenure::Owner,
+                );
+            }
+            if shared.total() > 0 && shared_eligible(util.policy, t) {
                 for _ in 0..k {
-                    if let Some(c) = market.sample(&mut rng) {
-                        options.push((systematic(c, Tenure::Market) + taste * rng.gumbel(), c, Tenure::Market));
+                    if let Some(c) = shared.sample(&mut rng) {
+                        offer(me.value(c, Tenure::Shared) + taste * rng.gumbel(), c, Tenure::Shared);
                     }
                 }
-                if shared.total() > 0 && shared_eligible(util.policy, t) {
-                    for _ in 0..k.div_ceil(2) {
-                        if let Some(c) = shared.sample(&mut rng) {
-                            options.push((systematic(c, Tenure::Shared) + taste * rng.gumbel(), c, Tenure::Shared));
-                        }
-                    }
+            }
+            for z in 0..zones {
+                let home = zone_home(z);
+                if home != t.home {
+                    offer(me.value(home, Tenure::Outside) + taste * rng.gumbel(), home, Tenure::Outside);
                 }
-                options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-                let ranked: Vec<(Cell, Tenure)> = options.into_iter().map(|o| (o.1, o.2)).collect();
-                Some((i, ranked))
-            })
-            .collect()
-    };
-    for (i, ranked) in proposals {
+            }
+            if options.is_empty() {
+                return None;
+            }
+            options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+            Some((i, weight, options.into_iter().map(|o| (o.1, o.2)).collect()))
+        })
+        .collect();
+    for (i, weight, ranked) in proposals {
+        let mut turned_away: Option<Cell> = None;
         for (c, tenure) in ranked {
             let t = &agents[i];
-            if c == t.home && (tenure == t.tenure || c == OUTSIDE) {
-                break; // staying is the best available option
+            if c == t.home {
+                agents[i].tenure = tenure; // a renter buys the unit it lives in
+                break;
             }
-            if c == OUTSIDE {
-                continue;
+            if zone_of(c).is_some() {
+                move_to(&mut agents[i], housing, residents, c, tenure, util);
+                break;
             }
             let stock = tenure.stock().unwrap_or(MARKET);
             if housing.vacant(stock, c as usize) == 0 {
+                if stock == MARKET && turned_away.is_none() {
+                    turned_away = Some(c);
+                }
                 continue;
             }
             move_to(&mut agents[i], housing, residents, c, tenure, util);
             break;
+        }
+        if let Some(c) = turned_away {
+            housing.unmet[c as usize] += weight as f32;
+            if !in_corridor(agents[i].home) {
+                housing.shortage += weight;
+            }
         }
     }
 }
@@ -417,6 +482,7 @@ mod tests {
 #[cfg(test)]
 mod waitlist_and_moves {
     use super::*;
+    use crate::agents::talent::{NO_JOB, OUTSIDE};
     use crate::agents::testkit::{cell, household, Kit};
 
     fn kit() -> Kit {
@@ -427,28 +493,38 @@ mod waitlist_and_moves {
     }
 
     #[test]
-    fn employed_eligible_households_join_the_waiting_list_and_others_leave_it() {
+    fn rent_burdened_eligible_households_join_the_waiting_list_and_others_leave_it() {
         let mut kit = kit();
         let f = kit.firm(0, cell(1, 1));
         kit.housing.units[TALENT][cell(2, 2) as usize] = 1;
-        let mut agents: Vec<Talent> = (0..4).map(|i| household(i, 1, cell(1, 2))).collect();
-        for t in &mut agents[..3] {
+        let (dear, cheap) = (cell(1, 2), cell(3, 3));
+        // A skilled wage of 15 000: a rent of 6 000 is 40 % of it, above the 30 % that makes a
+        // household apply; 3 000 is below.
+        kit.prices.rent[dear as usize] = 6000.0;
+        kit.prices.rent[cheap as usize] = 3000.0;
+        let mut agents: Vec<Talent> = (0..5).map(|i| household(i, 1, dear)).collect();
+        for t in &mut agents {
             t.employer = f;
         }
         agents[1].tenure = Tenure::Owner;
         agents[2].waitlist_since = 3; // applied in month 2
-        agents[3].waitlist_since = 3; // unemployed now: leaves the list
-        kit.housing.occupied[MARKET][cell(1, 2) as usize] = 4;
+        agents[3].waitlist_since = 3;
+        agents[3].employer = NO_JOB; // unemployed now: leaves the list
+        agents[4].home = cheap; // not rent-burdened: does not apply
         kit.month = 5;
-        let listed = update_waitlist(&mut agents, &kit.housing, &kit.policy, kit.month);
+        let listed = update_waitlist(&mut agents, &kit.housing, &kit.util());
         let since: Vec<u16> = agents.iter().map(|t| t.waitlist_since).collect();
         assert_eq!(
             since,
-            vec![6, 0, 3, 0],
-            "owners and the unemployed are not on the list; applicants keep their month"
+            vec![6, 0, 3, 0, 0],
+            "owners, the unemployed and those who are not rent-burdened are not on the list; applicants keep their month"
         );
         // One vacant unit: at most ten offers, here to both applicants, earliest application first.
         assert_eq!(listed, vec![(6, 0), (3, 2)]);
+        // Without a programme (no talent units built or being built) nobody applies.
+        kit.housing.units[TALENT][cell(2, 2) as usize] = 0;
+        assert!(update_waitlist(&mut agents, &kit.housing, &kit.util()).is_empty());
+        assert!(agents.iter().all(|t| t.waitlist_since == 0));
     }
 
     #[test]
@@ -485,19 +561,77 @@ mod waitlist_and_moves {
     }
 
     #[test]
-    fn two_movers_for_one_unit_are_settled_in_agent_order() {
+    fn two_movers_for_one_unit_are_settled_in_agent_order_and_the_second_is_demand_turned_away() {
         let mut kit = kit();
-        kit.s.grid.outside_rent = 8000.0;
+        // Dear outside: households living there want in; half of them look each month.
+        kit.world.zones[0].rent = 8000.0;
+        kit.s.talent.outside_move_rate = 0.5;
+        kit.s.housing.demand_samples = 0;
         let c = cell(4, 2);
         let mut housing = kit.housing.clone();
         housing.units[MARKET][c as usize] = 1;
-        // Households living outside always look for a home.
+        // A seed whose first draws make both look this month (the draw `wants_to_move` takes).
+        let looks = |seed: u64, id: u64| Stream::new(seed, Purpose::Residence, id, kit.month).uniform() < 0.5;
+        let seed = (0..).find(|&seed| looks(seed, 0) && looks(seed, 1)).unwrap();
         let mut agents = vec![household(0, 1, OUTSIDE), household(1, 1, OUTSIDE)];
         let mut residents = vec![0u32; kit.world.cells()];
-        choose_homes(&mut agents, &mut housing, &mut residents, &kit.util(), 3);
+        choose_homes(&mut agents, &mut housing, &mut residents, &kit.util(), seed);
         assert_eq!(agents[0].home, c);
         assert_eq!(agents[0].tenure, Tenure::Market);
         assert_eq!(agents[1].home, OUTSIDE, "the unit was taken");
         assert_eq!((housing.occupied[MARKET][c as usize], residents[c as usize]), (1, 1));
+        // The second stands for the two households outside like it (one looks in two).
+        assert_eq!(housing.unmet[c as usize], 2.0);
+        assert_eq!(housing.shortage, 2.0);
+    }
+
+    #[test]
+    fn a_household_with_savings_for_the_down_payment_may_buy_and_a_young_one_rents() {
+        let mut kit = kit();
+        // Owning costs less than renting: the user cost is half of the rent.
+        kit.s.housing.owner_user_cost = 0.5 * 12.0 / kit.s.housing.price_to_rent_months;
+        kit.s.talent.outside_move_rate = 1.0;
+        kit.world.zones[0].rent = 1.0e5;
+        let f = kit.firm(0, cell(4, 1));
+        let (a, b) = (cell(4, 2), cell(5, 2));
+        let mut housing = kit.housing.clone();
+        housing.units[MARKET][a as usize] = 1;
+        housing.units[MARKET][b as usize] = 1;
+        // A top earner aged 55 has saved 0.3 x 30 000 x 12 x 33 yuan, enough for 30 % of 600
+        // rents; a skilled one aged 23 has not.
+        let mut agents = vec![household(0, 0, OUTSIDE), household(1, 1, OUTSIDE)];
+        agents[0].age_months = 55 * 12;
+        agents[1].age_months = 23 * 12;
+        for t in &mut agents {
+            t.employer = f;
+        }
+        let util = kit.util();
+        assert!(util.can_buy(&agents[0], a) && !util.can_buy(&agents[1], a));
+        let mut residents = vec![0u32; kit.world.cells()];
+        choose_homes(&mut agents, &mut housing, &mut residents, &kit.util(), 3);
+        assert_eq!(agents[0].tenure, Tenure::Owner);
+        assert_eq!(agents[1].tenure, Tenure::Market);
+        assert_eq!(housing.occupied[MARKET][a as usize] + housing.occupied[MARKET][b as usize], 2);
+    }
+
+    #[test]
+    fn a_rent_burdened_renter_moves_out_to_a_zone_when_the_corridor_is_dear() {
+        let mut kit = kit();
+        let f = kit.firm(0, cell(0, 1));
+        let home = cell(1, 1);
+        kit.prices.rent = vec![9000.0; kit.world.cells()];
+        kit.world.zones[0].rent = 2000.0;
+        let mut housing = kit.housing.clone();
+        housing.units[MARKET][home as usize] = 1;
+        housing.occupied[MARKET][home as usize] = 1;
+        let mut residents = vec![0u32; kit.world.cells()];
+        residents[home as usize] = 1;
+        // A skilled renter pays 9 000 of 15 000: over `max_rent_share`, it must look.
+        let mut agents = vec![household(0, 1, home)];
+        agents[0].employer = f;
+        choose_homes(&mut agents, &mut housing, &mut residents, &kit.util(), 3);
+        assert_eq!((agents[0].home, agents[0].tenure), (OUTSIDE, Tenure::Outside));
+        assert_eq!((housing.occupied[MARKET][home as usize], residents[home as usize]), (0, 0));
+        assert!(agents[0].commute as f64 > kit.util().commute(home, Some(cell(0, 1))), "a longer commute");
     }
 }
