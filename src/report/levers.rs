@@ -30,12 +30,28 @@ fn num(v: f64) -> String {
     est(v, f64::NAN)
 }
 
+/// A district's or hub's display name: its Chinese name in a zh report, else its `title`, else
+/// the name in title case; other names (tiers, sectors) as written.
+fn place(s: &Scenario, name: &str, lang: Lang) -> String {
+    let places = s.districts.iter().map(|d| (&d.name, &d.title, &d.name_zh));
+    let found = places.chain(s.hubs.iter().map(|h| (&h.name, &h.title, &h.name_zh))).find(|(n, ..)| *n == name);
+    match found {
+        Some((_, _, zh)) if lang == Lang::Zh && !zh.is_empty() => zh.clone(),
+        Some((_, title, _)) if !title.is_empty() => title.clone(),
+        Some(_) => crate::chart::i18n::title_case(name),
+        None => name.to_string(),
+    }
+}
+
 /// "everywhere" for an empty list, else the names.
-fn scope(parts: &[(&'static str, &'static str, &[String])], lang: Lang) -> String {
+fn scope(s: &Scenario, parts: &[(&'static str, &'static str, &[String])], lang: Lang) -> String {
     let listed: Vec<String> = parts
         .iter()
         .filter(|(_, _, names)| !names.is_empty())
-        .map(|(en, zh, names)| format!("{}: {}", tr(lang, en, zh), names.join(", ")))
+        .map(|(en, zh, names)| {
+            let names: Vec<String> = names.iter().map(|n| place(s, n, lang)).collect();
+            format!("{}: {}", tr(lang, en, zh), names.join(", "))
+        })
         .collect();
     if listed.is_empty() {
         tr(lang, "whole corridor, all eligible", "全走廊").to_string()
@@ -65,6 +81,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                 amounts,
                 years: (l.start_year, l.end_year),
                 scope: scope(
+                    s,
                     &[
                         ("districts", "区", &l.districts),
                         ("near hubs", "临近枢纽", &l.near_hubs),
@@ -97,7 +114,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                 .collect();
             let years = (on.iter().map(|p| p.start_year).min()?, on.iter().map(|p| p.end_year).max()?);
             let districts: Vec<String> = on.iter().map(|p| p.district.clone()).collect();
-            Setting { amounts, years, scope: scope(&[("districts", "区", &districts)], lang) }
+            Setting { amounts, years, scope: scope(s, &[("districts", "区", &districts)], lang) }
         }
         Lever::SchoolCoordination => {
             let c = &s.schools.coordination;
@@ -110,7 +127,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     format!("{} {}", money(c.cost_per_pupil_year, lang), t("per pupil a year", "每生每年")),
                 ],
                 years: (c.start_year, c.end_year),
-                scope: scope(&[], lang),
+                scope: scope(s, &[], lang),
             }
         }
         Lever::RdSubsidy => {
@@ -125,7 +142,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                         + tr(lang, " per firm a year", "/企业/年"),
                 ],
                 years: (r.start_year, r.end_year),
-                scope: scope(&[("sectors", "行业", &r.sectors), ("districts", "区", &r.districts)], lang),
+                scope: scope(s, &[("sectors", "行业", &r.sectors), ("districts", "区", &r.districts)], lang),
             }
         }
         Lever::ChallengeGrants => {
@@ -139,7 +156,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     format!("{} {}", g.winners, t("winners a year", "个项目/年")),
                 ],
                 years: (g.start_year, g.end_year),
-                scope: scope(&[("sectors", "行业", &g.sectors)], lang),
+                scope: scope(s, &[("sectors", "行业", &g.sectors)], lang),
             }
         }
         Lever::TalentSubsidy => {
@@ -159,7 +176,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     ),
                 ],
                 years: (l.start_year, l.end_year),
-                scope: scope(&[("tiers", "人才层级", &l.tiers), ("districts", "区", &l.districts)], lang),
+                scope: scope(s, &[("tiers", "人才层级", &l.tiers), ("districts", "区", &l.districts)], lang),
             }
         }
         Lever::MigrationServices => {
@@ -173,7 +190,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     format!("{} {}", money(f.cost_per_year, lang), t("a year", "/年")),
                 ],
                 years: (f.start_year, f.end_year),
-                scope: scope(&[], lang),
+                scope: scope(s, &[], lang),
             }
         }
         Lever::FailureTolerance => {
@@ -187,7 +204,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     format!("{} {}", money(f.cost_per_startup, lang), t("per start-up", "每家初创企业")),
                 ],
                 years: (f.start_year, f.end_year),
-                scope: scope(&[], lang),
+                scope: scope(s, &[], lang),
             }
         }
         Lever::Incubators => {
@@ -201,7 +218,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     format!("{} {}", money(i.cost_per_place_year, lang), t("per place a year", "每位每年")),
                 ],
                 years: (i.start_year, i.end_year),
-                scope: scope(&[("hubs", "枢纽", &i.hubs)], lang),
+                scope: scope(s, &[("hubs", "枢纽", &i.hubs)], lang),
             }
         }
         Lever::Transit => {
@@ -223,7 +240,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                 })
                 .collect();
             let start = lines.iter().map(|l| l.open_year - l.build_years as i32).min()?;
-            Setting { amounts, years: (start, s.end_year()), scope: scope(&[], lang) }
+            Setting { amounts, years: (start, s.end_year()), scope: scope(s, &[], lang) }
         }
         Lever::NewLabs => {
             let labs = &s.labs.new;
@@ -247,7 +264,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                 })
                 .collect();
             let start = labs.iter().map(|l| l.open_year - 3).min()?;
-            Setting { amounts, years: (start, s.end_year()), scope: scope(&[], lang) }
+            Setting { amounts, years: (start, s.end_year()), scope: scope(s, &[], lang) }
         }
         Lever::LabBudget => {
             let b = &s.labs.budget;
@@ -257,7 +274,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
             Setting {
                 amounts: vec![format!("{} × {}", t("lab budgets", "实验室经费"), num(b.multiplier))],
                 years: (b.start_year, b.end_year),
-                scope: scope(&[], lang),
+                scope: scope(s, &[], lang),
             }
         }
         Lever::ComputeCentre => {
@@ -271,7 +288,7 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                     format!("{} {}", money(c.cost_per_year, lang), t("a year", "/年")),
                 ],
                 years: (c.start_year, c.end_year),
-                scope: scope(&[("districts", "区", &c.districts)], lang),
+                scope: scope(s, &[("districts", "区", &c.districts)], lang),
             }
         }
     })
@@ -382,4 +399,20 @@ fn band_yuan(values: &[f64], lang: Lang) -> String {
     }
     let half = (hi - lo) / 2.0;
     format!("{} [{}, {}]", yuan(med, half, lang), yuan(lo, half, lang), yuan(hi, half, lang))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_in_a_lever_s_scope_read_as_display_names() {
+        let s = crate::scenario::load(std::path::Path::new("scenarios/tiny.toml"), &[]).unwrap().scenario;
+        assert_eq!(place(&s, "science_town", Lang::En), "Science Town");
+        assert_eq!(place(&s, "science_town", Lang::Zh), "科学城");
+        assert_eq!(place(&s, "west", Lang::En), "West");
+        assert_eq!(place(&s, "high", Lang::En), "high", "a tier is not a place");
+        let names = ["science_town".to_string(), "east_centre".to_string()];
+        assert_eq!(scope(&s, &[("hubs", "枢纽", &names)], Lang::En), "hubs: Science Town, East Centre");
+    }
 }
