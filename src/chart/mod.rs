@@ -9,10 +9,12 @@ pub(crate) mod data;
 mod fonts;
 pub(crate) mod format;
 pub(crate) mod i18n;
+mod intervals;
 mod legend;
 mod lines;
 pub mod maps;
 mod palette;
+mod sensitivity;
 pub mod sweep;
 pub mod timeseries;
 

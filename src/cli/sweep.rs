@@ -22,7 +22,7 @@ use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs::{self, RunKey, RunRow, Shard};
 use corridor::experiment::spec::{self, DesignKind, SweepError, SweepFile, SweepSpec};
-use corridor::experiment::summary;
+use corridor::experiment::{sobol, summary};
 use corridor::output::{atomic_write, csv_rows, headline_names, json_bytes};
 use corridor::scenario::Scenario;
 
@@ -284,7 +284,7 @@ fn open_runs_file(
         }
         return Ok(done);
     }
-    for name in ["sweep.json", "points.csv", "tornado.csv", "morris.csv"] {
+    for name in ["sweep.json", "points.csv", "tornado.csv", "morris.csv", "sobol.csv"] {
         let _ = std::fs::remove_file(out.join(name));
     }
     atomic_write(&runs_path, runs::header(spec).as_bytes()).map_err(|e| io(&runs_path, e))?;
@@ -343,6 +343,7 @@ pub fn finish_files(
     match design.kind {
         DesignKind::Oat => files.push(("tornado.csv".into(), csv_rows(&summary::tornado_rows(spec, design, rows)))),
         DesignKind::Morris => files.push(("morris.csv".into(), csv_rows(&summary::morris_rows(spec, design, rows)))),
+        DesignKind::Sobol => files.push(("sobol.csv".into(), csv_rows(&sobol::sobol_rows(spec, design, rows)))),
         _ => {}
     }
     files.push(("sweep.json".into(), json_bytes(&summary::sweep_json(spec, design, shard))));

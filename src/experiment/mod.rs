@@ -6,6 +6,7 @@ pub mod design;
 pub mod effects;
 pub mod runs;
 pub mod seeds;
+pub mod sobol;
 pub mod spec;
 pub mod stats;
 pub mod summary;

@@ -3,8 +3,8 @@
 //! ```toml
 //! name = "rd-subsidy"          # optional; default: the file name without extension
 //! base = "../tiny.toml"        # scenario, relative to the sweep file
-//! design = "grid"              # grid | lhs | random | oat | morris
-//! samples = 20                 # lhs, random: number of points
+//! design = "grid"              # grid | lhs | random | oat | morris | sobol
+//! samples = 20                 # lhs, random: number of points; sobol: base samples
 //! replications = 3
 //! seed = 42
 //! kpis = ["patents", "talent"] # final-year KPIs to keep (default: the headline KPIs)
@@ -34,6 +34,8 @@ pub enum DesignKind {
     Oat,
     /// Morris elementary effects: `trajectories` paths of k+1 points on a `levels` grid.
     Morris,
+    /// Sobol indices: Saltelli's `samples` (k+2) points on a scrambled Sobol sequence.
+    Sobol,
 }
 
 impl DesignKind {
@@ -44,6 +46,7 @@ impl DesignKind {
             DesignKind::Random => "random",
             DesignKind::Oat => "oat",
             DesignKind::Morris => "morris",
+            DesignKind::Sobol => "sobol",
         }
     }
 }
@@ -195,8 +198,11 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
     if s.replications == 0 {
         return Err(f.invalid("replications", "must be at least 1"));
     }
-    if matches!(s.design, DesignKind::Lhs | DesignKind::Random) && s.samples.unwrap_or(0) == 0 {
+    if matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Sobol) && s.samples.unwrap_or(0) == 0 {
         return Err(f.invalid("samples", format!("design `{}` needs samples >= 1", s.design.as_str())));
+    }
+    if s.design == DesignKind::Sobol {
+        super::sobol::check(s).map_err(|(field, message)| f.invalid(field, message))?;
     }
     if s.design == DesignKind::Morris {
         if s.trajectories.unwrap_or(10) == 0 {
@@ -227,7 +233,8 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
                 return Err(f.invalid(&at("values"), "give either `values` or `min`/`max`/`steps`, not both"));
             }
         }
-        let needs_range = matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Morris);
+        let needs_range =
+            matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Morris | DesignKind::Sobol);
         if p.values.is_none() || needs_range {
             let (Some(lo), Some(hi)) = (p.min, p.max) else {
                 let what = if needs_range {

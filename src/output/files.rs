@@ -246,6 +246,30 @@ pub struct MorrisRow {
     pub n: usize,
 }
 
+/// One row of `sobol.csv` (Sobol designs): the first-order and total-effect index of a parameter
+/// on a KPI, each with a 95 % percentile bootstrap interval over the base samples.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SobolRow {
+    pub parameter: String,
+    pub kpi: String,
+    /// S_i: the share of the KPI's variance due to the parameter alone (Saltelli et al. 2010).
+    #[serde(with = "csv_num")]
+    pub first_order: f64,
+    #[serde(with = "csv_num")]
+    pub first_order_low: f64,
+    #[serde(with = "csv_num")]
+    pub first_order_high: f64,
+    /// S_Ti: the share due to the parameter with all its interactions (Jansen 1999).
+    #[serde(with = "csv_num")]
+    pub total: f64,
+    #[serde(with = "csv_num")]
+    pub total_low: f64,
+    #[serde(with = "csv_num")]
+    pub total_high: f64,
+    /// Base samples used (those with every point's KPI finite).
+    pub samples: usize,
+}
+
 // ---------------------------------------------------------------- writing
 
 /// A JSON file's bytes: pretty-printed, keys sorted, a final newline, non-finite numbers `null`.
