@@ -3,6 +3,7 @@
 //! [`render_dir`] detects the kind of folder (run, compare or sweep) and writes every chart of
 //! that kind into `dir/charts/` as PNG and SVG with the same stem.
 
+mod calibrate;
 mod canvas;
 pub mod compare;
 pub(crate) mod data;
@@ -78,7 +79,7 @@ impl ChartOptions {
 pub enum ChartError {
     /// The folder is none of run, compare or sweep.
     #[error(
-        "{path}: not a corridor output folder (expected timeseries.csv and world.json, compare.json, or sweep.json)"
+        "{path}: not a corridor output folder (expected timeseries.csv and world.json, compare.json, sweep.json or calibration.json)"
     )]
     UnknownFolder { path: PathBuf },
     /// A file the folder kind needs is not there.
@@ -128,6 +129,8 @@ pub enum FolderKind {
     Compare,
     /// `corridor sweep`: `sweep.json`.
     Sweep,
+    /// `corridor calibrate`: `calibration.json`.
+    Calibration,
 }
 
 /// Where a chart belongs in a report.
@@ -143,6 +146,8 @@ pub enum Section {
     Effects,
     /// Sweep responses.
     Sweep,
+    /// Calibration: posterior and fit.
+    Calibration,
 }
 
 impl Section {
@@ -155,6 +160,7 @@ impl Section {
             Section::Trajectories => tr(lang, "Scenario trajectories", "情景轨迹"),
             Section::Effects => tr(lang, "Effects versus the baseline", "相对基准情景的效果"),
             Section::Sweep => tr(lang, "Parameter sweep", "参数扫描"),
+            Section::Calibration => tr(lang, "Posterior and fit", "后验分布与拟合"),
         }
     }
 }
@@ -181,6 +187,8 @@ pub fn detect_kind(dir: &Path) -> Result<FolderKind, ChartError> {
         Ok(FolderKind::Compare)
     } else if dir.join("sweep.json").is_file() {
         Ok(FolderKind::Sweep)
+    } else if dir.join("calibration.json").is_file() {
+        Ok(FolderKind::Calibration)
     } else if ["timeseries.csv", "world.json", "summary.json", "yearly.csv"].iter().any(|f| dir.join(f).is_file()) {
         Ok(FolderKind::Run)
     } else {
@@ -208,5 +216,6 @@ pub fn render_dir_detailed(dir: &Path, opts: &ChartOptions) -> Result<Vec<Render
         }
         FolderKind::Compare => compare::render_compare(dir, &out, opts),
         FolderKind::Sweep => sweep::render_sweep(dir, &out, opts),
+        FolderKind::Calibration => calibrate::render_calibration(dir, &out, opts),
     }
 }

@@ -1,6 +1,7 @@
 //! Subcommands. Argument parsing in two stages: clap's raw flags, then resolved settings.
 
 mod bench;
+mod calibrate;
 mod chart;
 mod compare;
 mod merge;
@@ -50,6 +51,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the folders of sweep shards into one sweep folder.
     Merge(merge::MergeArgs),
+    /// Fit parameters to observed targets by ABC-SMC (docs/CALIBRATION.md).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// A failure to report: the message, and the exit code.
@@ -70,6 +73,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Check { scenarios, sets } => check(&scenarios, &sets),
         Command::Schema { outputs: false } => {
             print!("{}", corridor::scenario::schema::markdown());

@@ -291,19 +291,20 @@ fn open_runs_file(
     Ok(HashSet::new())
 }
 
-/// Appends complete lines to `runs.csv`, one write per line, synced at most once a second.
-struct RowSink {
+/// Appends complete lines to a rows file (`runs.csv`, `calibration.csv`), one write per line,
+/// synced at most once a second.
+pub(super) struct RowSink {
     file: std::fs::File,
     last_sync: Instant,
 }
 
 impl RowSink {
-    fn open(path: &Path) -> Result<RowSink, Failure> {
+    pub(super) fn open(path: &Path) -> Result<RowSink, Failure> {
         let file =
             OpenOptions::new().append(true).open(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
         Ok(RowSink { file, last_sync: Instant::now() })
     }
-    fn push(&mut self, line: &str) -> std::io::Result<()> {
+    pub(super) fn push(&mut self, line: &str) -> std::io::Result<()> {
         self.file.write_all(line.as_bytes())?;
         if self.last_sync.elapsed() > Duration::from_secs(1) {
             self.file.sync_data()?;

@@ -2,6 +2,7 @@
 //! sweeps. Pure library code: designs, seeds and statistics; the `corridor` binary does the file
 //! I/O, progress bars and resumption.
 
+pub mod calibrate;
 pub mod design;
 pub mod effects;
 pub mod runs;

@@ -155,18 +155,24 @@ impl SweepFile {
 
 /// Parses and checks a sweep file's text (`path` names it in errors and defaults the name).
 pub fn parse(path: &Path, text: &str) -> Result<SweepFile, SweepError> {
-    let de = toml::de::Deserializer::parse(text).map_err(|e| parse_error(path, text, &e, String::new()))?;
-    let spec: SweepSpec = serde_path_to_error::deserialize(de).map_err(|e| {
-        // serde_path_to_error writes array elements as `a[0].b`; sweep fields are `a.0.b`.
-        let field = e.path().to_string().replace('[', ".").replace(']', "");
-        parse_error(path, text, e.inner(), if field == "?" || field == "." { String::new() } else { field })
-    })?;
+    let spec: SweepSpec = deserialize(path, text)?;
     let mut file = SweepFile { path: path.to_path_buf(), text: text.to_string(), spec };
     if file.spec.name.is_empty() {
         file.spec.name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "sweep".into());
     }
     check(&file)?;
     Ok(file)
+}
+
+/// Deserializes the text of a TOML file (a sweep or targets file); malformed TOML, an unknown
+/// key or a wrong type is a [`SweepError::Parse`] located in the file and naming the field.
+pub fn deserialize<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, SweepError> {
+    let de = toml::de::Deserializer::parse(text).map_err(|e| parse_error(path, text, &e, String::new()))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // serde_path_to_error writes array elements as `a[0].b`; fields here are `a.0.b`.
+        let field = e.path().to_string().replace('[', ".").replace(']', "");
+        parse_error(path, text, e.inner(), if field == "?" || field == "." { String::new() } else { field })
+    })
 }
 
 fn parse_error(path: &Path, text: &str, e: &toml::de::Error, field: String) -> SweepError {

@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained page per output folder, with the charts inlined.
 
 mod base64;
+mod calibrate;
 mod html;
 
 use std::path::{Path, PathBuf};
@@ -38,6 +39,7 @@ pub fn write_report_with(dir: &Path, opts: &ChartOptions, charts: &[RenderedChar
         FolderKind::Run => run_header(dir, lang)?,
         FolderKind::Compare => compare_header(dir, lang)?,
         FolderKind::Sweep => sweep_header(dir, lang)?,
+        FolderKind::Calibration => calibrate::calibration_header(dir, lang)?,
     };
     body.push_str(&charts_html(charts, lang)?);
     body.push_str(&format!(
