@@ -7,7 +7,7 @@
 //!
 //! Interruptions: as for `sweep`, every row is one write of a complete line; `--resume` drops a
 //! torn last line, checks that every row is the one this targets file draws (same generation,
-//! particle, seed, weight and values), and runs only what is missing.
+//! particle, seed and values), and runs only what is missing.
 //!
 //! Shards (`--shard I/N`, all N processes on one shared folder): shard I runs the particles with
 //! `particle % N == I` of each generation and streams them to `calibration.shard-I-of-N.csv`;
@@ -425,7 +425,7 @@ fn finish_files(prep: &Prepared, s: &Sampler, store: &Store, out: &Path) -> Resu
     };
     Ok(vec![
         ("calibration.csv".into(), csv.into_bytes()),
-        ("posterior.csv".into(), posterior_csv(&names, &fit::posterior(s.population()))),
+        ("posterior.csv".into(), posterior_csv(&names, &fit::posterior(s))),
         ("generations.csv".into(), csv_rows(&fit::generation_rows(s))),
         ("fit.csv".into(), csv_rows(&fits)),
         ("fit.md".into(), fit::fit_markdown(spec, &fits, &params, &stopped).into_bytes()),

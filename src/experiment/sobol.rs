@@ -41,7 +41,7 @@ pub const MAX_PARAMETERS: usize = (sobol_burley::NUM_DIMENSIONS / 2) as usize;
 /// The limits of a Sobol design: (field, message) of the first it breaks.
 pub fn check(spec: &SweepSpec) -> Result<(), (&'static str, String)> {
     let n = spec.samples.unwrap_or(0);
-    if n < 2 || n > MAX_SAMPLES {
+    if !(2..=MAX_SAMPLES).contains(&n) {
         return Err(("samples", format!("design `sobol` needs 2 <= samples <= {MAX_SAMPLES} (a power of 2 is best)")));
     }
     if spec.parameters.len() > MAX_PARAMETERS {
@@ -110,7 +110,7 @@ fn indices(ss: &[Sample], idx: &[usize], i: usize) -> (f64, f64) {
     let n = idx.len() as f64;
     let mean = idx.iter().map(|&j| ss[j].a + ss[j].b).sum::<f64>() / (2.0 * n);
     let var = idx.iter().map(|&j| (ss[j].a - mean).powi(2) + (ss[j].b - mean).powi(2)).sum::<f64>() / (2.0 * n);
-    if !(var > 0.0) {
+    if var.is_nan() || var <= 0.0 {
         return (f64::NAN, f64::NAN);
     }
     // Centring f(B) leaves the estimator's expectation (E[f(A_B) - f(A)] = 0) and lowers its variance.

@@ -7,7 +7,11 @@
 //! particles closest to the targets (the tolerance epsilon is the largest distance kept) and
 //! replaces the rest: a kept particle picked by weight, moved by a Gaussian kernel with twice the
 //! kept particles' weighted covariance (Beaumont et al. 2009), redrawn until it lies in the
-//! prior's support and gives a valid scenario, weighted by prior density over the kernel mixture.
+//! prior's support and gives a valid scenario. A kept particle's weight is its prior density over
+//! the mixture of every generation's proposal density so far, weighted by the number of sets each
+//! proposed (the deterministic-mixture weights of adaptive multiple importance sampling, Cornuet
+//! et al. 2012): particles that survive from early, wide proposals do not then dominate the
+//! sample, as they do with each particle weighted by its own generation's proposal only.
 //! It stops once the tolerance is down to `tolerance` (in the distance's units, an RMS z-score:
 //! at 1 the kept particles fit the targets within their stated uncertainty, where ABC's kernel
 //! stands for the observation error, Wilkinson 2013), when fewer than `min_acceptance` of a
@@ -35,8 +39,6 @@ pub struct Proposal {
     pub particle: u32,
     /// Parameter values, in the order of the targets file.
     pub values: Vec<f64>,
-    /// Importance weight (prior density over the proposal density; 1 in generation 0).
-    pub weight: f64,
     /// The run seed of each replication.
     pub seeds: Vec<u64>,
 }
@@ -47,7 +49,6 @@ pub struct Evaluated {
     pub generation: u32,
     pub particle: u32,
     pub seed: u64,
-    pub weight: f64,
     pub values: Vec<f64>,
     /// Root of the weighted mean squared z-score of the in-sample targets (infinite where a
     /// statistic is missing).
@@ -110,8 +111,14 @@ const ATTEMPTS: u32 = 100_000;
 pub struct Sampler {
     spec: CalibrationSpec,
     priors: Vec<Prior>,
-    /// The kept particles, closest first.
+    /// The kept particles, closest first, and their normalised weights.
     population: Vec<Evaluated>,
+    weights: Vec<f64>,
+    /// Each generation's proposal density so far (the prior for generation 0) and the number
+    /// of parameter sets it proposed.
+    proposals: Vec<(usize, Option<Kernel>)>,
+    /// The kernel of the next generation.
+    next: Option<Kernel>,
     /// The next generation to propose.
     generation: u32,
     runs: u64,
@@ -154,6 +161,9 @@ impl Sampler {
             priors: spec.parameters.iter().map(|p| p.prior()).collect(),
             spec: spec.clone(),
             population: Vec::new(),
+            weights: Vec::new(),
+            proposals: Vec::new(),
+            next: None,
             generation: 0,
             runs: 0,
             history: Vec::new(),
@@ -171,6 +181,11 @@ impl Sampler {
         &self.population
     }
 
+    /// The kept particles' normalised weights, aligned with [`Sampler::population`].
+    pub fn weights(&self) -> &[f64] {
+        &self.weights
+    }
+
     pub fn priors(&self) -> &[Prior] {
         &self.priors
     }
@@ -179,10 +194,10 @@ impl Sampler {
         self.priors.iter().zip(values).map(|(p, v)| p.to_z(*v)).collect()
     }
 
-    fn proposal(&self, particle: u32, values: Vec<f64>, weight: f64) -> Proposal {
+    fn proposal(&self, particle: u32, values: Vec<f64>) -> Proposal {
         let g = self.generation;
         let seeds = (0..self.spec.abc.replications).map(|r| run_seed(self.spec.seed, g, particle, r)).collect();
-        Proposal { generation: g, particle, values, weight, seeds }
+        Proposal { generation: g, particle, values, seeds }
     }
 
     /// The parameter sets of the next generation, or none once stopped. `valid` says whether a
@@ -206,7 +221,7 @@ impl Sampler {
                         let values: Vec<f64> =
                             self.priors.iter().zip(&u).map(|(p, &u)| p.value(p.quantile(u))).collect();
                         if valid(&values) {
-                            return Ok(self.proposal(i, values, 1.0));
+                            return Ok(self.proposal(i, values));
                         }
                         u.iter_mut().for_each(|x| *x = s.uniform());
                     }
@@ -214,7 +229,7 @@ impl Sampler {
                 })
                 .collect();
         }
-        let kernel = Kernel::new(self);
+        let Some(kernel) = &self.next else { return Ok(Vec::new()) };
         let cumulative: Vec<f64> = kernel
             .weights
             .iter()
@@ -237,8 +252,7 @@ impl Sampler {
                     }
                     let values: Vec<f64> = self.priors.iter().zip(&z).map(|(p, z)| p.value(*z)).collect();
                     if valid(&values) {
-                        let weight = kernel.weight(&self.priors, &self.z(&values));
-                        return Ok(self.proposal(i, values, weight));
+                        return Ok(self.proposal(i, values));
                     }
                 }
                 Err(fail(i))
@@ -258,13 +272,14 @@ impl Sampler {
         };
         self.runs += evaluated.len() as u64 * abc.replications as u64;
         let n_new = evaluated.len();
+        self.proposals.push((n_new, self.next.take()));
         let mut all = std::mem::take(&mut self.population);
         all.extend(evaluated);
         all.sort_by(|a, b| {
             a.distance.total_cmp(&b.distance).then(a.generation.cmp(&b.generation)).then(a.particle.cmp(&b.particle))
         });
         all.truncate(abc.kept());
-        let w = normalised(all.iter().map(|e| e.weight));
+        let w = self.mixture_weights(&all);
         let epsilon = all.last().map_or(f64::INFINITY, |e| e.distance);
         self.history.push(GenerationStats {
             generation: self.generation,
@@ -276,7 +291,9 @@ impl Sampler {
             distance_min: all.first().map_or(f64::NAN, |e| e.distance),
             distance_median: all.get(all.len() / 2).map_or(f64::NAN, |e| e.distance),
         });
+        self.next = Some(Kernel::new(&all.iter().map(|e| self.z(&e.values)).collect::<Vec<_>>(), &w, &self.priors));
         self.population = all;
+        self.weights = w;
         self.generation += 1;
         self.stopped = if epsilon <= abc.tolerance {
             Some(Stop::Tolerance)
@@ -295,10 +312,45 @@ impl Sampler {
     pub fn runs(&self) -> u64 {
         self.runs
     }
+
+    /// Normalised weights of particles: prior density over the mixture of the proposal
+    /// densities so far, each weighted by its share of the proposed sets (log-sum-exp in
+    /// generation and particle order).
+    fn mixture_weights(&self, particles: &[Evaluated]) -> Vec<f64> {
+        let total: usize = self.proposals.iter().map(|p| p.0).sum();
+        let logs: Vec<f64> = particles
+            .par_iter()
+            .map(|e| {
+                let z = self.z(&e.values);
+                let prior: f64 = self.priors.iter().zip(&z).map(|(p, z)| p.log_density(*z)).sum();
+                let terms: Vec<f64> = self
+                    .proposals
+                    .iter()
+                    .map(|(n, q)| {
+                        let share = (*n as f64 / total as f64).ln();
+                        share + q.as_ref().map_or(prior, |k| k.log_mixture(&z))
+                    })
+                    .collect();
+                prior - log_sum_exp(&terms)
+            })
+            .collect();
+        let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        normalised(logs.iter().map(|l| (l - top).exp()))
+    }
+}
+
+/// log(sum(exp(x))) without overflow.
+fn log_sum_exp(xs: &[f64]) -> f64 {
+    let top = xs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    if top == f64::NEG_INFINITY {
+        return top;
+    }
+    top + xs.iter().map(|x| (x - top).exp()).sum::<f64>().ln()
 }
 
 /// The perturbation kernel of a generation: a Gaussian with twice the kept particles' weighted
 /// covariance (in z), around each kept particle.
+#[derive(Clone, Debug)]
 struct Kernel {
     centres: Vec<Vec<f64>>,
     weights: Vec<f64>,
@@ -309,13 +361,11 @@ struct Kernel {
 }
 
 impl Kernel {
-    fn new(s: &Sampler) -> Kernel {
-        let centres: Vec<Vec<f64>> = s.population.iter().map(|e| s.z(&e.values)).collect();
-        let weights = normalised(s.population.iter().map(|e| e.weight));
-        let k = s.priors.len();
-        let mean: Vec<f64> = (0..k).map(|d| centres.iter().zip(&weights).map(|(c, w)| w * c[d]).sum::<f64>()).collect();
+    fn new(centres: &[Vec<f64>], weights: &[f64], priors: &[Prior]) -> Kernel {
+        let k = priors.len();
+        let mean: Vec<f64> = (0..k).map(|d| centres.iter().zip(weights).map(|(c, w)| w * c[d]).sum::<f64>()).collect();
         let mut cov = vec![vec![0.0; k]; k];
-        for (c, w) in centres.iter().zip(&weights) {
+        for (c, w) in centres.iter().zip(weights) {
             for a in 0..k {
                 for b in 0..=a {
                     cov[a][b] += 2.0 * w * (c[a] - mean[a]) * (c[b] - mean[b]);
@@ -324,13 +374,13 @@ impl Kernel {
         }
         // A jitter of a millionth of each prior's width keeps the kernel proper when the kept
         // particles coincide in a coordinate.
-        for (d, p) in s.priors.iter().enumerate() {
+        for (d, p) in priors.iter().enumerate() {
             cov[d][d] += (1e-6 * p.width()).powi(2);
         }
         let chol = cholesky(&cov);
         let log_norm =
             -0.5 * k as f64 * (2.0 * std::f64::consts::PI).ln() - (0..k).map(|d| chol[d][d].ln()).sum::<f64>();
-        Kernel { centres, weights, chol, log_norm }
+        Kernel { centres: centres.to_vec(), weights: weights.to_vec(), chol, log_norm }
     }
 
     /// centre + L e.
@@ -350,14 +400,11 @@ impl Kernel {
         self.log_norm - 0.5 * y.iter().map(|v| v * v).sum::<f64>()
     }
 
-    /// Prior density over the mixture of kernels, by log-sum-exp in particle order.
-    fn weight(&self, priors: &[Prior], z: &[f64]) -> f64 {
+    /// Log density of the proposal: the mixture of kernels around the weighted centres.
+    fn log_mixture(&self, z: &[f64]) -> f64 {
         let logs: Vec<f64> =
             self.centres.iter().zip(&self.weights).map(|(c, w)| w.ln() + self.log_density(c, z)).collect();
-        let top = logs.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        let mixture = top + logs.iter().map(|l| (l - top).exp()).sum::<f64>().ln();
-        let prior: f64 = priors.iter().zip(z).map(|(p, z)| p.log_density(*z)).sum();
-        (prior - mixture).exp()
+        log_sum_exp(&logs)
     }
 }
 
@@ -406,7 +453,6 @@ mod tests {
             generation: p.generation,
             particle: p.particle,
             seed: p.seeds[0],
-            weight: p.weight,
             values: p.values.clone(),
             distance: distance(spec, &stats),
             stats,
@@ -430,10 +476,10 @@ mod tests {
         let spec = spec(200);
         let s = calibrate(&spec, 2);
         assert_eq!(s.population().len(), 100);
-        let w = normalised(s.population().iter().map(|e| e.weight));
+        let w = s.weights();
         for (d, truth) in [(0, 2.0), (1, 0.5)] {
-            let mean: f64 = s.population().iter().zip(&w).map(|(e, w)| w * e.values[d]).sum();
-            let sd = s.population().iter().zip(&w).map(|(e, w)| w * (e.values[d] - mean).powi(2)).sum::<f64>().sqrt();
+            let mean: f64 = s.population().iter().zip(w).map(|(e, w)| w * e.values[d]).sum();
+            let sd = s.population().iter().zip(w).map(|(e, w)| w * (e.values[d] - mean).powi(2)).sum::<f64>().sqrt();
             assert!((mean - truth).abs() < 2.5 * sd.max(0.01), "param {d}: {mean} ± {sd}, truth {truth}");
             assert!(sd < 0.3 * truth, "param {d}: sd {sd} did not shrink from the prior");
         }
@@ -460,7 +506,7 @@ mod tests {
         s.close(props.iter().map(|p| evaluate(&spec, p)).collect());
         let next = s.propose(&|v| v[0] > 0.0).unwrap();
         assert_eq!(next.len(), 20);
-        assert!(next.iter().all(|p| p.generation == 1 && p.weight > 0.0 && p.values[0] > 0.0 && p.values[0] <= 5.0));
+        assert!(next.iter().all(|p| p.generation == 1 && p.values[0] > 0.0 && p.values[0] <= 5.0));
         assert!(s.propose(&|_| false).is_err());
     }
 }

@@ -4,7 +4,7 @@
 
 use toml::{Table, Value};
 
-use super::abc::{normalised, Evaluated, Sampler};
+use super::abc::Sampler;
 use super::targets::CalibrationSpec;
 use crate::output::{FitRow, GenerationRow, ParameterFit, PosteriorSample};
 
@@ -29,7 +29,7 @@ pub fn weighted_mean_sd(values: &[f64], weights: &[f64]) -> (f64, f64) {
     let pairs: Vec<(f64, f64)> =
         values.iter().zip(weights).filter(|(v, _)| v.is_finite()).map(|(v, w)| (*v, *w)).collect();
     let total: f64 = pairs.iter().map(|p| p.1).sum();
-    if pairs.is_empty() || !(total > 0.0) {
+    if pairs.is_empty() || total.is_nan() || total <= 0.0 {
         return (f64::NAN, f64::NAN);
     }
     let mean = pairs.iter().map(|(v, w)| v * w).sum::<f64>() / total;
@@ -37,12 +37,11 @@ pub fn weighted_mean_sd(values: &[f64], weights: &[f64]) -> (f64, f64) {
     (mean, var.sqrt())
 }
 
-/// The final population with normalised weights, closest first (`posterior.csv`).
-pub fn posterior(population: &[Evaluated]) -> Vec<PosteriorSample> {
-    let w = normalised(population.iter().map(|e| e.weight));
-    population
+/// The final population with its normalised weights, closest first (`posterior.csv`).
+pub fn posterior(s: &Sampler) -> Vec<PosteriorSample> {
+    s.population()
         .iter()
-        .zip(w)
+        .zip(s.weights().iter().copied())
         .map(|(e, weight)| PosteriorSample {
             generation: e.generation,
             particle: e.particle,
@@ -55,7 +54,7 @@ pub fn posterior(population: &[Evaluated]) -> Vec<PosteriorSample> {
 
 /// Each parameter's posterior: weighted mean, sd, median and 95 % interval.
 pub fn parameter_fits(s: &Sampler, spec: &CalibrationSpec) -> Vec<ParameterFit> {
-    let post = posterior(s.population());
+    let post = posterior(s);
     let w: Vec<f64> = post.iter().map(|p| p.weight).collect();
     spec.parameters
         .iter()
@@ -80,14 +79,13 @@ pub fn parameter_fits(s: &Sampler, spec: &CalibrationSpec) -> Vec<ParameterFit> 
 /// Each target observed and under the posterior (the simulated statistics of the final
 /// population, weighted: parameter and simulation uncertainty together).
 pub fn fit_rows(s: &Sampler, spec: &CalibrationSpec) -> Vec<FitRow> {
-    let pop = s.population();
-    let w = normalised(pop.iter().map(|e| e.weight));
+    let (pop, w) = (s.population(), s.weights());
     spec.targets
         .iter()
         .enumerate()
         .map(|(i, t)| {
             let v: Vec<f64> = pop.iter().map(|e| e.stats[i]).collect();
-            let (model_mean, model_sd) = weighted_mean_sd(&v, &w);
+            let (model_mean, model_sd) = weighted_mean_sd(&v, w);
             let sd = t.observed_sd();
             FitRow {
                 target: t.name.clone(),

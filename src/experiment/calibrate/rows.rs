@@ -8,12 +8,12 @@ use crate::experiment::runs::complete_records;
 use crate::output::{csv_line, csv_num, fmt_exact};
 use crate::RunResult;
 
-/// The columns of `calibration.csv`: generation, particle, seed (of the first replication),
-/// weight, the parameter paths, distance, then the target names.
+/// The columns of `calibration.csv`: generation, particle, seed (of the first replication), the
+/// parameter paths, distance, then the target names.
 pub fn header_fields(spec: &CalibrationSpec) -> Vec<String> {
-    let mut cols: Vec<String> = ROW_COLUMNS[..4].iter().map(|c| c.to_string()).collect();
+    let mut cols: Vec<String> = ROW_COLUMNS[..3].iter().map(|c| c.to_string()).collect();
     cols.extend(spec.parameters.iter().map(|p| p.path.clone()));
-    cols.push(ROW_COLUMNS[4].into());
+    cols.push(ROW_COLUMNS[3].into());
     cols.extend(spec.targets.iter().map(|t| t.name.clone()));
     cols
 }
@@ -24,7 +24,7 @@ pub fn header(spec: &CalibrationSpec) -> String {
 }
 
 fn prefix_fields(p: &Proposal) -> Vec<String> {
-    let mut f = vec![p.generation.to_string(), p.particle.to_string(), p.seeds[0].to_string(), fmt_exact(p.weight)];
+    let mut f = vec![p.generation.to_string(), p.particle.to_string(), p.seeds[0].to_string()];
     f.extend(p.values.iter().map(|v| fmt_exact(*v)));
     f
 }
@@ -85,11 +85,18 @@ pub fn parse_rows(spec: &CalibrationSpec, text: &str) -> Result<(Vec<Row>, bool)
             generation: int(f[0])? as u32,
             particle: int(f[1])? as u32,
             seed: int(f[2])?,
-            weight: num(f[3])?,
-            values: f[4..4 + k].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
-            distance: num(f[4 + k])?,
-            stats: f[5 + k..].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
+            values: f[3..3 + k].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
+            distance: num(f[3 + k])?,
+            stats: f[4 + k..].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
         };
+        let expected = distance(spec, &evaluated.stats);
+        if evaluated.distance.to_bits() != expected.to_bits() {
+            return Err(bad(format!(
+                "distance {} where this targets file gives {} (were the observed values changed?)",
+                fmt_exact(evaluated.distance),
+                fmt_exact(expected)
+            )));
+        }
         rows.push(Row { evaluated, line: csv_line(record).trim_end_matches('\n').to_string() });
     }
     Ok((rows, torn))
@@ -106,10 +113,10 @@ mod tests {
         let text = "base = \"b.toml\"\n[[targets]]\nkpi = \"talent\"\nyear = 2023\nobserved = 10.0\nsd = 1.0\n\
                     [[parameters]]\npath = \"x.y\"\nprior = \"uniform\"\nmin = 0.0\nmax = 1.0\n";
         let spec = super::super::targets::parse(Path::new("t.toml"), text).unwrap().spec;
-        let p = Proposal { generation: 2, particle: 5, values: vec![1.0 / 3.0], weight: 0.7, seeds: vec![99] };
+        let p = Proposal { generation: 2, particle: 5, values: vec![1.0 / 3.0], seeds: vec![99] };
         let line = row_line(&spec, &p, &[12.5]);
         assert!(line.starts_with(&prefix(&p)));
-        assert_eq!(line, "2,5,99,0.7,0.3333333333333333,2.5,12.5\n");
+        assert_eq!(line, "2,5,99,0.3333333333333333,2.5,12.5\n");
         let file = format!("{}{line}{}", header(&spec), &line[..7]);
         let (rows, torn) = parse_rows(&spec, &file).unwrap();
         assert!(torn);
@@ -118,5 +125,7 @@ mod tests {
         assert_eq!(rows[0].evaluated.distance, 2.5);
         assert_eq!(format!("{}\n", rows[0].line), line);
         assert!(parse_rows(&spec, "generation,particle\n").is_err());
+        let changed = file.replace(",2.5,12.5", ",2.4,12.5");
+        assert!(parse_rows(&spec, &changed).unwrap_err().contains("observed values changed"));
     }
 }

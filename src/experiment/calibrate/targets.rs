@@ -286,7 +286,7 @@ pub fn parse(path: &Path, text: &str) -> Result<TargetsFile, TargetsError> {
 }
 
 /// Column names of `calibration.csv` before the parameters.
-pub const ROW_COLUMNS: [&str; 5] = ["generation", "particle", "seed", "weight", "distance"];
+pub const ROW_COLUMNS: [&str; 4] = ["generation", "particle", "seed", "distance"];
 
 fn check(f: &TargetsFile) -> Result<(), TargetsError> {
     let s = &f.spec;
@@ -405,10 +405,9 @@ fn check_prior(p: &FitParameter) -> Result<(), (&'static str, String)> {
                 }
             }
             let prior = p.prior();
-            if !(super::prior::normal_cdf((prior.hi - prior.mean) / prior.sd)
-                - super::prior::normal_cdf((prior.lo - prior.mean) / prior.sd)
-                > 1e-9)
-            {
+            let mass = super::prior::normal_cdf((prior.hi - prior.mean) / prior.sd)
+                - super::prior::normal_cdf((prior.lo - prior.mean) / prior.sd);
+            if mass.is_nan() || mass <= 1e-9 {
                 return Err(("mean", "the bounds leave the normal prior no mass".into()));
             }
         }
