@@ -84,7 +84,20 @@ fn the_posterior_covers_the_parameters_that_made_the_targets_for_several_calibra
             let q = |u: f64| prior.value(prior.quantile(u));
             (info.posterior[i].high - info.posterior[i].low) / (q(0.975) - q(0.025))
         };
-        eprintln!("seed {seed}: {} runs; interval shares {:.3} {:.3} {:.3}", info.runs, share(0), share(1), share(2));
+        let gens: Vec<corridor::output::GenerationRow> = csv::Reader::from_path(out.join("generations.csv"))
+            .unwrap()
+            .deserialize()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let ess = gens.last().map_or(0.0, |g| g.ess);
+        eprintln!(
+            "seed {seed}: {} runs, ess {ess:.1}; interval shares {:.3} {:.3} {:.3}",
+            info.runs,
+            share(0),
+            share(1),
+            share(2)
+        );
+        assert!(ess > 10.0, "seed {seed}: the weights collapsed on a few sets (effective sample size {ess})");
         assert!(share(0) < 0.4 && share(1) < 0.4 && share(2) < 1.0, "seed {seed}: {:?}", info.posterior);
         let fits: Vec<FitRow> =
             csv::Reader::from_path(out.join("fit.csv")).unwrap().deserialize().collect::<Result<_, _>>().unwrap();
@@ -100,12 +113,24 @@ fn the_posterior_covers_the_parameters_that_made_the_targets_for_several_calibra
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+const RESUME: &str = "tests/data/cal_resume.toml";
+
+/// The small calibration run once, uninterrupted, on one thread (shared by the tests below).
+fn reference() -> &'static Path {
+    static REF: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    REF.get_or_init(|| {
+        let out = temp_dir("calibrate-reference").join("full");
+        calibrate(&root().join(RESUME), &out, &["--threads", "1"]);
+        out
+    })
+}
+
 #[test]
 fn a_killed_calibration_resumes_to_the_same_rows() {
-    let file = root().join("tests/data/cal_resume.toml");
+    let file = root().join(RESUME);
+    let full = reference();
     let dir = temp_dir("calibrate-resume");
-    let (full, cut) = (dir.join("full"), dir.join("cut"));
-    calibrate(&file, &full, &["--threads", "1"]);
+    let cut = dir.join("cut");
     let want = read(full.join("calibration.csv"));
     assert_eq!(want.lines().count(), 1 + 20 + 3 * 10);
     let mut child =
@@ -131,8 +156,33 @@ fn a_killed_calibration_resumes_to_the_same_rows() {
     }
     assert!(full.join("charts/posterior_marginals.png").is_file() && full.join("report.html").is_file());
     // A finished folder is not replaced without the user's word.
-    let o = bin().arg("calibrate").arg(&file).args(["--quiet", "--no-charts", "--out"]).arg(&full).output().unwrap();
+    let o = bin().arg("calibrate").arg(&file).args(["--quiet", "--no-charts", "--out"]).arg(&cut).output().unwrap();
     assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("finished calibration"));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn shards_sharing_a_folder_give_the_rows_of_one_process() {
+    let file = root().join(RESUME);
+    let dir = temp_dir("calibrate-shards");
+    let out = dir.join("shared");
+    let children: Vec<_> = (0..2)
+        .map(|i| {
+            bin()
+                .arg("calibrate")
+                .arg(&file)
+                .args(["--quiet", "--no-charts", "--threads", "1", "--shard", &format!("{i}/2"), "--out"])
+                .arg(&out)
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for mut c in children {
+        assert!(c.wait().unwrap().success());
+    }
+    for f in ["calibration.csv", "posterior.csv", "fit.csv"] {
+        assert_eq!(read(out.join(f)), read(reference().join(f)), "{f}");
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -266,7 +266,10 @@ fn open_folder(out: &Path, own: &Path, shard: Shard, resume: bool) -> Result<(),
             std::fs::read_dir(out).map_err(|e| io(out, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
         let finished = out.join("calibration.json").exists();
         let rows = row_files(out);
-        if !entries.is_empty() && rows.is_empty() && !finished {
+        // Another shard's rows file may still be under its temporary name.
+        let ours =
+            entries.iter().any(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("calibration")));
+        if !entries.is_empty() && !ours {
             return Err(Failure(format!(
                 "{} exists and is not a calibration folder; choose another --out",
                 out.display()
