@@ -155,10 +155,85 @@ fn a_killed_calibration_resumes_to_the_same_rows() {
         assert_eq!(read(cut.join(f)), read(full.join(f)), "{f}");
     }
     assert!(full.join("charts/posterior_marginals.png").is_file() && full.join("report.html").is_file());
-    // A finished folder is not replaced without the user's word.
-    let o = bin().arg("calibrate").arg(&file).args(["--quiet", "--no-charts", "--out"]).arg(&cut).output().unwrap();
-    assert!(!o.status.success() && String::from_utf8_lossy(&o.stderr).contains("finished calibration"));
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Every file under `dir` with its bytes.
+fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                files.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    files.sort();
+    files
+}
+
+fn refused(args: &[&str], out: &Path, must_contain: &[&str]) {
+    let o = bin().arg("calibrate").args(args).args(["--quiet", "--no-charts", "--out"]).arg(out).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "expected a refusal: {err}");
+    for m in must_contain {
+        assert!(err.contains(m), "error lacks `{m}`: {err}");
+    }
+}
+
+#[test]
+fn a_finished_calibration_is_replaced_only_with_the_users_word() {
+    let dir = temp_dir("calibrate-again");
+    let file = root().join(RESUME).display().to_string();
+    let out = dir.join("cal");
+    calibrate(Path::new(&file), &out, &["--no-charts"]);
+    let before = snapshot(&out);
+    let rows = read(out.join("calibration.csv"));
+    refused(&[&file], &out, &["holds this calibration, finished", "--resume", "--force"]);
+    // Another targets file (another calibrator seed) over it needs --force.
+    let other = dir.join("other.toml");
+    let text = read(PathBuf::from(&file)).replace("seed = 4", "seed = 5").replace("../../scenarios", "SCEN");
+    std::fs::write(&other, text.replace("SCEN", &root().join("scenarios").display().to_string())).unwrap();
+    let other = other.display().to_string();
+    refused(&[&other, "--resume"], &out, &["holds a finished calibration of another targets file", "--force"]);
+    assert_eq!(snapshot(&out), before, "a refusal changes nothing");
+    // --resume rewrites the same files from the rows; --force runs it again, to the same bytes.
+    calibrate(Path::new(&file), &out, &["--no-charts", "--resume"]);
+    assert_eq!(snapshot(&out), before);
+    calibrate(Path::new(&other), &out, &["--no-charts", "--force"]);
+    assert_ne!(read(out.join("calibration.csv")), rows);
+    calibrate(Path::new(&file), &out, &["--no-charts", "--force"]);
+    assert_eq!(snapshot(&out), before);
+    // A file of the user's in the folder is never removed, even with --force.
+    std::fs::write(out.join("notes.txt"), "mine").unwrap();
+    refused(&[&file, "--force"], &out, &["notes.txt"]);
+    assert_eq!(read(out.join("notes.txt")), "mine");
+    // A folder of another kind is not a calibration's.
+    let run = dir.join("run");
+    let o = Command::new(env!("CARGO_BIN_EXE_corridor"))
+        .args(["run", "scenarios/tiny.toml", "--years", "1", "--no-charts", "-q", "--out"])
+        .arg(&run)
+        .current_dir(root())
+        .output()
+        .unwrap();
+    assert!(o.status.success());
+    refused(&[&file, "--force"], &run, &["holds a finished corridor run folder, not a calibration folder"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn check_validates_targets_files() {
+    let o = bin().args(["check", RESUME, "scenarios/calibration/tiny-targets.toml"]).output().unwrap();
+    let said = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(said.contains("targets cal_resume: 1 parameters, 2 targets (1 in the fit)"), "{said}");
+    let o = bin().args(["check", "tests/data/cal_bad_kpi.toml"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("cal_bad_kpi.toml:5:1: field `targets.0.kpi`"));
 }
 
 #[test]

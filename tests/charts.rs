@@ -85,6 +85,7 @@ fn write_compare(dir: &Path) {
         reps: 5,
         seed: 7,
         replication_seeds: vec![1, 2, 3, 4, 5],
+        scenario_hashes: vec![],
         kpis: CMP_KPIS.iter().map(|k| k.to_string()).collect(),
         headline: corridor::output::headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: 2025,
@@ -535,6 +536,10 @@ fn report_inlines_every_chart() {
 fn report_renders_in_headless_chromium() {
     let chromium = Path::new("/usr/bin/chromium");
     if !chromium.exists() {
+        // CI installs Chromium (.ci/run sets CI=true): there a missing browser is a failure, not
+        // a reason to pass.
+        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+        assert!(!ci, "CI expected Chromium at /usr/bin/chromium (installed by .ci/run) and it is absent");
         eprintln!("skipped: chromium not installed (/usr/bin/chromium)");
         return;
     }

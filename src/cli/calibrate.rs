@@ -23,12 +23,14 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use super::sweep::{progress_bar, RowSink};
+use super::progress::Progress;
+use super::sweep::RowSink;
 use super::Failure;
 use corridor::experiment::calibrate::rows::{self, Row};
 use corridor::experiment::calibrate::{fit, targets, CalibrationSpec, Proposal, Sampler, TargetsFile, METHOD};
 use corridor::experiment::runs::Shard;
 use corridor::experiment::spec::SweepError;
+use corridor::output::folder::{self, Claim, Kind};
 use corridor::output::{atomic_write, csv_rows, fmt_exact, json_bytes, posterior_csv, BestJson, CalibrationJson};
 
 #[derive(clap::Args)]
@@ -45,6 +47,9 @@ pub struct CalibrateArgs {
     /// files from its rows).
     #[arg(long)]
     pub resume: bool,
+    /// Start again over a calibration folder (finished or not, of this or another targets file).
+    #[arg(long)]
+    pub force: bool,
     /// Run one of N processes sharing the output folder (particle % N == I), e.g. 0/4.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
@@ -90,15 +95,21 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         None => Shard::ALL,
     };
     let file = targets::read(&args.targets)?;
-    let prep = prepare(&file)?;
+    let pool = super::thread_pool(args.threads)?;
+    let prep = prepare(&file, pool.current_num_threads())?;
     let spec = &prep.spec;
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("calibrate-{}", spec.name)));
     let own = out.join(own_file(shard));
-    open_folder(&out, &own, shard, args.resume)?;
+    // The folder's identity is its targets file, known before any run: refuse a folder now.
+    let identity = folder::identity(Kind::Calibration, &json_bytes(&serde_json::json!({ "spec": spec })))
+        .map(|(i, _)| i)
+        .unwrap_or_default();
+    let claim = Claim { kind: Kind::Calibration, identity, force: args.force, finishing: true };
+    let fresh = folder::may_start(&out, &claim, args.resume)?;
+    open_folder(&out, &own, shard, args.resume, fresh)?;
     prepare_own_file(&own, spec)?;
     let mut store = Store::default();
     store.read(&out, spec)?;
-    let pool = super::thread_pool(args.threads)?;
     let say = |msg: String| {
         if !args.quiet {
             eprintln!("{msg}");
@@ -140,7 +151,12 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
             .iter()
             .filter(|p| shard.contains(p.particle as u64) && !store.rows.contains_key(&(g, p.particle)))
             .collect();
-        let bar = progress_bar(todo.len() as u64, &format!("parameter sets of generation {g}"), args.quiet);
+        let bar = Progress::new(
+            todo.len() as u64,
+            "parameter sets",
+            &format!("calibrate {}, generation {g}", spec.name),
+            args.quiet,
+        );
         let written = Mutex::new(Vec::with_capacity(todo.len()));
         pool.install(|| {
             todo.par_iter().try_for_each(|p| -> Result<(), Failure> {
@@ -155,7 +171,7 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
                 Ok(())
             })
         })?;
-        bar.finish_and_clear();
+        bar.finish();
         new_runs += todo.len() as u64 * spec.abc.replications as u64;
         let text = format!("{}{}", rows::header(spec), written.into_inner().unwrap_or_default().concat());
         let (new, _) = rows::parse_rows(spec, &text).map_err(|e| Failure(format!("{}: {e}", own.display())))?;
@@ -186,13 +202,10 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
         ));
         return Ok(());
     }
+    // The finished folder is assembled beside the one in progress, charts and report drawn in it,
+    // and moved into place whole: `calibration.json` never exists without them.
     let files = finish_files(&prep, &sampler, &store, &out)?;
-    for (name, bytes) in files {
-        atomic_write(&out.join(&name), &bytes).map_err(|e| Failure(format!("{}: {e}", out.join(&name).display())))?;
-    }
-    if !args.charts.no_charts {
-        super::chart::draw(&out, args.charts.lang)?;
-    }
+    super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         let secs = start.elapsed().as_secs_f64();
         println!(
@@ -208,9 +221,9 @@ pub fn run(args: CalibrateArgs) -> Result<(), Failure> {
 }
 
 /// Loads the base scenario with the fixed overrides, checks the targets against its columns and
-/// years, and checks that every parameter path takes a value of its prior; errors are located
-/// in the targets file.
-fn prepare(file: &TargetsFile) -> Result<Prepared, Failure> {
+/// years, that `threads` concurrent runs fit in memory, and that every parameter path takes a
+/// value of its prior; errors are located in the targets file.
+fn prepare(file: &TargetsFile, threads: usize) -> Result<Prepared, Failure> {
     let spec = file.spec.clone();
     let fixed = super::sets_with_years(&spec.set, spec.years);
     let base_path = file.base_path();
@@ -219,6 +232,8 @@ fn prepare(file: &TargetsFile) -> Result<Prepared, Failure> {
     };
     let field = if spec.set.is_empty() { "base" } else { "set" };
     let base = corridor::scenario::load(&base_path, &fixed).map_err(|e| located(field.into(), e))?;
+    let (limit, limit_what) = super::memory_limit();
+    corridor::scenario::check_footprint(&base, threads, limit, &limit_what).map_err(|e| located(field.into(), e))?;
     let columns = corridor::metrics::Recorder::new(&base.scenario).columns;
     targets::check_against(file, &base.scenario, &columns)?;
     let resolved = toml::Value::try_from(&base.scenario).map_err(|e| Failure(e.to_string()))?;
@@ -230,6 +245,22 @@ fn prepare(file: &TargetsFile) -> Result<Prepared, Failure> {
         corridor::scenario::load(&prep.base_path, &sets).map_err(|e| located(format!("parameters.{i}.path"), e))?;
     }
     Ok(prep)
+}
+
+/// Validates a targets file as `corridor calibrate` would before running; says what it holds.
+pub fn check_file(path: &Path, text: &str) -> Result<String, Failure> {
+    let file = targets::parse(path, text)?;
+    let prep = prepare(&file, super::cpus())?;
+    let s = &prep.spec;
+    Ok(format!(
+        "targets {}: {} parameters, {} targets ({} in the fit), up to {} runs of {}",
+        s.name,
+        s.parameters.len(),
+        s.targets.len(),
+        s.in_sample().count(),
+        s.abc.max_simulations,
+        file.base_path().display()
+    ))
 }
 
 fn own_file(shard: Shard) -> String {
@@ -256,45 +287,41 @@ fn row_files(out: &Path) -> Vec<PathBuf> {
     files
 }
 
-/// Checks what the output folder holds before anything is written: a new or empty folder, an
-/// unfinished calibration with `--resume`, a finished one with `--resume` (its files are then
-/// rewritten from its rows), or, for a shard, the other shards' rows.
-fn open_folder(out: &Path, own: &Path, shard: Shard, resume: bool) -> Result<(), Failure> {
+/// Readies the output folder that [`folder::may_start`] allowed. Afresh (`fresh`): the results
+/// and the rows of an earlier calibration go (a shard removes only its own rows and the merged
+/// `calibration.csv`: the other shards' may be this calibration's). Otherwise rows in the folder
+/// are continued only with `--resume` (a shard may join the others' rows without it); a finished
+/// folder being resumed loses its `calibration.json` until it is finished again.
+fn open_folder(out: &Path, own: &Path, shard: Shard, resume: bool, fresh: bool) -> Result<(), Failure> {
     let io = |p: &Path, e: std::io::Error| Failure(format!("{}: {e}", p.display()));
-    if out.exists() {
-        let entries: Vec<PathBuf> =
-            std::fs::read_dir(out).map_err(|e| io(out, e))?.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        let finished = out.join("calibration.json").exists();
-        let rows = row_files(out);
-        // Another shard's rows file may still be under its temporary name.
-        let ours =
-            entries.iter().any(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("calibration")));
-        if !entries.is_empty() && !ours {
-            return Err(Failure(format!(
-                "{} exists and is not a calibration folder; choose another --out",
-                out.display()
-            )));
+    std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
+    let remove = |p: &Path| match std::fs::remove_file(p) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io(p, e)),
+        _ => Ok(()),
+    };
+    let others_only = shard.count > 1 && !own.exists();
+    if !fresh && !resume && !row_files(out).is_empty() && !others_only {
+        return Err(Failure(format!(
+            "{}: holds an unfinished calibration: pass --resume to finish it, or --force to start again",
+            out.display()
+        )));
+    }
+    remove(&out.join("calibration.json"))?;
+    if fresh {
+        let mut gone: Vec<PathBuf> = ["posterior.csv", "generations.csv", "fit.csv", "fit.md", "calibrated.toml"]
+            .iter()
+            .map(|n| out.join(n))
+            .collect();
+        if shard.count > 1 {
+            gone.extend([out.join("calibration.csv"), own.to_path_buf()]);
+        } else {
+            gone.extend(row_files(out));
         }
-        if !resume {
-            if finished {
-                return Err(Failure(format!(
-                    "{} holds a finished calibration: pass --resume to rewrite its files from its rows, or use another --out",
-                    out.display()
-                )));
-            }
-            let others_only = shard.count > 1 && !own.exists();
-            if !rows.is_empty() && !others_only {
-                return Err(Failure(format!(
-                    "{} holds an unfinished calibration: pass --resume to finish it, or remove the folder",
-                    out.display()
-                )));
-            }
-        }
-        if finished {
-            std::fs::remove_file(out.join("calibration.json")).map_err(|e| io(out, e))?;
+        for p in &gone {
+            remove(p)?;
         }
     }
-    std::fs::create_dir_all(out).map_err(|e| io(out, e))
+    Ok(())
 }
 
 /// This process's rows file: created with its header, or cut back to its last complete line.

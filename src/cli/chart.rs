@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use super::Failure;
 use corridor::chart::{ChartOptions, Lang};
-use corridor::output::write_run_folder;
+use corridor::output::folder::{write_folder_with, Claim};
 
 #[derive(Clone, Copy, Debug, clap::ValueEnum, Default)]
 pub enum LangArg {
@@ -62,15 +62,19 @@ pub struct ChartFlags {
 }
 
 /// Writes an output folder atomically, its charts and report drawn in the staged folder before it
-/// is moved into place. Returns the number of charts.
-pub fn write_folder(out: &Path, files: &[(String, Vec<u8>)], flags: ChartFlags) -> Result<usize, Failure> {
+/// is moved into place; `claim` says what may be replaced. Returns the number of charts.
+pub fn write_folder(
+    out: &Path,
+    files: &[(String, Vec<u8>)],
+    claim: &Claim,
+    flags: ChartFlags,
+) -> Result<usize, Failure> {
     let mut drawn: Result<usize, Failure> = Ok(0);
-    write_run_folder(out, files, |tmp| {
+    write_folder_with(out, files, claim, |tmp| {
         if !flags.no_charts {
             drawn = draw(tmp, flags.lang);
         }
         Ok(())
-    })
-    .map_err(|e| Failure(format!("{}: cannot write the output folder: {e}", out.display())))?;
+    })?;
     drawn.map_err(|Failure(e)| Failure(format!("{}: the data was written but the charts failed: {e}", out.display())))
 }

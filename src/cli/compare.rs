@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use super::sweep::progress_bar;
+use super::progress::Progress;
 use super::Failure;
 use corridor::experiment::effects::{effects, RepRun};
 use corridor::experiment::seeds::replication_seed;
+use corridor::output::folder::{Claim, Kind};
 use corridor::output::{csv_rows, headline_names, json_bytes, CompareJson, CompareRow, EffectRow};
 
 #[derive(clap::Args)]
@@ -25,9 +26,13 @@ pub struct CompareArgs {
     /// Base seed of the replication seeds (default: the base scenario's `seed`).
     #[arg(long)]
     pub seed: Option<u64>,
-    /// Output folder (default: output/compare-<base name>).
+    /// Output folder (default: output/compare-<base>-vs-<variants>, with +<hash> when --set,
+    /// --years or --seed change the scenarios).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace a finished compare folder of other scenarios or settings.
+    #[arg(long)]
+    pub force: bool,
     /// Years to simulate (default: each scenario's `years`).
     #[arg(long)]
     pub years: Option<u32>,
@@ -46,19 +51,31 @@ pub struct CompareArgs {
 
 struct Named {
     label: String,
+    path: PathBuf,
     scenario: corridor::scenario::Scenario,
 }
 
+/// Most replications per scenario.
+const MAX_REPS: u32 = 100_000;
+
 pub fn run(args: CompareArgs) -> Result<(), Failure> {
-    if args.reps == 0 {
-        return Err(Failure("--reps must be at least 1".into()));
+    if !(1..=MAX_REPS).contains(&args.reps) {
+        return Err(Failure(format!("--reps {}: must be between 1 and {MAX_REPS}", args.reps)));
     }
+    let pool = super::thread_pool(args.threads)?;
     let sets = super::sets_with_years(&args.sets, args.years);
-    let scenarios = load_all(&args.base, &args.variants, &sets)?;
+    let scenarios = load_all(&args.base, &args.variants, &sets, pool.current_num_threads())?;
+    comparable(&scenarios)?;
     let base = &scenarios[0].scenario;
     let seed = args.seed.unwrap_or(base.seed);
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(format!("compare-{}", base.name)));
-    let pool = super::thread_pool(args.threads)?;
+    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(folder_name(&args, &scenarios, seed)));
+    // compare.json is known before the runs: refuse an output folder now, not after them.
+    let columns = corridor::metrics::Recorder::new(base).columns;
+    let charted: Vec<String> =
+        headline_names().iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
+    let marker = json_bytes(&compare_json(&scenarios, args.reps, seed, charted));
+    let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone())], args.force);
+    corridor::output::folder::check(&out, &claim)?;
     if !args.quiet {
         eprintln!(
             "corridor compare: {} vs {} ({} replications, seed {}, {} threads)",
@@ -71,32 +88,31 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     let start = Instant::now();
     let jobs: Vec<(usize, u32)> = (0..scenarios.len()).flat_map(|s| (0..args.reps).map(move |r| (s, r))).collect();
-    let bar = progress_bar(jobs.len() as u64, "runs", args.quiet);
+    let progress = Progress::new(jobs.len() as u64, "runs", &format!("compare {}", scenarios[0].label), args.quiet);
     let runs: Vec<RepRun> = pool.install(|| {
         jobs.par_iter()
             .map(|&(s, r)| {
                 let result = corridor::run(&scenarios[s].scenario, replication_seed(seed, r));
-                bar.inc(1);
+                progress.inc(1);
                 RepRun::from_result(&result)
             })
             .collect()
     });
-    bar.finish_and_clear();
+    progress.finish();
     let reps = args.reps as usize;
     let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
     let kpis = per[0][0].columns.clone();
     let all: Vec<EffectRow> =
         scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
-    let charted: Vec<String> =
-        headline_names().iter().filter(|k| kpis.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
+    debug_assert_eq!(kpis, columns);
     let files = vec![
         ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
         ("effects.csv".to_string(), csv_rows(&all)),
         ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
-        ("compare.json".to_string(), json_bytes(&compare_json(&scenarios, args.reps, seed, charted))),
+        ("compare.json".to_string(), marker),
     ];
-    super::chart::write_folder(&out, &files, args.charts)?;
+    super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
         println!("wrote {} in {:.2} s", out.display(), start.elapsed().as_secs_f64());
@@ -104,11 +120,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     Ok(())
 }
 
-/// Loads every scenario; labels are scenario names, made unique with the file name or a number.
-fn load_all(base: &Path, variants: &[PathBuf], sets: &[String]) -> Result<Vec<Named>, Failure> {
+/// Loads every scenario (refusing one whose `threads` concurrent runs would not fit in memory);
+/// labels are scenario names, made unique with the file name or a number.
+fn load_all(base: &Path, variants: &[PathBuf], sets: &[String], threads: usize) -> Result<Vec<Named>, Failure> {
     let mut out: Vec<Named> = Vec::new();
+    let (limit, limit_what) = super::memory_limit();
     for p in std::iter::once(base).chain(variants.iter().map(PathBuf::as_path)) {
-        let scenario = corridor::scenario::load(p, sets)?.scenario;
+        let loaded = corridor::scenario::load(p, sets)?;
+        corridor::scenario::check_footprint(&loaded, threads, limit, &limit_what)?;
+        let scenario = loaded.scenario;
         let mut label = scenario.name.clone();
         if out.iter().any(|n| n.label == label) {
             label = p.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
@@ -119,9 +139,70 @@ fn load_all(base: &Path, variants: &[PathBuf], sets: &[String]) -> Result<Vec<Na
             label = format!("{stem}-{k}");
             k += 1;
         }
-        out.push(Named { label, scenario });
+        out.push(Named { label, path: p.to_path_buf(), scenario });
     }
     Ok(out)
+}
+
+/// Paired differences need the same calendar and the same map: every variant must start in the
+/// base's year, run as long, and have the base's grid and districts.
+fn comparable(scenarios: &[Named]) -> Result<(), Failure> {
+    let b = &scenarios[0];
+    let describe = |n: &Named| {
+        let s = &n.scenario;
+        format!(
+            "{} ({}: {} years from {}, a {}x{} grid of {} km cells, districts {})",
+            n.path.display(),
+            n.label,
+            s.years,
+            s.start_year,
+            s.grid.width,
+            s.grid.height,
+            s.grid.cell_km,
+            s.districts.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+        )
+    };
+    for v in &scenarios[1..] {
+        let (bs, vs) = (&b.scenario, &v.scenario);
+        let differs = if vs.start_year != bs.start_year {
+            "start years differ"
+        } else if vs.years != bs.years {
+            "lengths differ (pass --years N to run every scenario for N years)"
+        } else if (vs.grid.width, vs.grid.height, vs.grid.cell_km) != (bs.grid.width, bs.grid.height, bs.grid.cell_km) {
+            "grids differ (they are different corridors)"
+        } else if vs.districts.iter().map(|d| &d.name).ne(bs.districts.iter().map(|d| &d.name)) {
+            "districts differ (they are different corridors)"
+        } else {
+            continue;
+        };
+        return Err(Failure(format!(
+            "cannot compare {} with {}: their {differs}; a compare pairs the same years on the same map",
+            describe(v),
+            describe(b)
+        )));
+    }
+    Ok(())
+}
+
+/// `compare-<base>-vs-<variant>-<variant>`, with `+<hash>` when --set, --years or --seed change
+/// the scenarios; long lists of variants are cut and hashed.
+fn folder_name(args: &CompareArgs, scenarios: &[Named], seed: u64) -> String {
+    let labels: Vec<&str> = scenarios.iter().map(|n| n.label.as_str()).collect();
+    let mut name = format!("compare-{}-vs-{}", labels[0], labels[1..].join("-"));
+    let words: Vec<u64> = scenarios
+        .iter()
+        .map(|n| u64::from_str_radix(&corridor::scenario::scenario_hash(&n.scenario), 16).unwrap_or(0))
+        .collect();
+    let all = format!("{:016x}", corridor::rng::hash_words(&words));
+    if name.chars().count() > 120 {
+        name = format!("{}+{}", name.chars().take(100).collect::<String>(), super::run::short_hash(&all, 0));
+    }
+    let changed =
+        !args.sets.is_empty() || args.years.is_some() || args.seed.is_some_and(|s| s != scenarios[0].scenario.seed);
+    if changed {
+        name = format!("{name}+{}", super::run::short_hash(&all, seed));
+    }
+    name
 }
 
 /// The yearly value of every KPI in every replication of every scenario.
@@ -190,6 +271,7 @@ fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) ->
         reps,
         seed,
         replication_seeds: (0..reps).map(|r| replication_seed(seed, r)).collect(),
+        scenario_hashes: scenarios.iter().map(|s| corridor::scenario::scenario_hash(&s.scenario)).collect(),
         kpis,
         headline: headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: base.start_year,

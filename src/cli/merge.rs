@@ -1,11 +1,12 @@
 //! `corridor merge`: joins the folders of sweep shards into the folder one machine would write.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::sweep::{finish_files, read_rows};
 use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs;
+use corridor::output::folder::{Claim, Kind};
 use corridor::output::SweepJson;
 
 #[derive(clap::Args)]
@@ -13,9 +14,12 @@ pub struct MergeArgs {
     /// Finished shard folders of one sweep (each with sweep.json and runs.csv).
     #[arg(required = true)]
     pub dirs: Vec<PathBuf>,
-    /// Output folder.
+    /// Output folder (not one of the shard folders, nor inside one).
     #[arg(long)]
     pub out: PathBuf,
+    /// Replace a finished sweep folder of another sweep.
+    #[arg(long)]
+    pub force: bool,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -24,6 +28,24 @@ pub struct MergeArgs {
 }
 
 pub fn run(args: MergeArgs) -> Result<(), Failure> {
+    let out = absolute(&args.out);
+    for dir in &args.dirs {
+        let d = absolute(dir);
+        if out.starts_with(&d) || d.starts_with(&out) {
+            return Err(Failure(format!(
+                "--out {}: is {} the input {}; merge writes a new folder beside its inputs",
+                args.out.display(),
+                if out == d {
+                    "the same folder as"
+                } else if out.starts_with(&d) {
+                    "inside"
+                } else {
+                    "a folder around"
+                },
+                dir.display()
+            )));
+        }
+    }
     let mut spec = None;
     let mut rows = Vec::new();
     for dir in &args.dirs {
@@ -68,9 +90,35 @@ pub fn run(args: MergeArgs) -> Result<(), Failure> {
         )));
     }
     let files = finish_files(&spec, &design, &rows, None);
-    super::chart::write_folder(&args.out, &files, args.charts)?;
+    super::chart::write_folder(&args.out, &files, &Claim::of_files(Kind::Sweep, &files, args.force), args.charts)?;
     if !args.quiet {
         println!("merged {} folders ({} runs) into {}", args.dirs.len(), rows.len(), args.out.display());
     }
     Ok(())
+}
+
+/// A path made absolute and cleaned of `.` and `..` without touching the file system beyond the
+/// longest existing prefix (which is canonicalized, so symbolic links are seen through).
+fn absolute(p: &Path) -> PathBuf {
+    let abs = if p.is_absolute() { p.to_path_buf() } else { std::env::current_dir().unwrap_or_default().join(p) };
+    let mut existing = abs.clone();
+    let mut rest = Vec::new();
+    while std::fs::canonicalize(&existing).is_err() {
+        match (existing.file_name().map(|n| n.to_os_string()), existing.parent()) {
+            (Some(n), Some(parent)) => {
+                rest.push(n);
+                existing = parent.to_path_buf();
+            }
+            _ => break,
+        }
+    }
+    let mut out = std::fs::canonicalize(&existing).unwrap_or(existing);
+    for n in rest.into_iter().rev() {
+        if n == ".." {
+            out.pop();
+        } else if n != "." {
+            out.push(n);
+        }
+    }
+    out
 }

@@ -3,9 +3,9 @@
 use std::path::PathBuf;
 use std::time::Instant;
 
-use indicatif::{ProgressBar, ProgressStyle};
-
+use super::progress::Progress;
 use super::Failure;
+use corridor::output::folder::{Claim, Kind};
 use corridor::output::{fmt_num, run_files, Provenance};
 
 #[derive(clap::Args)]
@@ -18,9 +18,13 @@ pub struct RunArgs {
     /// Years to simulate (default: the scenario's `years`).
     #[arg(long)]
     pub years: Option<u32>,
-    /// Output folder (default: output/<scenario name>).
+    /// Output folder (default: output/<scenario name>, or output/<name>+<hash> for a run changed
+    /// by --set, --seed or --years).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Replace a finished run folder of a different scenario or seed.
+    #[arg(long)]
+    pub force: bool,
     /// Override a value: PATH=VALUE, e.g. rd.subsidy_rate=0.3 (repeatable).
     #[arg(long = "set", value_name = "PATH=VALUE")]
     pub sets: Vec<String>,
@@ -37,45 +41,78 @@ pub struct RunArgs {
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let sets = super::sets_with_years(&args.sets, args.years);
     let loaded = corridor::scenario::load(&args.scenario, &sets)?;
+    let (limit, limit_what) = super::memory_limit();
+    corridor::scenario::check_footprint(&loaded, 1, limit, &limit_what)?;
     let s = loaded.scenario.clone();
     let seed = args.seed.unwrap_or(s.seed);
-    let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(&s.name));
+    let overrides = overrides(&args, s.seed);
+    let out = match &args.out {
+        Some(o) => o.clone(),
+        None => PathBuf::from("output").join(folder_name(&args, &s, seed)),
+    };
+    // Refuse an output folder before spending the run's time, not after.
+    let identity = format!("{}:{seed}", corridor::scenario::scenario_hash(&s));
+    let claim = Claim { kind: Kind::Run, identity, force: args.force, finishing: false };
+    corridor::output::folder::check(&out, &claim)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     if !args.quiet {
         eprintln!(
-            "corridor {}: {} ({} years from {}, seed {}, {} threads)",
+            "corridor {}: {} ({} years from {}, seed {}, {} threads){}",
             env!("CARGO_PKG_VERSION"),
             s.name,
             s.years,
             s.start_year,
             seed,
-            threads
+            threads,
+            if overrides.is_empty() { String::new() } else { format!(" with {}", overrides.join(" ")) }
         );
     }
-    let bar = if args.quiet { ProgressBar::hidden() } else { ProgressBar::new(s.months() as u64) };
-    bar.set_style(
-        ProgressStyle::with_template("{bar:40} {pos}/{len} months  {elapsed} elapsed, {eta} left")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
+    let progress = Progress::new(s.months() as u64, "months", &format!("run {}", s.name), args.quiet);
     let start = Instant::now();
-    let result = pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| bar.set_position(m as u64)));
-    bar.finish_and_clear();
+    let result = pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| progress.set(m as u64)));
+    progress.finish();
     let prov = Provenance {
         scenario_files: loaded.sources.iter().map(|f| f.path.display().to_string()).collect(),
         sets: loaded.sets.clone(),
+        overrides,
         git_revision: git_revision(),
         wall_seconds: start.elapsed().as_secs_f64(),
         threads,
     };
     let files = run_files(&result, &prov);
-    let charts = super::chart::write_folder(&out, &files, args.charts)?;
+    let charts = super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         print_table(&result);
         let drawn = if args.charts.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
         println!("wrote {} ({} files{drawn}) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
     }
     Ok(())
+}
+
+/// The arguments by which a run differs from its plain scenario, as typed.
+fn overrides(args: &RunArgs, scenario_seed: u64) -> Vec<String> {
+    let mut o: Vec<String> = args.sets.iter().map(|s| format!("--set {s}")).collect();
+    o.extend(args.years.map(|y| format!("--years {y}")));
+    o.extend(args.seed.filter(|&s| s != scenario_seed).map(|s| format!("--seed {s}")));
+    o
+}
+
+/// `<name>` for the plain scenario and seed; `<name>+<8 hex digits>` for a run that differs from
+/// it (the digits hash the resolved scenario and the seed, so the same run finds the same folder).
+fn folder_name(args: &RunArgs, s: &corridor::scenario::Scenario, seed: u64) -> String {
+    let hash = corridor::scenario::scenario_hash(s);
+    let plain = corridor::scenario::load(&args.scenario, &[]).ok().map(|l| l.scenario);
+    if plain.is_some_and(|p| corridor::scenario::scenario_hash(&p) == hash && p.seed == seed) {
+        return s.name.clone();
+    }
+    format!("{}+{}", s.name, short_hash(&hash, seed))
+}
+
+/// Eight hex digits of a scenario hash and a seed.
+pub fn short_hash(scenario_hash: &str, seed: u64) -> String {
+    let h = u64::from_str_radix(scenario_hash, 16).unwrap_or(0);
+    format!("{:08x}", corridor::rng::hash_words(&[h, seed]) >> 32)
 }
 
 fn git_revision() -> Option<String> {

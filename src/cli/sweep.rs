@@ -15,16 +15,17 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 
+use super::progress::Progress;
 use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs::{self, RunKey, RunRow, Shard};
 use corridor::experiment::spec::{self, DesignKind, SweepError, SweepFile, SweepSpec};
 use corridor::experiment::{sobol, summary};
+use corridor::output::folder::{self, Claim, Kind};
 use corridor::output::{atomic_write, csv_rows, headline_names, json_bytes};
-use corridor::scenario::Scenario;
+use corridor::scenario::{Scenario, ScenarioError};
 
 #[derive(clap::Args)]
 pub struct SweepArgs {
@@ -39,6 +40,9 @@ pub struct SweepArgs {
     /// Continue an interrupted sweep in the output folder: run only the missing runs.
     #[arg(long)]
     pub resume: bool,
+    /// Start again over a finished sweep folder (of this or another sweep).
+    #[arg(long)]
+    pub force: bool,
     /// Run one of N disjoint slices of the runs (run_id % N == I), e.g. 0/4; join with `merge`.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
@@ -47,18 +51,6 @@ pub struct SweepArgs {
     pub quiet: bool,
     #[command(flatten)]
     pub charts: super::chart::ChartFlags,
-}
-
-/// A progress bar on stderr when it is a terminal (hidden otherwise or when `quiet`).
-pub fn progress_bar(len: u64, unit: &str, quiet: bool) -> ProgressBar {
-    use std::io::IsTerminal;
-    if quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    let template = format!("{{bar:40}} {{pos}}/{{len}} {unit}  {{per_sec}}  {{elapsed}} elapsed, {{eta}} left");
-    bar.set_style(ProgressStyle::with_template(&template).unwrap_or_else(|_| ProgressStyle::default_bar()));
-    bar
 }
 
 /// A sweep ready to run: the resolved spec, its points and every point's scenario.
@@ -76,7 +68,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let text =
         std::fs::read_to_string(&args.sweep).map_err(|source| SweepError::Read { file: args.sweep.clone(), source })?;
     let file = spec::parse(&args.sweep, &text)?;
-    let prep = prepare(&file)?;
+    let pool = super::thread_pool(args.threads)?;
+    let prep = prepare(&file, pool.current_num_threads())?;
     let (spec, design) = (&prep.spec, &prep.design);
     let out = args.out.clone().unwrap_or_else(|| {
         let mut name = format!("sweep-{}", spec.name);
@@ -87,9 +80,13 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     });
     let keys: Vec<RunKey> = runs::run_keys(spec, design).into_iter().filter(|k| shard.contains(k.run_id)).collect();
     let runs_path = out.join("runs.csv");
-    let done = open_runs_file(&out, spec, design, &keys, shard, args.resume)?;
+    let shard_info = (shard.count > 1).then_some(shard);
+    let marker = json_bytes(&summary::sweep_json(spec, design, shard_info));
+    let identity = folder::identity(Kind::Sweep, &marker).map(|(i, _)| i).unwrap_or_default();
+    let claim = Claim { kind: Kind::Sweep, identity, force: args.force, finishing: true };
+    let fresh = folder::may_start(&out, &claim, args.resume)?;
+    let done = open_runs_file(&out, spec, design, &keys, shard, args.resume, fresh)?;
     let todo: Vec<RunKey> = keys.iter().copied().filter(|k| !done.contains(&k.run_id)).collect();
-    let pool = super::thread_pool(args.threads)?;
     if !args.quiet {
         eprintln!(
             "corridor sweep {}: {} design, {} points x {} replications = {} runs{}; {} to run on {} threads",
@@ -109,7 +106,7 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     }
     let start = Instant::now();
     let sink = Mutex::new(RowSink::open(&runs_path)?);
-    let bar = progress_bar(todo.len() as u64, "runs", args.quiet);
+    let progress = Progress::new(todo.len() as u64, "runs", &format!("sweep {}", spec.name), args.quiet);
     pool.install(|| {
         todo.par_iter().try_for_each(|key| -> Result<(), Failure> {
             let result = corridor::run(&prep.scenarios[key.point as usize], key.seed);
@@ -119,11 +116,11 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
                 .map_err(|_| Failure("a worker thread panicked".into()))?
                 .push(&line)
                 .map_err(|e| Failure(format!("{}: {e}", runs_path.display())))?;
-            bar.inc(1);
+            progress.inc(1);
             Ok(())
         })
     })?;
-    bar.finish_and_clear();
+    progress.finish();
     drop(sink);
     let rows = read_rows(&runs_path, spec)?;
     let expected: HashSet<u64> = keys.iter().map(|k| k.run_id).collect();
@@ -131,15 +128,12 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     if missing > 0 {
         return Err(Failure(format!("{}: {missing} runs are missing after the sweep", runs_path.display())));
     }
-    let shard_info = (shard.count > 1).then_some(shard);
-    for (name, bytes) in finish_files(spec, design, &rows, shard_info) {
-        atomic_write(&out.join(&name), &bytes).map_err(|e| Failure(format!("{}: {e}", out.join(&name).display())))?;
-    }
-    // Charts are derived files (`corridor chart` redraws them); a shard holds part of the
-    // design, so only whole sweeps draw them.
-    if !args.charts.no_charts && shard_info.is_none() {
-        super::chart::draw(&out, args.charts.lang)?;
-    }
+    // The finished folder is assembled beside the one in progress, charts and report drawn in it,
+    // and moved into place whole: `sweep.json` never exists without them. A shard holds part of
+    // the design, so only whole sweeps draw charts.
+    let files = finish_files(spec, design, &rows, shard_info);
+    let flags = super::chart::ChartFlags { no_charts: args.charts.no_charts || shard_info.is_some(), ..args.charts };
+    super::chart::write_folder(&out, &files, &claim, flags)?;
     if !args.quiet {
         let secs = start.elapsed().as_secs_f64();
         println!(
@@ -154,16 +148,34 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
 }
 
 /// Resolves defaults (KPIs, baselines), builds the design and loads every point's scenario; a
-/// bad parameter path or value is the scenario loader's error, located in the sweep file.
-fn prepare(file: &SweepFile) -> Result<Prepared, Failure> {
+/// bad parameter path or value is the scenario loader's error, located in the sweep file. Refuses
+/// a sweep whose points, or whose `threads` concurrent runs, would not fit in memory.
+fn prepare(file: &SweepFile, threads: usize) -> Result<Prepared, Failure> {
     let mut spec = file.spec.clone();
     let fixed = super::sets_with_years(&spec.set, spec.years);
     let base_path = file.base_path();
-    let base = corridor::scenario::load(&base_path, &fixed).map_err(|source| SweepError::Scenario {
-        location: file.locate(if spec.set.is_empty() { "base" } else { "set" }),
-        field: if spec.set.is_empty() { "base".into() } else { "set".into() },
-        source: Box::new(source),
-    })?;
+    let located = |source: ScenarioError| {
+        let field = sweep_field(&file.spec, &source);
+        SweepError::Scenario { location: file.locate(&field), field, source: Box::new(source) }
+    };
+    let template = corridor::scenario::Base::read(&base_path).map_err(located)?;
+    let base = template.load(&fixed).map_err(located)?;
+    let (limit, limit_what) = super::memory_limit();
+    let (points, design_field) = spec::point_count(&spec);
+    // Every point's resolved scenario is held in memory (about four times its TOML text).
+    let per_point = 4.0 * corridor::scenario::to_toml(&base.scenario).len() as f64 + 1024.0;
+    let held = points as f64 * per_point;
+    if held > limit {
+        return Err(file
+            .invalid(
+                &design_field,
+                format!(
+                    "the sweep's {points} points would hold about {} of scenarios in memory, more than {limit_what}",
+                    corridor::scenario::footprint::bytes_text(held)
+                ),
+            )
+            .into());
+    }
     let columns = corridor::metrics::Recorder::new(&base.scenario).columns;
     if spec.kpis.is_empty() {
         spec.kpis = headline_names().iter().map(|s| s.to_string()).filter(|k| columns.contains(k)).collect();
@@ -195,17 +207,44 @@ fn prepare(file: &SweepFile) -> Result<Prepared, Failure> {
         .map(|i| {
             let mut sets = fixed.clone();
             sets.extend(design.sets(&spec, i));
-            corridor::scenario::load(&base_path, &sets).map(|l| l.scenario).map_err(|source| {
-                let msg = source.to_string();
-                let j = spec.parameters.iter().position(|p| msg.contains(&format!("{}=", p.path)));
-                let field = j
-                    .map(|j| format!("parameters.{j}.path"))
-                    .unwrap_or_else(|| if spec.set.is_empty() { "parameters" } else { "set" }.into());
-                SweepError::Scenario { location: file.locate(&field), field, source: Box::new(source) }
-            })
+            let loaded = template.load(&sets).map_err(located)?;
+            corridor::scenario::check_footprint(&loaded, threads, limit, &limit_what).map_err(located)?;
+            Ok(loaded.scenario)
         })
-        .collect::<Result<Vec<_>, _>>()?;
+        .collect::<Result<Vec<_>, SweepError>>()?;
     Ok(Prepared { spec, design, scenarios })
+}
+
+/// The sweep field a scenario error comes from: a fixed `set` entry, `years`, a parameter, or
+/// the base scenario itself.
+fn sweep_field(spec: &SweepSpec, e: &ScenarioError) -> String {
+    let Some(arg) = e.set_arg() else { return "base".into() };
+    let path = arg.split('=').next().unwrap_or("").trim();
+    if let Some(i) = spec.set.iter().position(|s| s == arg) {
+        format!("set.{i}")
+    } else if let Some(j) = spec.parameters.iter().position(|p| p.path == path) {
+        format!("parameters.{j}.path")
+    } else if path == "years" && spec.years.is_some() {
+        "years".into()
+    } else {
+        "base".into()
+    }
+}
+
+/// Validates a sweep file as `corridor sweep` would before running (every point's scenario
+/// loaded); says what it holds.
+pub fn check_file(path: &Path, text: &str) -> Result<String, Failure> {
+    let file = spec::parse(path, text)?;
+    let prep = prepare(&file, super::cpus())?;
+    Ok(format!(
+        "sweep {}: {} design, {} points x {} replications = {} runs of {}",
+        prep.spec.name,
+        prep.design.kind.as_str(),
+        prep.design.points.len(),
+        prep.spec.replications,
+        prep.design.points.len() as u64 * prep.spec.replications as u64,
+        file.base_path().display()
+    ))
 }
 
 /// The number at a dotted path of a resolved scenario (array elements by name or index).
@@ -228,8 +267,9 @@ fn number_at(root: &toml::Value, path: &str) -> Option<f64> {
     }
 }
 
-/// Prepares `runs.csv`: a fresh file with its header, or (with `--resume`) the rows already
-/// there, cut back to the last complete line. Returns the run ids already done.
+/// Prepares `runs.csv`: a fresh file with its header (`fresh`, see [`may_start`]), or (with
+/// `--resume`) the rows already there, cut back to the last complete line. Returns the run ids
+/// already done.
 fn open_runs_file(
     out: &Path,
     spec: &SweepSpec,
@@ -237,12 +277,13 @@ fn open_runs_file(
     keys: &[RunKey],
     shard: Shard,
     resume: bool,
+    fresh: bool,
 ) -> Result<HashSet<u64>, Failure> {
     let runs_path = out.join("runs.csv");
     let io = |p: &Path, e: std::io::Error| Failure(format!("{}: {e}", p.display()));
     std::fs::create_dir_all(out).map_err(|e| io(out, e))?;
     let finished = out.join("sweep.json").exists();
-    if runs_path.exists() && (resume || !finished) {
+    if !fresh && runs_path.exists() && (resume || !finished) {
         if !resume {
             return Err(Failure(format!(
                 "{} holds an unfinished sweep: pass --resume to finish it, or remove the folder",

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::{line_col, locate_in, ScenarioError, SourceFile};
+use crate::scenario::ScenarioError;
 
 /// How the points of a sweep are chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -178,7 +178,7 @@ pub fn deserialize<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> R
 fn parse_error(path: &Path, text: &str, e: &toml::de::Error, field: String) -> SweepError {
     let location = match e.span() {
         Some(span) => {
-            let (l, c) = line_col(text, span.start);
+            let (l, c) = crate::scenario::locate::line_col(text, span.start);
             format!("{}:{}:{}", path.display(), l, c)
         }
         None if !field.is_empty() => locate(path, text, &field),
@@ -196,10 +196,46 @@ fn key_in_message(m: &str) -> Option<String> {
     Some(m[start..start + len].to_string())
 }
 
+/// Most points of a design, and most runs of a sweep (points x replications).
+pub const MAX_POINTS: u64 = 100_000;
+pub const MAX_RUNS: u64 = 10_000_000;
+/// Most swept parameters.
+pub const MAX_PARAMETERS: usize = 1_000;
+
+/// The number of points a design will have, and the sweep field that sets it (computed without
+/// building the design; saturates instead of overflowing).
+pub fn point_count(s: &SweepSpec) -> (u64, String) {
+    let levels =
+        |p: &Parameter| p.values.as_ref().map(|v| v.len() as u64).unwrap_or(p.steps.unwrap_or(2).max(1) as u64);
+    let widest = || {
+        let j = (0..s.parameters.len()).max_by_key(|&j| levels(&s.parameters[j])).unwrap_or(0);
+        let key = if s.parameters.get(j).is_some_and(|p| p.values.is_some()) { "values" } else { "steps" };
+        format!("parameters.{j}.{key}")
+    };
+    match s.design {
+        DesignKind::Grid => (s.parameters.iter().map(levels).fold(1u64, u64::saturating_mul), widest()),
+        DesignKind::Oat => (s.parameters.iter().map(levels).fold(1u64, u64::saturating_add), widest()),
+        DesignKind::Lhs | DesignKind::Random => (s.samples.unwrap_or(1) as u64, "samples".into()),
+        DesignKind::Morris => {
+            ((s.trajectories.unwrap_or(10) as u64).saturating_mul(s.parameters.len() as u64 + 1), "trajectories".into())
+        }
+        // Saltelli's scheme: N (k + 2) points.
+        DesignKind::Sobol => {
+            ((s.samples.unwrap_or(1) as u64).saturating_mul(s.parameters.len() as u64 + 2), "samples".into())
+        }
+    }
+}
+
 fn check(f: &SweepFile) -> Result<(), SweepError> {
     let s = &f.spec;
     if s.parameters.is_empty() {
         return Err(f.invalid("parameters", "a sweep needs at least one [[parameters]] entry"));
+    }
+    if s.parameters.len() > MAX_PARAMETERS {
+        return Err(f.invalid("parameters", format!("{} parameters; at most {MAX_PARAMETERS}", s.parameters.len())));
+    }
+    if s.years == Some(0) {
+        return Err(f.invalid("years", "must be at least 1"));
     }
     if s.replications == 0 {
         return Err(f.invalid("replications", "must be at least 1"));
@@ -258,18 +294,34 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
             return Err(f.invalid(&at("path"), "a grid range needs `steps` (number of values, >= 1)"));
         }
     }
+    if s.design == DesignKind::Morris && s.levels.unwrap_or(4) > 1000 {
+        return Err(f.invalid("levels", "at most 1000"));
+    }
+    let (points, field) = point_count(s);
+    if points > MAX_POINTS {
+        return Err(f.invalid(
+            &field,
+            format!("the design would have {points} points; at most {MAX_POINTS} are allowed (use fewer steps, samples or trajectories)"),
+        ));
+    }
+    let runs = points.saturating_mul(s.replications as u64);
+    if runs > MAX_RUNS {
+        let field = if s.replications > 1 { "replications".to_string() } else { field };
+        return Err(f.invalid(
+            &field,
+            format!("{points} points x {} replications = {runs} runs; at most {MAX_RUNS} are allowed", s.replications),
+        ));
+    }
     Ok(())
 }
 
 /// `file:line:column` of a dotted field path in a TOML text (array elements by index or name);
 /// falls back to the innermost located parent, then to the file name.
 pub fn locate(path: &Path, text: &str, field: &str) -> String {
-    let segs: Vec<String> = field.split('.').filter(|s| !s.is_empty()).map(str::to_string).collect();
-    if segs.is_empty() {
-        return path.display().to_string();
+    match crate::scenario::locate::nearest(text, &crate::scenario::locate::segments(field)) {
+        Some((l, c)) => format!("{}:{}:{}", path.display(), l, c),
+        None => path.display().to_string(),
     }
-    let src = SourceFile { path: path.to_path_buf(), text: text.to_string() };
-    locate_in(std::slice::from_ref(&src), &segs).to_string()
 }
 
 #[cfg(test)]

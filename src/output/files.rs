@@ -92,6 +92,10 @@ pub struct SummaryJson {
     pub start_year: i32,
     pub years: u32,
     pub seed: u64,
+    /// The command-line arguments by which the run differs from its plain scenario (`--set ...`,
+    /// `--years N`, `--seed N`); empty for a plain run (and in folders of earlier versions).
+    #[serde(default)]
+    pub overrides: Vec<String>,
     #[serde(deserialize_with = "nan::one")]
     pub agent_scale: f64,
     /// KPI names shown in tables and reports.
@@ -140,6 +144,9 @@ pub struct CompareJson {
     pub seed: u64,
     /// The seed of replication i, the same for every scenario (common random numbers).
     pub replication_seeds: Vec<u64>,
+    /// The hash of each resolved scenario, base first (what tells two compares apart).
+    #[serde(default)]
+    pub scenario_hashes: Vec<String>,
     /// The headline KPIs that charts and reports show (the CSV files hold every KPI).
     pub kpis: Vec<String>,
     /// The headline KPI list of this version, whether or not the scenarios have them all.

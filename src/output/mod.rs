@@ -4,11 +4,13 @@
 //! This module does I/O and is used by the binary and by experiments; the model never calls it.
 
 pub mod files;
+pub mod folder;
 mod run_folder;
 
 pub use crate::metrics::registry::headline_names;
 pub use files::*;
-pub use run_folder::{run_files, write_run_folder, Provenance};
+pub use folder::{write_folder_with, write_run_folder};
+pub use run_folder::{run_files, Provenance};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

@@ -1,11 +1,7 @@
-//! The files of a run folder (see docs/OUTPUTS.md). The folder is built under a temporary name
-//! beside the target and renamed into place when complete, so an interrupted run never leaves a
-//! folder that looks finished; a previous folder of the same name is replaced only then.
-
-use std::path::{Path, PathBuf};
+//! The files of a run folder (see docs/OUTPUTS.md); [`super::folder`] writes them.
 
 use super::files::*;
-use super::{atomic_write, fmt_num};
+use super::fmt_num;
 use crate::metrics::registry::headline_names;
 use crate::metrics::LAYER_NAMES;
 use crate::policy::Lever;
@@ -16,6 +12,9 @@ use crate::RunResult;
 pub struct Provenance {
     pub scenario_files: Vec<String>,
     pub sets: Vec<String>,
+    /// The command-line arguments by which the run differs from its plain scenario
+    /// (`--set ...`, `--years N`, `--seed N`); empty for a plain run.
+    pub overrides: Vec<String>,
     pub git_revision: Option<String>,
     pub wall_seconds: f64,
     pub threads: usize,
@@ -139,6 +138,7 @@ fn summary_json(r: &RunResult, prov: &Provenance) -> SummaryJson {
         start_year: s.start_year,
         years: s.years,
         seed: r.seed,
+        overrides: prov.overrides.clone(),
         agent_scale: s.agent_scale,
         headline: headline_names().iter().map(|k| k.to_string()).collect(),
         final_year,
@@ -163,45 +163,4 @@ fn round(v: f64) -> f64 {
     } else {
         v
     }
-}
-
-/// Writes the output folder `dir`: files go into a temporary sibling folder, `finish` is called on
-/// it (the binary draws charts there), and it replaces `dir` only when everything is written, so a
-/// folder only appears once it is complete.
-pub fn write_run_folder(
-    dir: &Path,
-    files: &[(String, Vec<u8>)],
-    finish: impl FnOnce(&Path) -> std::io::Result<()>,
-) -> std::io::Result<()> {
-    let parent =
-        dir.parent().filter(|p| !p.as_os_str().is_empty()).map(Path::to_path_buf).unwrap_or_else(|| PathBuf::from("."));
-    std::fs::create_dir_all(&parent)?;
-    let name = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "run".into());
-    let tmp = parent.join(format!(".{}.partial-{}", name, std::process::id()));
-    if tmp.exists() {
-        std::fs::remove_dir_all(&tmp)?;
-    }
-    let result = (|| {
-        for (rel, bytes) in files {
-            let p = tmp.join(rel);
-            if let Some(d) = p.parent() {
-                std::fs::create_dir_all(d)?;
-            }
-            atomic_write(&p, bytes)?;
-        }
-        finish(&tmp)?;
-        if dir.exists() {
-            let old = parent.join(format!(".{}.old-{}", name, std::process::id()));
-            std::fs::rename(dir, &old)?;
-            std::fs::rename(&tmp, dir)?;
-            std::fs::remove_dir_all(&old)?;
-        } else {
-            std::fs::rename(&tmp, dir)?;
-        }
-        Ok(())
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    result
 }

@@ -69,10 +69,15 @@ fn fact_number(f: f64) -> String {
 fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
     let summary_path = dir.join("summary.json");
     let summary: Option<SummaryJson> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
-    let title = summary
+    let mut title = summary
         .as_ref()
         .map(|s| if s.title.is_empty() { s.scenario.clone() } else { s.title.clone() })
         .unwrap_or_else(|| folder_name(dir));
+    // A run changed on the command line is not its scenario's plain run: say so in the title.
+    let overrides = summary.as_ref().map(|s| s.overrides.join(" ")).unwrap_or_default();
+    if !overrides.is_empty() {
+        title = format!("{title} ({overrides})");
+    }
     let mut body = format!("<h1>{}</h1>\n", esc(&title));
     body.push_str(&format!("<p class=\"lede\">{}</p>\n", esc(tr(lang, "Simulation run report", "模拟运行报告"))));
     body.push_str(&format!("<h2>{}</h2>\n", esc(tr(lang, "Scenario summary", "情景概要"))));
@@ -92,6 +97,10 @@ fn run_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
         (label("Scenario", "情景"), s.scenario.clone()),
         (label("Title", "标题"), s.title.clone()),
         (label("Seed", "随机种子"), s.seed.to_string()),
+        (
+            label("Changed from the scenario by", "命令行覆盖"),
+            if overrides.is_empty() { "–".into() } else { overrides },
+        ),
         (label("Years", "模拟年份"), format!("{}–{last} ({})", s.start_year, s.years)),
         (label("Agent scale", "主体缩放比例"), fact_number(s.agent_scale)),
         (label("Crate version", "软件版本"), p.crate_version.clone()),

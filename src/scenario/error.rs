@@ -40,3 +40,15 @@ pub enum ScenarioError {
     #[error("{file}: layer file {layer}: {message}")]
     Layer { file: PathBuf, layer: PathBuf, message: String },
 }
+
+impl ScenarioError {
+    /// The `--set` argument an error is located at, if it is.
+    pub fn set_arg(&self) -> Option<&str> {
+        match self {
+            ScenarioError::BadSet { arg, .. } => Some(arg),
+            ScenarioError::Invalid { origin: Origin::Set { arg }, .. }
+            | ScenarioError::Parse { origin: Origin::Set { arg }, .. } => Some(arg),
+            _ => None,
+        }
+    }
+}

@@ -6,7 +6,8 @@ use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
 use super::error::{Origin, ScenarioError};
-use super::types::Scenario;
+use super::locate::{line_col, span_of};
+use super::types::{LayerKind, Scenario};
 use super::validate;
 
 /// One file of the `extends` chain, kept so that errors can be located in it.
@@ -28,21 +29,43 @@ pub struct Loaded {
 
 /// Loads `path`, resolves `extends`, applies `sets` (`PATH=VALUE`) and validates.
 pub fn load(path: &Path, sets: &[String]) -> Result<Loaded, ScenarioError> {
-    let sources = read_chain(path)?;
-    let mut merged = Table::new();
-    for src in &sources {
-        let table = parse_file(src)?;
-        merge_tables(&mut merged, table);
+    Base::read(path)?.load(sets)
+}
+
+/// A scenario file and its `extends` chain, read and merged once: for loading many variants of
+/// it (the points of a sweep) without reading and parsing the files again.
+#[derive(Clone, Debug)]
+pub struct Base {
+    sources: Vec<SourceFile>,
+    merged: Table,
+}
+
+impl Base {
+    pub fn read(path: &Path) -> Result<Base, ScenarioError> {
+        let sources = read_chain(path)?;
+        let mut merged = Table::new();
+        for src in &sources {
+            let table = parse_file(src)?;
+            merge_tables(&mut merged, table);
+        }
+        merged.remove("extends");
+        default_name(&mut merged, sources.last());
+        Ok(Base { sources, merged })
     }
-    merged.remove("extends");
-    for arg in sets {
-        apply_set(&mut merged, arg)?;
+
+    /// The scenario with `sets` (`PATH=VALUE`) applied, its layers read, validated.
+    pub fn load(&self, sets: &[String]) -> Result<Loaded, ScenarioError> {
+        let mut merged = self.merged.clone();
+        for arg in sets {
+            apply_set(&mut merged, arg)?;
+        }
+        let scenario = deserialize_merged(merged, sets, &self.sources)?;
+        let mut loaded = Loaded { scenario, sources: self.sources.clone(), sets: sets.to_vec() };
+        // Validated first: the grid's size bounds what reading the layers allocates.
+        validate::validate(&loaded)?;
+        read_layers(&mut loaded)?;
+        Ok(loaded)
     }
-    let scenario = deserialize_merged(merged, sets)?;
-    let mut loaded = Loaded { scenario, sources, sets: sets.to_vec() };
-    read_layers(&mut loaded)?;
-    validate::validate(&loaded)?;
-    Ok(loaded)
 }
 
 /// Loads scenario text that has no file (for tests and the library API); `extends` is not allowed.
@@ -56,13 +79,46 @@ pub fn load_str(text: &str, name: &str, sets: &[String]) -> Result<Loaded, Scena
             message: "`extends` needs a scenario file; use corridor::scenario::load".into(),
         });
     }
+    default_name(&mut table, Some(&src));
     for arg in sets {
         apply_set(&mut table, arg)?;
     }
-    let scenario = deserialize_merged(table, sets)?;
-    let loaded = Loaded { scenario, sources: vec![src], sets: sets.to_vec() };
+    let sources = vec![src];
+    let scenario = deserialize_merged(table, sets, &sources)?;
+    let loaded = Loaded { scenario, sources, sets: sets.to_vec() };
     validate::validate(&loaded)?;
     Ok(loaded)
+}
+
+/// A scenario whose own file has no `name` is named after the file (`what-if/rd.toml` -> `rd`), so
+/// that a what-if never inherits its base's name and output folder.
+fn default_name(merged: &mut Table, named_file: Option<&SourceFile>) {
+    let Some(src) = named_file else { return };
+    let sets_name = toml::from_str::<Table>(&src.text).is_ok_and(|t| t.contains_key("name"));
+    if !sets_name {
+        let stem = src.path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+        merged.insert("name".into(), Value::String(stem));
+    }
+}
+
+/// What a TOML file is, judged by its top-level keys.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Scenario,
+    /// A sweep file (`corridor sweep`): it has `base`, `design` or `parameters`.
+    Sweep,
+    /// A targets file (`corridor calibrate`): it has `targets`.
+    Targets,
+}
+
+impl FileKind {
+    pub fn of(text: &str) -> FileKind {
+        match toml::from_str::<Table>(text) {
+            Ok(t) if t.contains_key("targets") => FileKind::Targets,
+            Ok(t) if ["base", "design", "parameters"].iter().any(|k| t.contains_key(*k)) => FileKind::Sweep,
+            _ => FileKind::Scenario,
+        }
+    }
 }
 
 fn read_chain(path: &Path) -> Result<Vec<SourceFile>, ScenarioError> {
@@ -116,6 +172,17 @@ fn parse_file(src: &SourceFile) -> Result<Table, ScenarioError> {
     let table: Table = toml::from_str(&src.text).map_err(|e| toml_error(src, &e, ""))?;
     let de = toml::de::Deserializer::parse(&src.text).map_err(|e| toml_error(src, &e, ""))?;
     let checked: Result<Scenario, serde_path_to_error::Error<toml::de::Error>> = serde_path_to_error::deserialize(de);
+    if checked.is_err() && FileKind::of(&src.text) == FileKind::Sweep {
+        let key = ["base", "design", "parameters"].into_iter().find(|k| table.contains_key(*k)).unwrap_or("base");
+        return Err(ScenarioError::Invalid {
+            origin: locate(src, &[key.to_string()]),
+            field: key.into(),
+            message: format!(
+                "this is a sweep file (it has `{key}`), not a scenario: run it with `corridor sweep {}`",
+                src.path.display()
+            ),
+        });
+    }
     if let Err(e) = checked {
         let path = e.path().to_string();
         return Err(toml_error(src, e.inner(), &path));
@@ -134,18 +201,6 @@ fn toml_error(src: &SourceFile, e: &toml::de::Error, field: &str) -> ScenarioErr
     let message = e.message().trim().to_string();
     let message = if field.is_empty() || field == "." { message } else { format!("field `{field}`: {message}") };
     ScenarioError::Parse { origin: Origin::File { file: src.path.clone(), line, column }, message }
-}
-
-/// 1-based line and column (in characters) of a byte offset (moved back to a character boundary).
-pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let mut offset = offset.min(text.len());
-    while !text.is_char_boundary(offset) {
-        offset -= 1;
-    }
-    let before = &text[..offset];
-    let line = before.matches('\n').count() + 1;
-    let col = before.rsplit('\n').next().map(|s| s.chars().count()).unwrap_or(0) + 1;
-    (line, col)
 }
 
 /// Merges `over` into `base`: tables recursively, arrays of named tables element by element
@@ -249,24 +304,55 @@ fn parse_value(raw: &str) -> Value {
     }
 }
 
-fn deserialize_merged(merged: Table, sets: &[String]) -> Result<Scenario, ScenarioError> {
+fn deserialize_merged(merged: Table, sets: &[String], sources: &[SourceFile]) -> Result<Scenario, ScenarioError> {
+    // The paths the --set arguments touched, with array elements by index (as serde reports them).
+    let touched: Vec<(String, Vec<String>)> = sets
+        .iter()
+        .map(|arg| {
+            let path = arg.split('=').next().unwrap_or("").trim();
+            (arg.clone(), index_path(&merged, &path.split('.').collect::<Vec<_>>()))
+        })
+        .collect();
     let de = Value::Table(merged);
     let result: Result<Scenario, serde_path_to_error::Error<toml::de::Error>> = serde_path_to_error::deserialize(de);
     result.map_err(|e| {
         let path = e.path().to_string();
-        let message = e.inner().message().trim().to_string();
-        // A file on its own was already checked, so the fault comes from a --set.
-        let arg = sets
-            .iter()
-            .rev()
-            .find(|s| {
-                s.split('=').next().map(|p| path.starts_with(p.trim()) || p.trim().starts_with(&path)) == Some(true)
-            })
-            .or(sets.last())
-            .cloned()
-            .unwrap_or_default();
-        ScenarioError::BadSet { arg, message: format!("field `{path}`: {message}") }
+        let segs = super::locate::segments(&path);
+        let message = format!("field `{path}`: {}", e.inner().message().trim());
+        let prefix = |a: &[String], b: &[String]| a.iter().zip(b).all(|(x, y)| x == y);
+        match touched.iter().rev().find(|(_, p)| prefix(p, &segs) || prefix(&segs, p)) {
+            Some((arg, _)) => ScenarioError::BadSet { arg: arg.clone(), message },
+            // Every file passed on its own, so the fault is in what they make together.
+            None => ScenarioError::Parse { origin: locate_in(sources, &segs), message },
+        }
     })
+}
+
+/// A dotted path with array elements named by `name` turned into indices.
+fn index_path(root: &Table, segs: &[&str]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut cur = Some(root);
+    let mut array: Option<&Vec<Value>> = None;
+    for seg in segs {
+        let next = if let Some(a) = array.take() {
+            let i = seg
+                .parse::<usize>()
+                .ok()
+                .or_else(|| a.iter().position(|x| x.get("name").and_then(Value::as_str) == Some(seg)));
+            out.push(i.map(|i| i.to_string()).unwrap_or_else(|| seg.to_string()));
+            i.and_then(|i| a.get(i))
+        } else {
+            out.push(seg.to_string());
+            cur.and_then(|t| t.get(*seg))
+        };
+        cur = None;
+        match next {
+            Some(Value::Table(t)) => cur = Some(t),
+            Some(Value::Array(a)) => array = Some(a),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn read_layers(loaded: &mut Loaded) -> Result<(), ScenarioError> {
@@ -275,6 +361,8 @@ fn read_layers(loaded: &mut Loaded) -> Result<(), ScenarioError> {
     let n_layers = loaded.scenario.grid.layers.len();
     for i in 0..n_layers {
         let rel = loaded.scenario.grid.layers[i].file.clone();
+        let kind = loaded.scenario.grid.layers[i].layer;
+        let districts = loaded.scenario.districts.len();
         let path = vec!["grid".to_string(), "layers".to_string(), i.to_string(), "file".to_string()];
         let origin = locate_in(&loaded.sources, &path);
         let scenario_file = match &origin {
@@ -297,6 +385,15 @@ fn read_layers(loaded: &mut Loaded) -> Result<(), ScenarioError> {
                 let v: f64 = field.trim().parse().map_err(|_| {
                     err(format!("line {}, column {}: `{}` is not a number", ln + 1, col + 1, field.trim()))
                 })?;
+                if let Err(allowed) = layer_value_allowed(kind, v, districts) {
+                    return Err(err(format!(
+                        "line {}, column {}: {} is not allowed in a `{}` layer; allowed: {allowed}",
+                        ln + 1,
+                        col + 1,
+                        field.trim(),
+                        kind.as_str()
+                    )));
+                }
                 values.push(v);
                 count += 1;
             }
@@ -311,6 +408,30 @@ fn read_layers(loaded: &mut Loaded) -> Result<(), ScenarioError> {
         loaded.scenario.grid.layers[i].values = values;
     }
     Ok(())
+}
+
+/// Whether a cell value fits its layer: finite, in the range of the scenario key the layer
+/// replaces, and for districts a district index or -1 (outside every district).
+fn layer_value_allowed(kind: LayerKind, v: f64, districts: usize) -> Result<(), String> {
+    let key = match kind {
+        LayerKind::Amenity => "grid.base_amenity",
+        LayerKind::HousingCapacity | LayerKind::InitialHousing => "grid.housing_capacity",
+        LayerKind::OfficeCapacity => "grid.office_capacity",
+        LayerKind::District => {
+            let ok = v.fract() == 0.0 && v >= -1.0 && v < districts as f64;
+            return if ok {
+                Ok(())
+            } else {
+                Err(format!("-1 (no district) or a district index 0 to {}", districts as f64 - 1.0))
+            };
+        }
+    };
+    let range = super::schema::find(key).map(|k| k.range).unwrap_or(super::schema::Range::Any);
+    if range.allows(v) {
+        Ok(())
+    } else {
+        Err(range.describe())
+    }
 }
 
 /// Where a field path (segments, array elements by index into the merged scenario) was set last.
@@ -339,50 +460,13 @@ fn locate(src: &SourceFile, path: &[String]) -> Origin {
 }
 
 fn try_locate(src: &SourceFile, path: &[String]) -> Option<Origin> {
-    use toml::de::{DeTable, DeValue};
-    let doc = DeTable::parse(&src.text).ok()?;
-    let mut span = doc.span();
-    let mut cur_table: Option<&DeTable> = Some(doc.get_ref());
-    let mut cur_value: Option<&DeValue> = None;
-    for seg in path {
-        if let Some(t) = cur_table {
-            let (k, v) = t.iter().find(|(k, _)| k.get_ref().as_ref() == seg.as_str())?;
-            span = k.span();
-            cur_value = Some(v.get_ref());
-        } else if let Some(DeValue::Array(a)) = cur_value {
-            let item = match seg.parse::<usize>() {
-                Ok(i) => a.get(i)?,
-                Err(_) => a.iter().find(|x| match x.get_ref() {
-                    DeValue::Table(t) => t.iter().any(|(k, v)| {
-                        k.get_ref().as_ref() == "name"
-                            && matches!(v.get_ref(), DeValue::String(s) if s.as_ref() == seg.as_str())
-                    }),
-                    _ => false,
-                })?,
-            };
-            span = item.span();
-            cur_value = Some(item.get_ref());
-        } else {
-            return None;
-        }
-        cur_table = match cur_value {
-            Some(DeValue::Table(t)) => Some(t),
-            _ => None,
-        };
-    }
-    let (line, column) = line_col(&src.text, span.start);
+    let (line, column) = line_col(&src.text, span_of(&src.text, path)?);
     Some(Origin::File { file: src.path.clone(), line: Some(line), column: Some(column) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn line_col_counts_from_one() {
-        assert_eq!(line_col("a\nbc\n", 3), (2, 2));
-        assert_eq!(line_col("abc", 0), (1, 1));
-    }
 
     #[test]
     fn named_arrays_merge_by_name() {

@@ -1,17 +1,21 @@
 //! Scenarios: the TOML schema, loading with `extends` and `--set`, and validation.
 
 mod error;
+pub mod footprint;
 mod load;
+pub mod locate;
 mod scale;
 pub mod schema;
 mod types;
 mod validate;
 
 pub use error::{Origin, ScenarioError};
-pub use load::{apply_set, line_col, load, load_str, locate_in, merge_tables, Loaded, SourceFile};
+pub use footprint::{check_footprint, Footprint};
+pub use load::{apply_set, load, load_str, locate_in, merge_tables, Base, FileKind, Loaded, SourceFile};
+pub use locate::line_col;
 pub use scale::scaled;
 pub use types::*;
-pub use validate::named_path;
+pub use validate::{limits, named_path};
 
 /// The scenario as TOML text, with every key resolved (provenance and hashing).
 pub fn to_toml(s: &Scenario) -> String {

@@ -60,7 +60,7 @@ const Y: Range = Between(1900.0, 2200.0);
 
 /// Every key of a scenario file.
 pub const KEYS: &[Key] = &[
-    k("name", "", Text, "short name; the run writes to output/<name>/"),
+    k("name", "", Text, "short name (default: the file name without `.toml`); the run writes to output/<name>/, so it is not empty, has no `/`, `\\` or `:`, does not start with `.` and has at most 100 characters"),
     k("title", "", Text, "title for charts and reports"),
     k("title_zh", "", Text, "Chinese title"),
     k("extends", "path", Text, "scenario file this one overrides (relative to this file); tables merge key by key, arrays of named tables merge by `name`"),
@@ -75,9 +75,9 @@ pub const KEYS: &[Key] = &[
     k("grid.distance", "", Text, "`euclidean` or `manhattan` road distance"),
     k("grid.road_kmh", "km/h", Between(1.0, 200.0), "door-to-door road speed"),
     k("grid.base_amenity", "index", Share, "amenity of a cell before hubs"),
-    k("grid.housing_capacity", "units per cell", NonNeg, "land capacity for housing units at a hub centre (scaled by the hub kernel)"),
+    k("grid.housing_capacity", "units per cell", Between(0.0, 1.0e7), "land capacity for housing units at a hub centre (scaled by the hub kernel)"),
     k("grid.initial_housing_fill", "share", Share, "share of the housing capacity built at the start"),
-    k("grid.office_capacity", "jobs per cell", NonNeg, "land capacity for office jobs at a hub centre"),
+    k("grid.office_capacity", "jobs per cell", Between(0.0, 1.0e8), "land capacity for office jobs at a hub centre"),
     k("grid.outside_commute_min", "minutes", Between(0.0, 300.0), "one-way commute of a household that lives outside the corridor"),
     k("grid.outside_rent", "yuan/month", NonNeg, "housing cost of a household that lives outside the corridor"),
     k("grid.layers", "", Text, "CSV raster overrides: `[{ layer = \"amenity\" | \"housing_capacity\" | \"office_capacity\" | \"district\" | \"initial_housing\", file = \"path.csv\" }]`, `height` rows of `width` numbers"),
@@ -90,8 +90,8 @@ pub const KEYS: &[Key] = &[
     k("districts.*.y0", "cell", NonNeg, "north edge (inclusive)"),
     k("districts.*.x1", "cell", NonNeg, "east edge (inclusive)"),
     k("districts.*.y1", "cell", NonNeg, "south edge (inclusive)"),
-    k("districts.*.primary_seats", "seats", NonNeg, "primary-school seats at the start (ages 6-11)"),
-    k("districts.*.middle_seats", "seats", NonNeg, "middle-school seats at the start (ages 12-14)"),
+    k("districts.*.primary_seats", "seats", Between(0.0, 1.0e8), "primary-school seats at the start (ages 6-11)"),
+    k("districts.*.middle_seats", "seats", Between(0.0, 1.0e8), "middle-school seats at the start (ages 12-14)"),
     k("districts.*.school_quality", "index", Share, "school quality at the start"),
     // hubs
     k("hubs.*.name", "", Text, "hub name"),
@@ -132,12 +132,12 @@ pub const KEYS: &[Key] = &[
     k("sectors.*.rd_intensity", "share", Share, "R&D / output rho before subsidies"),
     k("sectors.*.digital", "bool", Text, "whether the compute-centre lever applies"),
     // talent
-    k("talent.initial", "people", NonNeg, "talent in the corridor at the start"),
+    k("talent.initial", "people", Between(0.0, 1.0e9), "talent in the corridor at the start"),
     k("talent.tiers.*.name", "", Text, "tier name"),
     k("talent.tiers.*.name_zh", "", Text, "Chinese name"),
     k("talent.tiers.*.share", "share", Share, "share of the initial stock (normalised over tiers)"),
     k("talent.tiers.*.wage", "yuan/month", Positive, "initial market wage"),
-    k("talent.tiers.*.inflow", "people/month", NonNeg, "potential migrants per month before the attractiveness logit"),
+    k("talent.tiers.*.inflow", "people/month", Between(0.0, 1.0e8), "potential migrants per month before the attractiveness logit"),
     k("talent.tiers.*.outside_wage_ratio", "ratio", Between(0.01, 10.0), "income elsewhere relative to the tier's initial corridor wage (sets U_outside)"),
     k("talent.tiers.*.productivity", "efficiency units", Positive, "labour efficiency of one person of this tier"),
     k("talent.tiers.*.founding_rate", "1/month", Share, "monthly probability that an employed person founds a firm"),
@@ -201,13 +201,13 @@ pub const KEYS: &[Key] = &[
     k("housing.construction_cost", "yuan/unit", Positive, "construction cost of a unit"),
     k("housing.build_lag_months", "months", Between(0.0, 240.0), "months from start to completion"),
     k("housing.developer_hurdle", "ratio", Positive, "developers build where price / cost exceeds this"),
-    k("housing.max_project_units", "units", Positive, "largest project per cell and year"),
+    k("housing.max_project_units", "units", Between(0.01, 1.0e7), "largest project per cell and year"),
     k("housing.land_quota.start_year", "year", Y, "lever `housing.land_quota`: first year"),
     k("housing.land_quota.end_year", "year", Y, "last year"),
-    k("housing.land_quota.units_per_year", "units/year", NonNeg, "market units developers may start per year"),
+    k("housing.land_quota.units_per_year", "units/year", Between(0.0, 1.0e8), "market units developers may start per year"),
     k("housing.talent_units.start_year", "year", Y, "lever `housing.talent_units`: first year"),
     k("housing.talent_units.end_year", "year", Y, "last year"),
-    k("housing.talent_units.units_per_year", "units/year", NonNeg, "talent units started per year"),
+    k("housing.talent_units.units_per_year", "units/year", Between(0.0, 1.0e8), "talent units started per year"),
     k("housing.talent_units.near_hubs", "hub names", Text, "hubs near which units are placed; empty = best land anywhere"),
     k("housing.talent_units.districts", "district names", Text, "districts where units may go; empty = any"),
     k("housing.talent_units.eligible_tiers", "tier names", Text, "tiers that may rent them; empty = all"),
@@ -215,7 +215,7 @@ pub const KEYS: &[Key] = &[
     k("housing.talent_units.cost_per_unit", "yuan", NonNeg, "public cost per unit at start of construction"),
     k("housing.shared_ownership_units.start_year", "year", Y, "lever `housing.shared_ownership_units`: first year"),
     k("housing.shared_ownership_units.end_year", "year", Y, "last year"),
-    k("housing.shared_ownership_units.units_per_year", "units/year", NonNeg, "shared-ownership units started per year"),
+    k("housing.shared_ownership_units.units_per_year", "units/year", Between(0.0, 1.0e8), "shared-ownership units started per year"),
     k("housing.shared_ownership_units.near_hubs", "hub names", Text, "hubs near which units are placed"),
     k("housing.shared_ownership_units.districts", "district names", Text, "districts where units may go; empty = any"),
     k("housing.shared_ownership_units.eligible_tiers", "tier names", Text, "tiers that may buy them; empty = all"),
@@ -227,8 +227,8 @@ pub const KEYS: &[Key] = &[
     k("schools.new_seats.*.district", "district name", Text, "district that gets the seats"),
     k("schools.new_seats.*.start_year", "year", Y, "first year (seats open each September)"),
     k("schools.new_seats.*.end_year", "year", Y, "last year"),
-    k("schools.new_seats.*.primary_per_year", "seats/year", NonNeg, "primary seats added per year"),
-    k("schools.new_seats.*.middle_per_year", "seats/year", NonNeg, "middle seats added per year"),
+    k("schools.new_seats.*.primary_per_year", "seats/year", Between(0.0, 1.0e7), "primary seats added per year"),
+    k("schools.new_seats.*.middle_per_year", "seats/year", Between(0.0, 1.0e7), "middle seats added per year"),
     k("schools.new_seats.*.quality", "index", Share, "quality of new seats"),
     k("schools.new_seats.*.famous_school_uplift", "share", Share, "famous school + new school: share of the gap to the best school closed"),
     k("schools.new_seats.*.cost_per_seat", "yuan", NonNeg, "capital cost per seat"),
@@ -244,16 +244,16 @@ pub const KEYS: &[Key] = &[
     k("labs.knowledge_depreciation", "1/year", Share, "lab knowledge depreciation"),
     k("labs.spinoff_rate", "share", Share, "probability a lab patent becomes a spin-off"),
     k("labs.licence_gain", "share", Between(0.0, 1.0), "productivity gain of a licensee"),
-    k("labs.kinds.*.output_rate", "1/month", NonNeg, "a_kind: output per researcher^theta"),
+    k("labs.kinds.*.output_rate", "1/month", Between(0.0, 100.0), "a_kind: output per researcher^theta"),
     k("labs.kinds.*.facility_bonus", "share", Between(0.0, 10.0), "output bonus of the kind"),
-    k("labs.kinds.*.cost_per_researcher", "yuan/year", Positive, "budget per researcher"),
+    k("labs.kinds.*.cost_per_researcher", "yuan/year", Between(1.0e3, 1.0e9), "budget per researcher"),
     k("labs.sites.*.name", "", Text, "lab name"),
     k("labs.sites.*.name_zh", "", Text, "Chinese name"),
     k("labs.sites.*.kind", "", Text, "university, provincial_lab, national_lab, big_facility or rd_institute"),
     k("labs.sites.*.x", "cell", NonNeg, "location (on the grid)"),
     k("labs.sites.*.y", "cell", NonNeg, "location (on the grid)"),
     k("labs.sites.*.sector", "sector name", Text, "sector of its licences and spin-offs"),
-    k("labs.sites.*.budget_per_year", "yuan/year", NonNeg, "annual budget"),
+    k("labs.sites.*.budget_per_year", "yuan/year", Between(0.0, 1.0e13), "annual budget"),
     k("labs.sites.*.open_year", "year", Y, "year it opens"),
     k("labs.sites.*.capex", "yuan", NonNeg, "capital cost (counted only for `labs.new`)"),
     k("labs.sites.*.upgrade_year", "year", Between(0.0, 2200.0), "lever: year of an upgrade to `upgrade_kind` (0 = none)"),
@@ -264,7 +264,7 @@ pub const KEYS: &[Key] = &[
     k("labs.new.*.x", "cell", NonNeg, "location (on the grid)"),
     k("labs.new.*.y", "cell", NonNeg, "location (on the grid)"),
     k("labs.new.*.sector", "sector name", Text, "sector of its licences and spin-offs"),
-    k("labs.new.*.budget_per_year", "yuan/year", NonNeg, "annual budget, public"),
+    k("labs.new.*.budget_per_year", "yuan/year", Between(0.0, 1.0e13), "annual budget, public"),
     k("labs.new.*.open_year", "year", Y, "opening year; must fall within the run"),
     k("labs.new.*.capex", "yuan", NonNeg, "capital cost, spread over the 3 years before opening"),
     k("labs.new.*.upgrade_year", "year", Between(0.0, 2200.0), "year of an upgrade (0 = none)"),
@@ -273,15 +273,15 @@ pub const KEYS: &[Key] = &[
     k("labs.budget.end_year", "year", Y, "last year"),
     k("labs.budget.multiplier", "ratio", Between(0.0, 20.0), "budget multiplier; extra budget is public cost"),
     // firms
-    k("firms.initial", "firms", NonNeg, "firms at the start"),
+    k("firms.initial", "firms", Between(0.0, 2.0e6), "firms at the start"),
     k("firms.size_exponent", "", Between(0.5, 5.0), "Pareto exponent of initial firm sizes"),
-    k("firms.min_size", "people", Positive, "smallest initial firm"),
+    k("firms.min_size", "people", Between(0.01, 1.0e6), "smallest initial firm"),
     k("firms.alpha", "", Between(0.05, 0.99), "labour elasticity of output"),
     k("firms.gamma", "", Between(0.0, 1.0), "agglomeration elasticity"),
     k("firms.density_ref", "jobs/km²", Positive, "density scale of the agglomeration term"),
     k("firms.rd_elasticity", "", Between(0.0, 5.0), "elasticity of R&D to its user cost"),
     k("firms.rd_depreciation", "1/year", Share, "knowledge depreciation delta"),
-    k("firms.innovation_rate", "1/month", NonNeg, "innovations per month at K = 1 million yuan"),
+    k("firms.innovation_rate", "1/month", Between(0.0, 100.0), "innovations per month at K = 1 million yuan"),
     k("firms.patent_elasticity", "", Between(0.0, 2.0), "elasticity of innovations to knowledge beta"),
     k("firms.rd_output_elasticity", "", Between(0.0, 1.0), "elasticity of output to R&D capital: Y has a factor (1 + K / 1 million yuan)^this"),
     k("firms.spillover_effect", "", NonNeg, "spillover effect sigma on innovation"),
@@ -293,7 +293,7 @@ pub const KEYS: &[Key] = &[
     k("firms.hazard_decay_months", "months", Positive, "e-folding time of the start-up hazard"),
     k("firms.office_rent_per_worker", "yuan/month", NonNeg, "office rent per worker at base rent"),
     k("firms.start_cash_months", "months", NonNeg, "starting cash of a new firm in months of wage bill"),
-    k("firms.relocation_rate", "firms/month", NonNeg, "relocations into the corridor at base attractiveness"),
+    k("firms.relocation_rate", "firms/month", Between(0.0, 1.0e5), "relocations into the corridor at base attractiveness"),
     k("firms.location_candidates", "cells", Between(1.0, 1000.0), "cells sampled when a firm chooses where to locate"),
     // rd
     k("rd.start_year", "year", Y, "lever `rd.subsidy_rate`: first year"),
@@ -310,7 +310,7 @@ pub const KEYS: &[Key] = &[
     // incubators
     k("incubators.start_year", "year", Y, "lever `incubators.capacity`: first year"),
     k("incubators.end_year", "year", Y, "last year"),
-    k("incubators.capacity", "places", NonNeg, "incubator places, split evenly among `hubs`"),
+    k("incubators.capacity", "places", Between(0.0, 1.0e8), "incubator places, split evenly among `hubs`"),
     k("incubators.hubs", "hub names", Text, "hubs with incubators; empty = all"),
     k("incubators.half_capacity", "places", Positive, "places at which the boost is half its maximum"),
     k("incubators.max_boost", "share", Between(0.0, 20.0), "largest relative rise of spin-off and founding rates"),
@@ -343,7 +343,7 @@ pub fn markdown() -> String {
     let mut out = String::new();
     out.push_str("# Scenario format\n\n");
     out.push_str("Generated by `corridor schema` from `src/scenario/schema.rs`; do not edit by hand.\n\n");
-    out.push_str("A scenario is a TOML file. Every key is optional: a missing key takes the default below. ");
+    out.push_str("A scenario is a TOML file. Every key is optional and a missing key takes the default below, except that a scenario needs at least one `[[sectors]]` and one `[[talent.tiers]]` element: an empty file is not a scenario (start from `scenarios/tiny.toml`). ");
     out.push_str("`extends = \"other.toml\"` starts from another file (tables merge key by key; arrays of tables that have a `name` merge element by element, so a what-if file holds only what differs). ");
     out.push_str("Every key is addressable on the command line and in sweeps by its dotted path, e.g. `--set rd.subsidy_rate=0.3`; ");
     out.push_str("array elements are addressed by `name` or index: `--set hubs.yuncheng.radius_km=3`, `--set talent.tiers.top.inflow=200`. ");
@@ -360,7 +360,7 @@ pub fn markdown() -> String {
                 sec
             ));
         }
-        let default = default_of(&defaults, key.path);
+        let default = if key.path == "name" { "the file name".to_string() } else { default_of(&defaults, key.path) };
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} |\n",
             key.path,
@@ -369,6 +369,36 @@ pub fn markdown() -> String {
             key.range.describe(),
             key.meaning.replace('|', "\\|")
         ));
+    }
+    out.push_str(&limits_markdown());
+    out
+}
+
+/// The limits of what a scenario may hold (validation refuses more, with the limit named).
+fn limits_markdown() -> String {
+    use super::validate::limits as l;
+    let rows = [
+        ("`talent.tiers`", l::TIERS.to_string(), "firms keep a worker count for each tier in a fixed-size array"),
+        ("`districts`", l::DISTRICTS.to_string(), "a school seat stores its district in 8 bits"),
+        ("`sectors`", l::SECTORS.to_string(), "firms and people store their sector in 8 bits"),
+        ("stations of one line", l::STATIONS.to_string(), "cells store their nearest station in 16 bits"),
+        ("grid cells (`grid.width` x `grid.height`)", l::CELLS.to_string(), "the map's work and memory grow with cells"),
+        ("`hubs`", l::HUBS.to_string(), "every cell weighs every hub"),
+        ("transit lines and new lines", l::LINES.to_string(), "every trip looks at every line"),
+        ("labs (sites and new)", l::LABS.to_string(), ""),
+        ("`schools.new_seats` programmes", l::PROGRAMMES.to_string(), ""),
+        ("`grid.layers` files", l::LAYERS.to_string(), ""),
+        ("cells x hubs, cells x stations", l::CELL_PAIRS.to_string(), "building the map"),
+        ("talent agents over the run", u32::MAX.to_string(), "agents have 32-bit ids; counted as `talent.initial / agent_scale` plus every potential migrant (`inflow / agent_scale` a month)"),
+        ("firms over the run", l::FIRMS.to_string(), "firm ids are 31-bit; counted as `firms.initial` plus relocations and every possible founding"),
+    ];
+    let mut out = String::from(
+        "\n## Limits\n\nValidation refuses a scenario beyond these limits with an error naming the limit. ",
+    );
+    out.push_str("Before a run, sweep or compare starts, `corridor` also estimates its memory (about 130 bytes per talent agent, counting every potential migrant as arriving, plus firms and cells) and refuses a run that would not fit in the machine's memory (or its cgroup limit), naming the estimate and the limit.\n\n");
+    out.push_str("| what | at most | why |\n| --- | --- | --- |\n");
+    for (what, max, why) in rows {
+        out.push_str(&format!("| {what} | {max} | {why} |\n"));
     }
     out
 }

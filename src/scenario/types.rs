@@ -144,6 +144,18 @@ pub enum LayerKind {
     InitialHousing,
 }
 
+impl LayerKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LayerKind::Amenity => "amenity",
+            LayerKind::HousingCapacity => "housing_capacity",
+            LayerKind::OfficeCapacity => "office_capacity",
+            LayerKind::District => "district",
+            LayerKind::InitialHousing => "initial_housing",
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LayerFile {

@@ -22,7 +22,7 @@ pub fn validate(loaded: &Loaded) -> Result<(), ScenarioError> {
 }
 
 /// Origin of a path: the last `--set` that touched it, or the file that set it.
-fn origin(loaded: &Loaded, path: &[String]) -> Origin {
+pub(super) fn origin(loaded: &Loaded, path: &[String]) -> Origin {
     let named = named_path(&loaded.scenario, path);
     for arg in loaded.sets.iter().rev() {
         let p = arg.split('=').next().unwrap_or("").trim();
@@ -84,6 +84,28 @@ fn check_ranges(loaded: &Loaded, v: &Value, path: &mut Path, pattern: &mut Vec<S
                 pattern.pop();
             }
         }
+        Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                if let Value::Float(x) = child {
+                    if !x.is_finite() {
+                        path.push(i.to_string());
+                        let err = ScenarioError::Invalid {
+                            origin: origin(loaded, path),
+                            field: named_path(&loaded.scenario, path),
+                            message: format!("{x} is not a finite number"),
+                        };
+                        path.pop();
+                        return Err(err);
+                    }
+                } else if child.is_array() {
+                    path.push(i.to_string());
+                    pattern.push("*".into());
+                    check_ranges(loaded, child, path, pattern)?;
+                    path.pop();
+                    pattern.pop();
+                }
+            }
+        }
         Value::Integer(_) | Value::Float(_) => {
             let x = match v {
                 Value::Integer(i) => *i as f64,
@@ -103,7 +125,8 @@ fn check_ranges(loaded: &Loaded, v: &Value, path: &mut Path, pattern: &mut Vec<S
                         origin: origin(loaded, path),
                         field: named_path(&loaded.scenario, path),
                         message: format!(
-                            "value {x} is out of range; allowed: {}{}",
+                            "value {} is out of range; allowed: {}{}",
+                            show(x),
                             key.range.describe(),
                             unit(key.unit)
                         ),
@@ -114,6 +137,15 @@ fn check_ranges(loaded: &Loaded, v: &Value, path: &mut Path, pattern: &mut Vec<S
         _ => {}
     }
     Ok(())
+}
+
+/// A number as people read it: large and tiny ones in scientific notation.
+fn show(x: f64) -> String {
+    if x != 0.0 && (x.abs() >= 1e15 || x.abs() < 1e-6) {
+        format!("{x:e}")
+    } else {
+        format!("{x}")
+    }
 }
 
 fn unit(u: &str) -> String {
@@ -149,7 +181,8 @@ impl Checker<'_> {
 
     fn on_grid(&self, path: &[&str], x: f64, y: f64) -> Result<(), ScenarioError> {
         let g = &self.loaded.scenario.grid;
-        if x < 0.0 || y < 0.0 || x >= g.width as f64 || y >= g.height as f64 {
+        let inside = (0.0..g.width as f64).contains(&x) && (0.0..g.height as f64).contains(&y);
+        if !inside {
             return Err(self.fail(
                 path,
                 format!("point ({x}, {y}) is off the grid; allowed x in 0..{} and y in 0..{}", g.width, g.height),
@@ -191,14 +224,23 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     let s = &loaded.scenario;
     let c = Checker { loaded };
     let g = &s.grid;
-    if (g.width as u64) * (g.height as u64) > 4_000_000 {
-        return Err(c.fail(&["grid", "width"], "the grid has more than 4 000 000 cells".into()));
+    check_name(&c, &s.name)?;
+    if (g.width as u64) * (g.height as u64) > limits::CELLS {
+        return Err(c.fail(&["grid", "width"], format!("the grid has more than {} cells", limits::CELLS)));
     }
+    check_counts(&c, s)?;
     if s.sectors.is_empty() {
-        return Err(c.fail(&["sectors"], "at least one sector is needed".into()));
+        return Err(c.fail(
+            &["sectors"],
+            "a scenario needs at least one [[sectors]] element (the one key without a default; see docs/SCENARIO.md)"
+                .into(),
+        ));
     }
     if s.talent.tiers.is_empty() {
-        return Err(c.fail(&["talent", "tiers"], "at least one talent tier is needed".into()));
+        return Err(c.fail(
+            &["talent", "tiers"],
+            "a scenario needs at least one [[talent.tiers]] element (see docs/SCENARIO.md)".into(),
+        ));
     }
     if s.talent.arrival.age_min > s.talent.arrival.age_max {
         return Err(c.fail(&["talent", "arrival", "age_min"], "age_min is above age_max".into()));
@@ -300,6 +342,12 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
                     format!("the lab opens in {}, after the run ends in {}", l.open_year, s.end_year()),
                 ));
             }
+            if l.upgrade_year != 0 && l.upgrade_year < l.open_year {
+                return Err(c.fail(
+                    &["labs", field, &is, "upgrade_year"],
+                    format!("the lab is upgraded in {}, before it opens in {}", l.upgrade_year, l.open_year),
+                ));
+            }
             if l.upgrade_year != 0 && l.upgrade_kind.is_none() {
                 return Err(c.fail(
                     &["labs", field, &is, "upgrade_kind"],
@@ -308,6 +356,8 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
             }
         }
     }
+    check_unique_names(&c, s)?;
+    check_overlaps(&c, s)?;
     // Levers.
     let ts = &s.talent.subsidy;
     c.names_in(&["talent", "subsidy", "tiers"], &ts.tiers, &tiers, "tier")?;
@@ -362,4 +412,165 @@ fn check_semantics(loaded: &Loaded) -> Result<(), ScenarioError> {
     let lb = &s.labs.budget;
     c.period(&["labs", "budget"], lb.start_year, lb.end_year, lb.multiplier != 1.0)?;
     Ok(())
+}
+
+/// A name is the folder name under `output/`: it must stay inside that folder.
+fn check_name(c: &Checker, name: &str) -> Result<(), ScenarioError> {
+    let rule = "a name names the output folder output/<name>/: not empty, at most 100 characters, \
+                no `/`, `\\`, `:` or control characters, and not starting with `.`";
+    let bad = name.is_empty()
+        || name.chars().count() > 100
+        || name.starts_with('.')
+        || name.chars().any(|ch| matches!(ch, '/' | '\\' | ':') || ch.is_control());
+    if bad {
+        return Err(c.fail(&["name"], format!("`{name}` is not allowed: {rule}")));
+    }
+    Ok(())
+}
+
+/// Counts the state can hold (fixed-size arrays and narrow integer types in the model), and the
+/// lengths of arrays that size the work.
+fn check_counts(c: &Checker, s: &Scenario) -> Result<(), ScenarioError> {
+    let n_lines = s.transit.lines.len() + s.transit.new_lines.len();
+    let n_labs = s.labs.sites.len() + s.labs.new.len();
+    let counts: [(&[&str], usize, usize, &str); 8] = [
+        (
+            &["talent", "tiers"],
+            s.talent.tiers.len(),
+            limits::TIERS,
+            "talent tiers (firms keep worker counts for at most this many tiers)",
+        ),
+        (
+            &["districts"],
+            s.districts.len(),
+            limits::DISTRICTS,
+            "districts (a school seat stores its district in 8 bits)",
+        ),
+        (&["sectors"], s.sectors.len(), limits::SECTORS, "sectors (a firm or person stores its sector in 8 bits)"),
+        (&["hubs"], s.hubs.len(), limits::HUBS, "hubs (every cell weighs every hub)"),
+        (
+            &["transit", "lines"],
+            n_lines,
+            limits::LINES,
+            "transit lines and new lines together (every trip looks at every line)",
+        ),
+        (&["labs", "sites"], n_labs, limits::LABS, "labs (sites and new labs together)"),
+        (&["schools", "new_seats"], s.schools.new_seats.len(), limits::PROGRAMMES, "seat programmes"),
+        (&["grid", "layers"], s.grid.layers.len(), limits::LAYERS, "layer files"),
+    ];
+    for (path, n, max, what) in counts {
+        if n > max {
+            return Err(c.fail(path, format!("{n} {what}; at most {max} are allowed")));
+        }
+    }
+    for (field, lines) in [("lines", &s.transit.lines), ("new_lines", &s.transit.new_lines)] {
+        for (i, l) in lines.iter().enumerate() {
+            if l.stations.len() > limits::STATIONS {
+                return Err(c.fail(
+                    &["transit", field, &i.to_string(), "stations"],
+                    format!(
+                        "{} stations; a line may have at most {} (cells store their nearest station in 16 bits)",
+                        l.stations.len(),
+                        limits::STATIONS
+                    ),
+                ));
+            }
+        }
+    }
+    let f = super::footprint::Footprint::of(s);
+    let ids = [
+        (
+            f.agents_max,
+            u32::MAX as f64,
+            f.agents_key,
+            "talent agents (every potential migrant arriving)",
+            "talent agents have 32-bit ids",
+        ),
+        (f.firms_max, limits::FIRMS as f64, f.firms_key, "firms", "firm ids are 31-bit"),
+    ];
+    for (n, max, key, what, why) in ids {
+        if n.is_nan() || n >= max {
+            let path: Vec<&str> = key.split('.').collect();
+            return Err(
+                c.fail(&path, format!("the run could create up to {n:.3e} {what}; at most {max:.3e} fit ({why})"))
+            );
+        }
+    }
+    let cells = s.grid.width as u64 * s.grid.height as u64;
+    let stations: u64 = s.transit.lines.iter().chain(&s.transit.new_lines).map(|l| l.stations.len() as u64).sum();
+    for (path, n, what) in
+        [(&["hubs"][..], s.hubs.len() as u64, "hubs"), (&["transit", "lines"][..], stations, "stations")]
+    {
+        if cells * n > limits::CELL_PAIRS {
+            return Err(c.fail(
+                path,
+                format!(
+                    "{cells} cells x {n} {what} = {} cell-{what} pairs to build the map from; at most {} are allowed",
+                    cells * n,
+                    limits::CELL_PAIRS
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Arrays that merge by name (and are addressed by name in `--set` and sweeps) need unique names.
+fn check_unique_names(c: &Checker, s: &Scenario) -> Result<(), ScenarioError> {
+    let lists: [(&[&str], Vec<&str>); 3] = [
+        (&["transit", "lines"], s.transit.lines.iter().chain(&s.transit.new_lines).map(|l| l.name.as_str()).collect()),
+        (&["labs", "sites"], s.labs.sites.iter().chain(&s.labs.new).map(|l| l.name.as_str()).collect()),
+        (&["schools", "new_seats"], s.schools.new_seats.iter().map(|l| l.name.as_str()).collect()),
+    ];
+    for (path, names) in lists {
+        if let Some(d) = unique(names.into_iter().filter(|n| !n.is_empty()).map(str::to_string)) {
+            let what = path.join(".");
+            return Err(c.fail(
+                path,
+                format!("two elements of `{what}` are named `{d}`: names must be unique (they merge and are addressed by name)"),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// District rectangles may not share cells (a cell belongs to one district).
+fn check_overlaps(c: &Checker, s: &Scenario) -> Result<(), ScenarioError> {
+    for (j, b) in s.districts.iter().enumerate() {
+        for a in &s.districts[..j] {
+            if a.x0 <= b.x1 && b.x0 <= a.x1 && a.y0 <= b.y1 && b.y0 <= a.y1 {
+                return Err(c.fail(
+                    &["districts", &j.to_string(), "x0"],
+                    format!(
+                        "district `{}` (x {}..={}, y {}..={}) overlaps district `{}` (x {}..={}, y {}..={}); \
+                         a cell belongs to one district",
+                        b.name, b.x0, b.x1, b.y0, b.y1, a.name, a.x0, a.x1, a.y0, a.y1
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// What the state can hold and the largest arrays that size the work.
+pub mod limits {
+    /// Talent tiers: firms keep `[u32; MAX_TIERS]` worker counts.
+    pub const TIERS: usize = crate::agents::MAX_TIERS;
+    /// Districts: a school seat's district is an `i8`.
+    pub const DISTRICTS: usize = i8::MAX as usize;
+    /// Sectors: sectors are stored as `u8`.
+    pub const SECTORS: usize = u8::MAX as usize;
+    /// Stations of one line: cells store their nearest station as `u16`.
+    pub const STATIONS: usize = u16::MAX as usize;
+    pub const CELLS: u64 = 4_000_000;
+    pub const HUBS: usize = 1_000;
+    pub const LINES: usize = 1_000;
+    pub const LABS: usize = 100_000;
+    pub const PROGRAMMES: usize = 10_000;
+    pub const LAYERS: usize = 64;
+    /// Firm records: a job's employer is a firm index below the lab bit (`talent::LAB_BIT`).
+    pub const FIRMS: u64 = crate::agents::talent::LAB_BIT as u64;
+    /// Cells times hubs, and cells times stations: the work of building the map.
+    pub const CELL_PAIRS: u64 = 400_000_000;
 }

@@ -27,7 +27,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::prior::{Prior, PriorKind};
-use crate::experiment::spec::{deserialize, locate, SweepError};
+use crate::experiment::spec::{deserialize, locate, SweepError, MAX_RUNS};
 use crate::scenario::Scenario;
 use crate::RunResult;
 
@@ -308,8 +308,11 @@ fn check(f: &TargetsFile) -> Result<(), TargetsError> {
     if a.max_generations == 0 {
         return Err(f.invalid("abc.max_generations", "must be at least 1"));
     }
-    if a.max_simulations < a.particles as u64 * a.replications as u64 {
-        return Err(f.invalid("abc.max_simulations", "must be at least abc.particles times abc.replications"));
+    if a.max_simulations < a.particles as u64 * a.replications as u64 || a.max_simulations > MAX_RUNS {
+        return Err(f.invalid(
+            "abc.max_simulations",
+            format!("must be at least abc.particles times abc.replications, and at most {MAX_RUNS}"),
+        ));
     }
     if a.replications == 0 {
         return Err(f.invalid("abc.replications", "must be at least 1"));
