@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{root, temp_dir, tiny};
+use common::{root, snapshot, temp_dir, tiny};
 use corridor::experiment::calibrate::targets;
 use corridor::output::{read_posterior, CalibrationJson, FitRow};
 
@@ -156,24 +156,6 @@ fn a_killed_calibration_resumes_to_the_same_rows() {
     }
     assert!(full.join("charts/posterior_marginals.png").is_file() && full.join("report.html").is_file());
     std::fs::remove_dir_all(&dir).unwrap();
-}
-
-/// Every file under `dir` with its bytes.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut files = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                files.push((p.strip_prefix(dir).unwrap().to_path_buf(), std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    files.sort();
-    files
 }
 
 fn refused(args: &[&str], out: &Path, must_contain: &[&str]) {
