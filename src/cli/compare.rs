@@ -42,6 +42,10 @@ pub struct CompareArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// A `corridor calibrate` folder: replication i of every scenario also runs with a parameter
+    /// set drawn from its posterior.csv, and the compare itself at the posterior median.
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -63,8 +67,15 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         return Err(Failure(format!("--reps {}: must be between 1 and {MAX_REPS}", args.reps)));
     }
     let pool = super::thread_pool(args.threads)?;
-    let sets = super::sets_with_years(&args.sets, args.years);
+    let user_sets = super::sets_with_years(&args.sets, args.years);
+    let posterior = args.posterior.as_deref().map(super::posterior::read).transpose()?;
+    let mut sets = user_sets.clone();
+    sets.extend(posterior.iter().flat_map(|p| p.median_sets()));
     let scenarios = load_all(&args.base, &args.variants, &sets, pool.current_num_threads())?;
+    let files_of: Vec<(String, PathBuf)> = scenarios.iter().map(|n| (n.label.clone(), n.path.clone())).collect();
+    if let Some(p) = &posterior {
+        p.check(&files_of, &user_sets)?;
+    }
     comparable(&scenarios)?;
     let base = &scenarios[0].scenario;
     let seed = args.seed.unwrap_or(base.seed);
@@ -73,7 +84,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let columns = corridor::metrics::Recorder::new(base).columns;
     let charted: Vec<String> =
         headline_names().iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
-    let marker = json_bytes(&compare_json(&scenarios, args.reps, seed, charted));
+    let mut json = compare_json(&scenarios, args.reps, seed, charted);
+    json.posterior = posterior.as_ref().map(|p| format!("{} {}", p.file.display(), p.hash));
+    let marker = json_bytes(&json);
     let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone())], args.force);
     corridor::output::folder::check(&out, &claim)?;
     if !args.quiet {
@@ -106,15 +119,21 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     debug_assert_eq!(kpis, columns);
-    let files = vec![
+    let mut files = vec![
         ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
         ("effects.csv".to_string(), csv_rows(&all)),
         ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
         ("compare.json".to_string(), marker),
     ];
+    if let Some(p) = &posterior {
+        files.extend(p.run(&files_of, &user_sets, &per, seed, args.reps, &pool, args.quiet)?);
+    }
     super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
+        if let Some((_, md)) = files.iter().find(|(n, _)| n == "effects_posterior.md") {
+            print!("\n{}", String::from_utf8_lossy(md));
+        }
         println!("wrote {} in {:.2} s", out.display(), start.elapsed().as_secs_f64());
     }
     Ok(())
@@ -197,8 +216,10 @@ fn folder_name(args: &CompareArgs, scenarios: &[Named], seed: u64) -> String {
     if name.chars().count() > 120 {
         name = format!("{}+{}", name.chars().take(100).collect::<String>(), super::run::short_hash(&all, 0));
     }
-    let changed =
-        !args.sets.is_empty() || args.years.is_some() || args.seed.is_some_and(|s| s != scenarios[0].scenario.seed);
+    let changed = !args.sets.is_empty()
+        || args.years.is_some()
+        || args.seed.is_some_and(|s| s != scenarios[0].scenario.seed)
+        || args.posterior.is_some();
     if changed {
         name = format!("{name}+{}", super::run::short_hash(&all, seed));
     }
@@ -276,5 +297,6 @@ fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) ->
         headline: headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: base.start_year,
         years: base.years,
+        posterior: None,
     }
 }

@@ -5,6 +5,7 @@ mod calibrate;
 mod chart;
 mod compare;
 mod merge;
+mod posterior;
 mod progress;
 mod run;
 mod sweep;

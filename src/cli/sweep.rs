@@ -248,7 +248,7 @@ pub fn check_file(path: &Path, text: &str) -> Result<String, Failure> {
 }
 
 /// The number at a dotted path of a resolved scenario (array elements by name or index).
-fn number_at(root: &toml::Value, path: &str) -> Option<f64> {
+pub(super) fn number_at(root: &toml::Value, path: &str) -> Option<f64> {
     let mut cur = root;
     for seg in path.split('.') {
         cur = match cur {

@@ -5,6 +5,7 @@
 pub mod calibrate;
 pub mod design;
 pub mod effects;
+pub mod posterior;
 pub mod runs;
 pub mod seeds;
 pub mod sobol;

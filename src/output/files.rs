@@ -153,6 +153,9 @@ pub struct CompareJson {
     pub headline: Vec<String>,
     pub start_year: i32,
     pub years: u32,
+    /// With `--posterior`: the posterior.csv drawn from and a hash of its bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<String>,
 }
 
 /// One row of `compare.csv`: a yearly value of one KPI in one replication of one scenario.
@@ -431,6 +434,34 @@ pub fn read_posterior(text: &str) -> Result<(Vec<String>, Vec<PosteriorSample>),
         });
     }
     Ok((parameters, samples))
+}
+
+/// One row of `effects_posterior.csv` (`compare --posterior`): a variant's final-year effect on
+/// one KPI with its seed-only interval at the posterior median and its interval over parameter
+/// sets drawn from the posterior.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorEffectRow {
+    pub variant: String,
+    pub kpi: String,
+    /// Mean paired difference at the posterior median and its 95 % t interval (seeds only).
+    #[serde(with = "csv_num")]
+    pub seed_diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub seed_ci_low: f64,
+    #[serde(with = "csv_num")]
+    pub seed_ci_high: f64,
+    /// Mean paired difference over the posterior draws, and the 2.5 % and 97.5 % points of the
+    /// paired differences (parameters and seeds).
+    #[serde(with = "csv_num")]
+    pub diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub combined_low: f64,
+    #[serde(with = "csv_num")]
+    pub combined_high: f64,
+    /// The combined interval excludes 0.
+    pub robust: bool,
+    /// Replications with a parameter draw.
+    pub draws: u32,
 }
 
 /// A number written so that it reads back as the same `f64`: integers without a fraction,

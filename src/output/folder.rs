@@ -45,7 +45,15 @@ impl Kind {
     fn own_names(self) -> &'static [&'static str] {
         match self {
             Kind::Run => &["timeseries.csv", "yearly.csv", "world.json", "summary.json", "layers"],
-            Kind::Compare => &["compare.csv", "effects.csv", "effects.md", "compare.json"],
+            Kind::Compare => &[
+                "compare.csv",
+                "effects.csv",
+                "effects.md",
+                "compare.json",
+                "effects_posterior.csv",
+                "effects_posterior.md",
+                "posterior_draws.csv",
+            ],
             Kind::Sweep => &["runs.csv", "points.csv", "tornado.csv", "morris.csv", "sobol.csv", "sweep.json"],
             Kind::Calibration => &[
                 "calibration.csv",
