@@ -178,9 +178,20 @@ impl Sim {
         self.prices.tightness = Tightness { vacancies: board.vacancies_by_tier(), seekers };
         self.prices.update_wages(self.scenario.talent.wage_adjustment);
         let mut board = board;
-        talent::job_search::search(&mut self.talent.agents, &mut board, &household_view!(self), seed);
+        let outcome = talent::job_search::search(&mut self.talent.agents, &mut board, &household_view!(self), seed);
         board.write_back(&mut self.firms.records, &mut self.labs);
         mark("job search");
+        // Founders (drawn in the search pass) leave their jobs for their start-ups, before
+        // residential choice looks at who changed jobs.
+        talent::entrepreneurship::found_firms(
+            &mut self.talent.agents,
+            &outcome.founders,
+            &entry_view!(self),
+            &self.policy,
+            &mut self.firms,
+            &mut self.ledger,
+        );
+        mark("entrepreneurship");
 
         // Homes: talent units by the waiting list, then movers choose by logit.
         talent::residence::run(
@@ -210,21 +221,12 @@ impl Sim {
         );
         mark("arrivals");
 
-        // One pass over the households ages them and takes the school census and the founding
-        // draws; schools seat children, then the founders start their firms.
+        // One pass over the households ages them and takes the school census; schools seat
+        // children.
         let month_end =
             talent::life_course::run(&mut self.talent.agents, &household_view!(self), seed, &mut self.ledger);
         self.schools_month(month_end.census);
         mark("life course and schools");
-        talent::entrepreneurship::found_firms(
-            &mut self.talent.agents,
-            &month_end.founders,
-            &entry_view!(self),
-            &self.policy,
-            &mut self.firms,
-            &mut self.ledger,
-        );
-        mark("entrepreneurship");
 
         // Prices and the public accounts: recurring costs of the levers, rents follow vacancy.
         crate::accounts::Recurring {
@@ -327,15 +329,16 @@ impl Sim {
             mix: &self.jobs.tier_mix,
             tier_productivity: &self.jobs.tier_productivity,
             density: &self.fields.density,
+            cell_km2: self.world.cell_km * self.world.cell_km,
             spillover: &self.fields.spillover,
             rent_index: &self.prices.rent_index,
             district: &self.world.district,
             rd_rate: &rd_rate,
             compute: &compute,
         };
-        // Firms step in parallel and report (subsidy, patents, sector, died this month).
+        // Firms step in parallel and report (subsidy, patents, sector, firms that died this month).
         let month = self.month;
-        let reports: Vec<(f64, u32, u8, bool)> = self
+        let reports: Vec<(f64, u32, u8, u32)> = self
             .firms
             .records
             .par_iter_mut()
@@ -346,7 +349,7 @@ impl Sim {
                 if died {
                     f.death_month = month;
                 }
-                (f.subsidy, f.patents, f.sector, died)
+                (f.subsidy, f.patents, f.sector, if died { f.multiplicity } else { 0 })
             })
             .collect();
         // Collected in firm order (fixed-order float sums).
@@ -357,9 +360,7 @@ impl Sim {
                 self.ledger.firm_patents_by_sector[sector as usize] += patents;
                 self.fields.patents[cell as usize] += patents as f32;
             }
-            if died {
-                self.ledger.firm_deaths += 1;
-            }
+            self.ledger.firm_deaths += died;
         }
         self.ledger.cost[Lever::RdSubsidy] += subsidy;
     }

@@ -6,7 +6,8 @@
 use rayon::prelude::*;
 
 use crate::agents::expectations::Expectations;
-use crate::agents::firm::{Firm, FirmTable, JobMix, Origin};
+use crate::agents::firm::{multiplicity_for, Firm, FirmTable, JobMix, Origin};
+use crate::agents::firm_entry::Plan;
 use crate::agents::housing::{initial_rents, stochastic_round, Housing, MARKET};
 use crate::agents::lab::Lab;
 use crate::agents::school::Schools;
@@ -52,33 +53,26 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
     let n_talent = initial_talent as usize;
     // Lab researchers at the start (people), so that firm jobs fill the rest.
     let researchers: f64 = sim.labs.iter().map(|l| l.desired_researchers(s, 0, 1.0)).sum();
-    build_firms(&mut sim, (n_talent as f64 * s.agent_scale * 0.95 - researchers).max(0.0));
+    let jobs = n_talent as f64 * s.agent_scale * s.firms.initial_employment - researchers;
+    build_firms(&mut sim, jobs.max(0.0));
     build_talent(&mut sim, n_talent, share_sum);
     sim.recount();
     sim.schools.assign_home(&mut sim.talent.agents, &sim.world);
     sim.recount();
-    // Knowledge stocks at their steady state for today's R&D and output.
+    // Lab knowledge stocks at their steady state (firms' are set when they are planned).
     for l in &mut sim.labs {
         let out = l.expected_output(s, 0);
         l.knowledge = out * 12.0 / s.labs.knowledge_depreciation.max(0.01);
-    }
-    let delta = s.firms.rd_depreciation.max(0.01);
-    let eff_per: Vec<f64> = sim.jobs.tier_productivity.clone();
-    for f in &mut sim.firms.records {
-        let eff = f.efficiency(s.agent_scale, &eff_per).max(1.0);
-        let sector = &s.sectors[f.sector as usize];
-        let y = f.productivity * sector.productivity * eff.powf(s.firms.alpha);
-        f.knowledge = sector.rd_intensity * y * 12.0 / delta;
-        // Keep the firm at its profit-maximising size now that it holds R&D capital.
-        f.productivity /= crate::agents::firm::rd_factor(f.knowledge, s.firms.rd_output_elasticity);
-        let lambda = s.firms.innovation_rate * (f.knowledge / 1.0e6).powf(s.firms.patent_elasticity);
-        f.patent_stock = lambda * 12.0 / delta;
     }
     // The firms added at the start are no births of the first month.
     sim.ledger = Ledger::new(s.talent.tiers.len(), s.sectors.len());
     sim
 }
 
+/// The incumbents: `firms.initial` sizes from a Pareto law (the largest at most
+/// `initial_max_share` of the jobs), scaled to the jobs to fill. Firms large enough to be their
+/// own agent are; the others are grouped, by sector and in order of size, into agents of
+/// round(agent_scale) firms of their mean size (see `firm::multiplicity_for`).
 fn build_firms(sim: &mut Sim, jobs_people: f64) {
     let s = &sim.scenario;
     let f = &s.firms;
@@ -88,26 +82,49 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     }
     let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
     let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
-    let mut sizes: Vec<f64> = (0..count).map(|_| rng.pareto(f.min_size, f.size_exponent)).collect();
-    // The largest firm employs at most 5 % of the jobs; then scale to the jobs to fill.
-    let cap = (jobs_people * 0.05).max(f.min_size);
+    // The quantiles of the Pareto law (the initial distribution is an input: seeds differ by where
+    // the firms are and what happens to them, not by the draw of the largest sizes).
+    let mut sizes: Vec<f64> =
+        (0..count).map(|i| f.min_size * ((i as f64 + 0.5) / count as f64).powf(-1.0 / f.size_exponent)).collect();
+    let cap = (jobs_people * f.initial_max_share).max(f.min_size);
     sizes.iter_mut().for_each(|x| *x = x.min(cap));
     let total: f64 = sizes.iter().sum();
     let k = if total > 0.0 { jobs_people / total } else { 0.0 };
     let sectors: Vec<usize> = sizes.iter().map(|_| pick_weighted(&firm_shares, rng.uniform())).collect();
+    // (sector, people per firm, firms) of each agent.
+    let mut agents: Vec<(usize, f64, u32)> = Vec::new();
+    let mut small: Vec<(usize, f64)> = Vec::new();
+    for (&size, &sector) in sizes.iter().zip(&sectors) {
+        let people = size * k;
+        if multiplicity_for(people, s.agent_scale) == 1 {
+            agents.push((sector, people, 1));
+        } else {
+            small.push((sector, people));
+        }
+    }
+    small.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+    let group = s.agent_scale.round().max(1.0) as usize;
+    for chunk in small.chunk_by(|a, b| a.0 == b.0) {
+        for g in chunk.chunks(group) {
+            let mean = g.iter().map(|x| x.1).sum::<f64>() / g.len() as f64;
+            agents.push((g[0].0, mean, g.len() as u32));
+        }
+    }
     // Planned in parallel (each firm has its own stream), added in order.
     let plans: Vec<Option<Firm>> = {
         let ctx = entry_view!(sim);
-        sizes
+        agents
             .par_iter()
-            .zip(sectors)
             .enumerate()
-            .map(|(i, (size, sector))| firm_entry::plan(&ctx, sector, Origin::Incumbent, None, size * k, i as u64))
+            .map(|(i, &(sector, people, multiplicity))| {
+                let plan = Plan { sector, origin: Origin::Incumbent, near: None, people, multiplicity };
+                firm_entry::plan(&ctx, &plan, i as u64)
+            })
             .collect()
     };
     for mut firm in plans.into_iter().flatten() {
         firm.birth_month = 0;
-        firm.cash *= 2.0;
+        firm.vacancies = [0; crate::agents::MAX_TIERS];
         sim.firms.add(firm, &mut sim.ledger);
     }
 }

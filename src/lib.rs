@@ -55,6 +55,15 @@ pub struct RunResult {
     pub layers: Vec<LayerSnapshot>,
     /// The map (districts, hubs, lines, labs).
     pub world: World,
+    /// The firm and talent panels, when [`RunOptions::microdata`] asked for them.
+    pub microdata: Option<output::Microdata>,
+}
+
+/// What a run collects beside its KPI tables.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunOptions {
+    /// The firm panel (every firm in every year it lived) and the final population.
+    pub microdata: bool,
 }
 
 impl RunResult {
@@ -94,18 +103,28 @@ pub fn run(scenario: &Scenario, seed: u64) -> RunResult {
 
 /// Runs a scenario, calling `progress(months_done, months_total)` after each month.
 pub fn run_with_progress(scenario: &Scenario, seed: u64, progress: &mut dyn FnMut(u32, u32)) -> RunResult {
+    run_with(scenario, seed, RunOptions::default(), progress)
+}
+
+/// Runs a scenario with options, calling `progress(months_done, months_total)` after each month.
+pub fn run_with(scenario: &Scenario, seed: u64, options: RunOptions, progress: &mut dyn FnMut(u32, u32)) -> RunResult {
     let mut sim = engine::Sim::new(scenario, seed);
     let mut recorder = Recorder::new(scenario);
+    let mut panel = options.microdata.then(metrics::Panel::default);
     let months = scenario.months();
     for m in 0..months {
         sim.step();
         recorder.record(&sim);
+        if let Some(p) = panel.as_mut() {
+            p.record(&sim);
+        }
         progress(m + 1, months);
     }
-    finish(sim, recorder)
+    let microdata = panel.map(|p| p.finish(&sim));
+    finish(sim, recorder, microdata)
 }
 
-fn finish(sim: engine::Sim, rec: Recorder) -> RunResult {
+fn finish(sim: engine::Sim, rec: Recorder, microdata: Option<output::Microdata>) -> RunResult {
     let start = sim.scenario.start_year;
     let mut years = Vec::new();
     let mut yearly = Vec::new();
@@ -129,5 +148,6 @@ fn finish(sim: engine::Sim, rec: Recorder) -> RunResult {
         yearly,
         layers: rec.layers,
         world: sim.world,
+        microdata,
     }
 }

@@ -131,40 +131,6 @@ fn nearest_km(x: usize, y: usize, pts: &[(f64, f64)], cell_km: f64) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
-#[test]
-fn patents_per_firm_fall_with_distance_from_labs() {
-    let s = tiny(&[]);
-    let labs: Vec<(f64, f64)> = s.labs.sites.iter().map(|l| (l.x, l.y)).collect();
-    for seed in SEEDS {
-        let r = run(&s, seed);
-        let (w, h, km) = (r.world.width, r.world.height, r.world.cell_km);
-        let (mut near_p, mut near_f, mut far_p, mut far_f) = (0.0, 0.0, 0.0, 0.0);
-        for snap in &r.layers {
-            for y in 0..h {
-                for x in 0..w {
-                    let c = y * w + x;
-                    let firms = snap.layers[1][c] as f64 * km * km;
-                    let patents = snap.layers[4][c] as f64;
-                    let d = nearest_km(x, y, &labs, km);
-                    if d <= 1.5 {
-                        near_p += patents;
-                        near_f += firms;
-                    } else if d >= 3.0 {
-                        far_p += patents;
-                        far_f += firms;
-                    }
-                }
-            }
-        }
-        // Lab patents are excluded: only cells without a lab count as "near".
-        let lab_cells: f64 = r.years.iter().map(|&y| r.year_value("lab_patents", y).unwrap()).sum();
-        let near = (near_p - lab_cells) / near_f.max(1.0);
-        let far = far_p / far_f.max(1.0);
-        assert!(near_f > 0.0 && far_f > 0.0, "seed {seed}: firms near {near_f}, far {far_f}");
-        assert!(near > far, "seed {seed}: patents per firm-year near labs {near:.3} vs far {far:.3}");
-    }
-}
-
 /// Mean final-year market rent within 1.5 km of a hub and beyond 3 km.
 fn rent_near_and_far(s: &corridor::scenario::Scenario, r: &corridor::RunResult) -> (f64, f64) {
     let hubs: Vec<(f64, f64)> = s.hubs.iter().map(|h| (h.x, h.y)).collect();

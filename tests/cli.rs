@@ -283,3 +283,55 @@ fn a_name_that_would_give_a_kpi_column_twice_is_rejected() {
         &["kpi_name_clash.toml:6:", "talent.tiers.arrivals.name", "talent_arrivals"],
     );
 }
+
+#[test]
+fn microdata_panels_add_up_to_the_kpi_totals() {
+    let dir = temp_dir("microdata");
+    let out = dir.join("tiny");
+    let o = corridor(&[
+        "run",
+        "scenarios/tiny.toml",
+        "--years",
+        "4",
+        "--seed",
+        "3",
+        "--quiet",
+        "--no-charts",
+        "--microdata",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let (tiers, firms) = corridor::output::read_firm_panel(&std::fs::read(out.join("firms.csv")).unwrap()).unwrap();
+    assert_eq!(tiers, ["high", "skilled"]);
+    let mut yearly = csv::Reader::from_path(out.join("yearly.csv")).unwrap();
+    let header = yearly.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|c| c == name).unwrap_or_else(|| panic!("no column {name}"));
+    let close = |a: f64, b: f64, what: &str, year: i32| {
+        assert!((a - b).abs() <= 1e-6 * b.abs().max(1.0), "{year}: {what} of the panel {a} vs the KPI {b}");
+    };
+    let mut years = 0;
+    for rec in yearly.records() {
+        let rec = rec.unwrap();
+        let kpi = |name: &str| rec[col(name)].parse::<f64>().unwrap();
+        let year: i32 = rec[0].parse().unwrap();
+        let rows: Vec<_> = firms.iter().filter(|r| r.year == year).collect();
+        let alive = rows.iter().filter(|r| r.death_month.is_none());
+        close(alive.map(|r| r.firms as f64).sum(), kpi("firms"), "firms", year);
+        let workers: f64 = rows.iter().map(|r| r.workers.iter().sum::<f64>()).sum();
+        close(workers, kpi("employed_digital") + kpi("employed_life_health"), "workers", year);
+        close(rows.iter().map(|r| r.patents as f64).sum(), kpi("firm_patents"), "patents", year);
+        close(rows.iter().map(|r| r.rd).sum(), kpi("firm_rd_spend"), "R&D", year);
+        years += 1;
+    }
+    assert_eq!(years, 4);
+    // The final population: one row per agent, standing for agent_scale households.
+    let mut talent = csv::Reader::from_path(out.join("talent.csv")).unwrap();
+    let rows: Vec<corridor::output::TalentRow> = talent.deserialize().map(|r| r.unwrap()).collect();
+    let households: f64 = rows.iter().map(|r| r.households).sum();
+    let ts = std::fs::read_to_string(out.join("yearly.csv")).unwrap();
+    let last: Vec<&str> = ts.lines().last().unwrap().split(',').collect();
+    close(households, last[col("talent")].parse().unwrap(), "talent", 2025);
+    assert!(rows.iter().any(|r| r.employer_kind == "firm") && rows.iter().any(|r| r.employer_kind == "lab"));
+    let _ = std::fs::remove_dir_all(&dir);
+}

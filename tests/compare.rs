@@ -53,6 +53,12 @@ fn identical_variant_has_zero_effect_and_zero_width_interval() {
     let rows = effects(&out);
     assert!(rows.len() > 20);
     for r in &rows {
+        if r["base_mean"].is_empty() {
+            // A KPI without a value in these years (start-up survival before a cohort is two years
+            // old): no effect either.
+            assert_eq!((r["diff_mean"].as_str(), r["variant_mean"].as_str()), ("", ""), "{r:?}");
+            continue;
+        }
         assert_eq!(r["diff_mean"], "0", "{r:?}");
         assert_eq!(r["diff_ci_low"], "0", "{r:?}");
         assert_eq!(r["diff_ci_high"], "0", "{r:?}");

@@ -101,7 +101,7 @@ fn a_run_that_would_not_fit_in_memory_names_the_estimate_and_the_limit() {
     refuses(&args, &must);
     refuses(
         &["check", tiny.to_str().unwrap(), "--set", "talent.initial=1e8"],
-        &["--set talent.initial=1e8", "about 3.7 GB", "more than CORRIDOR_MEMORY_LIMIT (2.0 GB)"],
+        &["--set talent.initial=1e8", "about 3.9 GB", "more than CORRIDOR_MEMORY_LIMIT (2.0 GB)"],
     );
     // In a sweep, at the parameter that makes a point too large.
     let d = temp_dir("mem-sweep");

@@ -1,13 +1,30 @@
-//! Firms: production Y = A E^alpha (1 + density/density_ref)^gamma, R&D at a subsidised user cost,
-//! a knowledge stock K, Poisson innovation raising productivity, Gibrat-like shocks, labour demand
-//! posted as vacancies by tier, cash, and exit. One firm's month depends only on its own state and
-//! on month-wide fields, so firms step in parallel.
+//! Firms: production Y = A E^alpha (1 + density of the other firms / density_ref)^gamma, R&D at a
+//! subsidised user cost with the subsidy's cap as a kink, a knowledge stock K, Poisson innovation
+//! on product lines, Gibrat-like shocks, labour demand posted as vacancies by tier, cash, and exit.
+//! One firm's month depends only on its own state and on month-wide fields, so firms step in
+//! parallel.
+//!
+//! A firm agent is a super-individual (Scheffer, Baveco, DeAngelis, Rose & van Nes 1995, Oikos
+//! 74): it stands for `multiplicity` identical firms. Its workers are agents (each `agent_scale`
+//! people) shared evenly among its firms; its state (productivity, knowledge, cash) is that of one
+//! of them; its month's flows (output, R&D, subsidy, patents) are the totals of all of them.
 
 use crate::agents::MAX_TIERS;
 use crate::policy::Ledger;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use crate::world::Cell;
+
+/// Size of a firm that is its own agent: firms that start with fewer agents than this are
+/// grouped into super-individuals of `round(agent_scale)` firms, so that a firm's size moves in
+/// steps of one person (a representation choice, not behaviour: expectations do not depend on it).
+pub const SINGLETON_AGENTS: f64 = 10.0;
+
+/// Knowledge per product line at which `innovation_rate` is measured, yuan.
+pub const KNOWLEDGE_REF: f64 = 1.0e6;
+
+/// Efficiency units at which `growth_sd` is measured.
+pub const VOLATILITY_REF: f64 = 10.0;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[repr(u8)]
@@ -28,6 +45,20 @@ impl Origin {
             Origin::Relocated => "relocated",
         }
     }
+    /// Firms born in the corridor (start-ups and spin-offs): the cohorts of the survival KPIs.
+    pub fn is_new_firm(self) -> bool {
+        matches!(self, Origin::Spinoff | Origin::Startup)
+    }
+}
+
+/// How many identical firms an agent founded for firms of `people` each stands for: one when
+/// such a firm fills at least [`SINGLETON_AGENTS`] agents, else `round(agent_scale)` (at least 1).
+pub fn multiplicity_for(people: f64, agent_scale: f64) -> u32 {
+    if people / agent_scale >= SINGLETON_AGENTS {
+        1
+    } else {
+        agent_scale.round().max(1.0) as u32
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -41,25 +72,39 @@ pub struct Firm {
     pub birth_month: u32,
     /// Month of exit, `u32::MAX` while alive.
     pub death_month: u32,
-    /// Workers by tier (agents), recounted monthly.
+    /// Identical firms this agent stands for (fixed at birth; they exit together).
+    pub multiplicity: u32,
+    /// Workers by tier (agents, of all its firms together), recounted monthly.
     pub workers: [u32; MAX_TIERS],
     pub vacancies: [u32; MAX_TIERS],
     pub layoffs: [u32; MAX_TIERS],
     /// Per-tier rounding offsets in [0, 1), so small firms hire every tier in expectation.
     pub offsets: [f32; MAX_TIERS],
-    /// Desired headcount (agents), adjusted partially toward the profit-maximising level.
+    /// Desired headcount (agents, of all its firms), adjusted partially toward the
+    /// profit-maximising level.
     pub desired: f64,
-    /// Total factor productivity A.
+    /// Total factor productivity A of each of its firms.
     pub productivity: f64,
-    /// R&D knowledge stock K, yuan.
+    /// R&D knowledge stock K of each firm, yuan.
     pub knowledge: f64,
-    /// Patents (depreciating count): the firm's emission into the spillover field.
+    /// Patents of each firm (depreciating count): its emission into the spillover field.
     pub patent_stock: f64,
     pub wage_premium: f32,
+    /// Cash of each firm, yuan.
     pub cash: f64,
-    pub negative_months: u32,
+    /// Months in a row in which the firm would lose money even at its profit-maximising size.
+    pub loss_months: u32,
+    /// Months in a row without workers.
+    pub empty_months: u32,
+    /// Months in a row in which the firm wanted to grow faster than `max_hiring_step` allows,
+    /// and the longest such run of its life.
+    pub cap_months: u32,
+    pub longest_cap_months: u32,
+    /// Subsidy received by each firm this year.
     pub subsidy_ytd: f64,
-    // This month's flows.
+    /// Patents of all its firms this year.
+    pub patents_ytd: u32,
+    // This month's flows, totals of all its firms.
     pub output: f64,
     pub rd: f64,
     pub subsidy: f64,
@@ -84,7 +129,7 @@ impl FirmTable {
         firm.id = id;
         self.cells.push(firm.cell);
         self.premia.push(firm.wage_premium);
-        ledger.firm_births[firm.origin] += 1;
+        ledger.firm_births[firm.origin] += firm.multiplicity;
         self.records.push(firm);
         id
     }
@@ -133,8 +178,10 @@ pub struct FirmContext<'a> {
     pub mix: &'a [f64],
     /// Efficiency units per person by tier.
     pub tier_productivity: &'a [f64],
-    /// Jobs per km² by cell.
+    /// Jobs per km² by cell (of every employer).
     pub density: &'a [f32],
+    /// Area of a cell, km².
+    pub cell_km2: f64,
     /// Normalised spillover index by cell.
     pub spillover: &'a [f32],
     /// Market rent relative to the base rent, by cell.
@@ -146,14 +193,51 @@ pub struct FirmContext<'a> {
     pub compute: &'a (dyn Fn(usize, i16) -> f64 + Sync),
 }
 
+/// The R&D of a firm with output `y` facing a subsidy `rate` whose yearly payment is capped at
+/// `cap`: the marginal subsidy is `rate` up to the R&D at which the cap binds (a kink in the user
+/// cost) and zero above it. The firm does the subsidised optimum below the kink, the unsubsidised
+/// optimum above it, and bunches at the kink in between (monthly R&D; the kink is the cap over 12
+/// months of R&D).
+pub fn rd_choice(y: f64, rho: f64, rate: f64, cap: f64, f: &crate::scenario::FirmParams) -> f64 {
+    let unsubsidised = rho.min(f.max_rd_intensity) * y;
+    if rate <= 0.0 {
+        return unsubsidised;
+    }
+    let subsidised = (rho * (1.0 - rate).powf(-f.rd_elasticity)).min(f.max_rd_intensity) * y;
+    let kink = cap / (12.0 * rate);
+    if subsidised <= kink {
+        subsidised
+    } else if unsubsidised >= kink {
+        unsubsidised
+    } else {
+        kink
+    }
+}
+
 impl Firm {
     pub fn headcount(&self) -> u32 {
         self.workers.iter().sum()
     }
 
-    /// Efficiency units of labour in people.
+    /// People of one of its firms per agent of its workers.
+    #[inline]
+    pub fn people_per_agent(&self, scale: f64) -> f64 {
+        scale / self.multiplicity.max(1) as f64
+    }
+
+    /// People employed by one of its firms.
+    pub fn people(&self, scale: f64) -> f64 {
+        self.headcount() as f64 * self.people_per_agent(scale)
+    }
+
+    /// Efficiency units of labour of one of its firms (people times tier productivity).
     pub fn efficiency(&self, scale: f64, prod: &[f64]) -> f64 {
-        self.workers.iter().zip(prod).map(|(&w, &p)| w as f64 * p).sum::<f64>() * scale
+        self.workers.iter().zip(prod).map(|(&w, &p)| w as f64 * p).sum::<f64>() * self.people_per_agent(scale)
+    }
+
+    /// Product lines of one of its firms: max(1, E / `line_size`).
+    pub fn lines(&self, s: &Scenario, prod: &[f64]) -> f64 {
+        (self.efficiency(s.agent_scale, prod) / s.firms.line_size).max(1.0)
     }
 
     /// Cost of one efficiency unit a month at this firm (wages and office rent).
@@ -162,8 +246,17 @@ impl Firm {
         unit_cost(ctx.wage, ctx.mix, ctx.tier_productivity, self.wage_premium as f64, office)
     }
 
+    /// Agglomeration from the job density of the cell less the firm's own jobs.
     pub fn agglomeration(&self, ctx: &FirmContext) -> f64 {
-        agglomeration(ctx.density[self.cell as usize], &ctx.s.firms)
+        let own = self.people(ctx.s.agent_scale) / ctx.cell_km2;
+        agglomeration((ctx.density[self.cell as usize] as f64 - own).max(0.0) as f32, &ctx.s.firms)
+    }
+
+    /// Raises the productivity of one product line of one of its firms by `gain` (an innovation
+    /// or a licence): each firm's A by gain / lines, shared over its `multiplicity` firms.
+    pub fn improve_line(&mut self, gain: f64, lines: f64, count: f64) {
+        let m = self.multiplicity.max(1) as f64;
+        self.productivity *= (1.0 + gain / lines).powf(count / m);
     }
 
     /// One month of the firm: produce, spend on R&D, innovate, grow or shrink, post vacancies,
@@ -175,6 +268,10 @@ impl Firm {
         self.patents = 0;
         self.layoffs = [0; MAX_TIERS];
         self.vacancies = [0; MAX_TIERS];
+        if ctx.month % 12 == 0 {
+            self.subsidy_ytd = 0.0;
+            self.patents_ytd = 0;
+        }
         if !self.alive {
             return;
         }
@@ -182,100 +279,149 @@ impl Firm {
         let f = &s.firms;
         let sector = &s.sectors[self.sector as usize];
         let scale = s.agent_scale;
+        let m = self.multiplicity.max(1) as f64;
+        let ppa = self.people_per_agent(scale);
         let mut rng = Stream::new(ctx.seed, Purpose::FirmGrowth, self.id as u64, ctx.month);
-        if ctx.month % 12 == 0 {
-            self.subsidy_ytd = 0.0;
-        }
         let district = ctx.district[self.cell as usize];
+        // One of its firms: efficiency units, output, costs.
         let eff = self.efficiency(scale, ctx.tier_productivity);
         let agg = self.agglomeration(ctx);
-        let kf = rd_factor(self.knowledge, f.rd_output_elasticity);
-        let y = if eff > 0.0 { self.productivity * sector.productivity * kf * eff.powf(f.alpha) * agg } else { 0.0 };
+        let y = if eff > 0.0 { self.productivity * sector.productivity * eff.powf(f.alpha) * agg } else { 0.0 };
         let wage_bill: f64 =
             self.workers[..ctx.wage.len()].iter().enumerate().map(|(t, &w)| w as f64 * ctx.wage[t]).sum::<f64>()
-                * scale
+                * ppa
                 * self.wage_premium as f64;
-        let office =
-            self.headcount() as f64 * scale * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
-        // R&D at the subsidised user cost: rho_eff = rho (1 - s)^(-eps).
+        let office = self.people(scale) * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
+        // R&D at the subsidised user cost, with the cap as a kink.
         let rate = (ctx.rd_rate)(self.sector as usize, district);
-        let rho_eff = (sector.rd_intensity * (1.0 - rate).powf(-f.rd_elasticity)).min(0.5);
-        let rd = rho_eff * y;
+        let rd = rd_choice(y, sector.rd_intensity, rate, s.rd.cap, f);
         let cap_left = (s.rd.cap - self.subsidy_ytd).max(0.0);
         let subsidy = (rate * rd).min(cap_left);
         self.subsidy_ytd += subsidy;
-        self.cash += y - wage_bill - office - rd + subsidy;
+        // Cash: profits are kept up to the reserve and paid out above it; losses run it down.
+        let costs = wage_bill + office + f.fixed_cost;
+        let profit = y - costs - rd + subsidy;
+        let reserve = f.start_cash_months * costs;
+        self.cash = if profit > 0.0 { (self.cash + profit).min(reserve.max(self.cash)) } else { self.cash + profit };
         self.knowledge = (1.0 - f.rd_depreciation / 12.0) * self.knowledge + rd;
-        // Innovation ~ Poisson(lambda0 (K / 1e6)^beta (1 + sigma S) (1 + compute)).
+        // Innovation on product lines (Klette & Kortum 2004): a firm of n lines innovates at
+        // lambda0 n (K / n / K_ref)^beta (1 + sigma S) (1 + compute), each innovation raising
+        // one line's productivity by g. Its firms' innovations are drawn together.
+        let spill = ctx.spillover[self.cell as usize] as f64;
+        let (lambda, lines) =
+            innovation_rate(f, eff, self.knowledge, spill, (ctx.compute)(self.sector as usize, district));
         let mut irng = Stream::new(ctx.seed, Purpose::FirmInnovation, self.id as u64, ctx.month);
-        let lambda = f.innovation_rate
-            * (self.knowledge / 1.0e6).powf(f.patent_elasticity)
-            * (1.0 + f.spillover_effect * ctx.spillover[self.cell as usize] as f64)
-            * (1.0 + (ctx.compute)(self.sector as usize, district));
-        let patents = irng.poisson(lambda) as u32;
+        let patents = irng.poisson(lambda * m) as u32;
         if patents > 0 {
-            // An innovation improves one line of a firm's products: the larger the knowledge
-            // stock, the smaller the share of the firm one patent lifts, so the expected growth
-            // lambda * step does not rise with size (Gibrat).
-            let step = f.innovation_step * (1.0e6 / self.knowledge.max(1.0e6)).powf(f.patent_elasticity);
-            self.productivity *= (1.0 + step).powi(patents as i32);
+            self.improve_line(f.innovation_step, lines, patents as f64);
         }
-        self.patent_stock = self.patent_stock * (1.0 - f.rd_depreciation / 12.0) + patents as f64;
-        // Gibrat-like shock whose size falls with firm size (sd ~ size^-0.2).
-        let sd = f.growth_sd * ((eff.max(1.0) / 10.0).powf(-0.2)).clamp(0.3, 2.0);
+        self.patent_stock = self.patent_stock * (1.0 - f.rd_depreciation / 12.0) + patents as f64 / m;
+        // Gibrat-like shock whose size falls with firm size (sd ~ size^-exponent).
+        let sd = f.growth_sd * (eff.max(1.0) / VOLATILITY_REF).powf(-f.growth_sd_size_exponent);
         self.productivity *= (sd * rng.normal() - 0.5 * sd * sd).exp();
-        self.output = y;
-        self.rd = rd;
-        self.subsidy = subsidy;
+        self.output = y * m;
+        self.rd = rd * m;
+        self.subsidy = subsidy * m;
         self.patents = patents;
+        self.patents_ytd += patents;
 
-        // Labour demand: partial adjustment toward the profit-maximising efficiency units.
+        // Labour demand: partial adjustment toward the profit-maximising size, in agents of all
+        // its firms (one person of each of its firms is m / scale agents).
         let c = self.unit_cost(ctx);
-        let target_eff = (f.alpha * self.productivity * sector.productivity * kf * agg / c).powf(1.0 / (1.0 - f.alpha));
-        let per_agent: f64 = ctx.mix.iter().zip(ctx.tier_productivity).map(|(m, p)| m * p).sum::<f64>() * scale;
-        let target = target_eff / per_agent.max(1e-9);
-        let step = f.max_hiring_step * self.desired + 1.0;
-        self.desired += (target - self.desired).clamp(-step, step);
-        // Desired size cannot run far ahead of the firm it has: hiring is limited to
-        // `max_hiring_step` of the headcount (plus one agent) a month.
-        let head = self.headcount() as f64;
-        self.desired = self.desired.min(head * (1.0 + 3.0 * f.max_hiring_step) + 2.0);
-        if self.cash < 0.0 {
-            self.negative_months += 1;
-            self.desired = self.desired.min(self.headcount() as f64 * 0.9);
+        let target_eff = (f.alpha * self.productivity * sector.productivity * agg / c).powf(1.0 / (1.0 - f.alpha));
+        let per_person: f64 = ctx.mix.iter().zip(ctx.tier_productivity).map(|(m, p)| m * p).sum::<f64>();
+        let person = 1.0 / ppa;
+        let target = target_eff / per_person.max(1e-9) * person;
+        let step = f.max_hiring_step * self.desired + person;
+        if target - self.desired > step {
+            self.cap_months += 1;
+            self.longest_cap_months = self.longest_cap_months.max(self.cap_months);
         } else {
-            self.negative_months = 0;
+            self.cap_months = 0;
         }
+        self.desired += (target - self.desired).clamp(-step, step);
+        let head = self.headcount();
+        // Viability: the profit it would make at its profit-maximising size, where wages and
+        // office cost alpha of output (Hopenhayn 1992: below the zero-profit productivity it
+        // exits). Losses while it adjusts its size do not count.
+        let y_star = c * target_eff / f.alpha;
+        let rd_star = rd_choice(y_star, sector.rd_intensity, rate, s.rd.cap, f);
+        let best = (1.0 - f.alpha) * y_star - rd_star + (rate * rd_star).min(cap_left) - f.fixed_cost;
+        self.loss_months = if best < 0.0 { self.loss_months + 1 } else { 0 };
         self.desired = self.desired.max(0.0);
-        // Exit: persistent losses or the start-up hazard, which falls with age.
-        // Incumbents were founded before the run: they count as past three hazard decay times.
-        let head_start = if self.origin == Origin::Incumbent { 3.0 * f.hazard_decay_months } else { 0.0 };
-        let age = ctx.month.saturating_sub(self.birth_month) as f64 + head_start;
-        let hazard = f.startup_hazard * (-age / f.hazard_decay_months).exp();
+        self.empty_months = if head == 0 { self.empty_months + 1 } else { 0 };
+        // Exit: losses for too long (its productivity no longer covers the costs at the market's
+        // wages and rents), no workers for too long, or the start-up hazard of firms born in the
+        // run, which falls with age.
+        let hazard = if self.origin == Origin::Incumbent {
+            0.0
+        } else {
+            let age = ctx.month.saturating_sub(self.birth_month) as f64;
+            f.startup_hazard * (-age / f.hazard_decay_months).exp()
+        };
         let mut xrng = Stream::new(ctx.seed, Purpose::FirmExit, self.id as u64, ctx.month);
-        if self.negative_months >= f.exit_after_months || xrng.chance(hazard) {
-            self.alive = false;
-            self.desired = 0.0;
-            self.layoffs = self.workers;
+        // A firm without workers that wants less than one person closes at once.
+        let closes = head == 0 && self.desired < person;
+        if closes
+            || self.loss_months >= f.exit_after_months
+            || self.empty_months >= f.exit_empty_months
+            || xrng.chance(hazard)
+        {
+            self.exit();
             return;
         }
-        for t in 0..ctx.mix.len() {
-            let want = (self.desired * ctx.mix[t] + self.offsets[t] as f64).floor().max(0.0) as u32;
+        self.post_vacancies(ctx.mix, f.max_hiring_step, person, profit < 0.0);
+    }
+
+    /// The firm (all its firms) exits: everyone is laid off.
+    pub fn exit(&mut self) {
+        self.alive = false;
+        self.desired = 0.0;
+        self.vacancies = [0; MAX_TIERS];
+        self.layoffs = self.workers;
+    }
+
+    /// Vacancies per tier toward the desired headcount, at most `step` of the tier's workers plus
+    /// one person of each of its firms a month; layoffs above it (beyond a band of one agent,
+    /// none while the firm is `losing` money).
+    pub fn post_vacancies(&mut self, mix: &[f64], step: f64, person: f64, losing: bool) {
+        for t in 0..mix.len() {
+            let want = (self.desired * mix[t] + self.offsets[t] as f64).floor().max(0.0) as u32;
             let have = self.workers[t];
             if want > have {
-                let cap = (have as f64 * f.max_hiring_step).ceil() as u32 + 1;
-                self.vacancies[t] = (want - have).min(cap);
-            } else if have > want + 1 || (self.cash < 0.0 && have > want) {
+                let cap = (have as f64 * step + person).ceil() as u32;
+                self.vacancies[t] = (want - have).min(cap.max(1));
+            } else if have > want + 1 || (losing && have > want) {
                 self.layoffs[t] = have - want;
             }
         }
     }
 }
 
-/// Output factor of R&D capital: (1 + K / 1 million yuan)^elasticity.
-#[inline]
-pub fn rd_factor(knowledge: f64, elasticity: f64) -> f64 {
-    (1.0 + knowledge.max(0.0) / 1.0e6).powf(elasticity)
+/// The innovation rate of one firm with `eff` efficiency units and knowledge stock `knowledge`
+/// (Klette & Kortum 2004): with n = max(1, E / line_size) product lines,
+/// lambda = lambda0 n (K / n / K_ref)^beta (1 + sigma S) (1 + compute), and each innovation raises
+/// one line's productivity by g (the firm's A by g / n). At a given R&D intensity (knowledge per
+/// line) the expected growth lambda g / n does not depend on size (Gibrat); at a given size
+/// patents rise with knowledge with elasticity beta < 1 (diminishing returns). Returns (lambda, n);
+/// no innovation without workers.
+pub fn innovation_rate(
+    f: &crate::scenario::FirmParams,
+    eff: f64,
+    knowledge: f64,
+    spill: f64,
+    compute: f64,
+) -> (f64, f64) {
+    let lines = (eff / f.line_size).max(1.0);
+    if eff <= 0.0 {
+        return (0.0, lines);
+    }
+    let lambda = f.innovation_rate
+        * lines
+        * (knowledge / lines / KNOWLEDGE_REF).powf(f.patent_elasticity)
+        * (1.0 + f.spillover_effect * spill)
+        * (1.0 + compute);
+    (lambda, lines)
 }
 
 /// Cost of one efficiency unit of labour a month: tier wages times the firm's premium plus office
@@ -290,7 +436,8 @@ pub fn unit_cost(wage: &[f64], mix: &[f64], tier_productivity: &[f64], premium: 
     cost / eff.max(1e-9)
 }
 
-/// Agglomeration factor (1 + density / density_ref)^gamma of a cell with `density` jobs per km².
+/// Agglomeration factor (1 + density / density_ref)^gamma of a cell with `density` jobs per km²
+/// (of the other firms).
 pub fn agglomeration(density: f32, f: &crate::scenario::FirmParams) -> f64 {
     (1.0 + density as f64 / f.density_ref).powf(f.gamma)
 }
@@ -312,6 +459,7 @@ mod tests {
             mix: &kit.jobs.tier_mix,
             tier_productivity: &kit.jobs.tier_productivity,
             density: &kit.fields.density,
+            cell_km2: kit.world.cell_km * kit.world.cell_km,
             spillover: &kit.fields.spillover,
             rent_index: &kit.prices.rent_index,
             district: &kit.world.district,
@@ -325,6 +473,7 @@ mod tests {
         let mut kit = Kit::new();
         kit.s.firms.startup_hazard = 0.0;
         kit.s.firms.growth_sd = 0.0;
+        kit.s.firms.fixed_cost = 0.0;
         kit
     }
 
@@ -357,12 +506,83 @@ mod tests {
     }
 
     #[test]
-    fn a_firm_that_loses_money_for_too_long_exits_and_lays_everyone_off() {
+    fn the_capped_subsidy_is_a_kink_in_the_user_cost() {
+        let f = crate::scenario::FirmParams { rd_elasticity: 1.0, ..Default::default() };
+        let (y, rho, rate) = (1.0e6, 0.04, 0.5);
+        let (unsub, sub) = (rho * y, rho * y / (1.0 - rate));
+        // A cap far above: the subsidised optimum.
+        assert!((rd_choice(y, rho, rate, 1.0e12, &f) - sub).abs() < 1e-6);
+        // The cap binds between the two optima: bunching at the kink, where the year's subsidy
+        // just reaches the cap.
+        let cap = 12.0 * rate * 0.5 * (unsub + sub);
+        let kink = rd_choice(y, rho, rate, cap, &f);
+        assert!((kink - cap / (12.0 * rate)).abs() < 1e-6 && kink > unsub && kink < sub);
+        // A cap below even the unsubsidised R&D: no marginal subsidy, the unsubsidised optimum.
+        assert!((rd_choice(y, rho, rate, 12.0 * rate * 0.5 * unsub, &f) - unsub).abs() < 1e-6);
+        // More subsidy with a binding cap lowers the kink: the response stops at the cap.
+        assert!(rd_choice(y, rho, 0.6, cap, &f) < kink);
+        assert_eq!(rd_choice(y, rho, 0.0, 0.0, &f), unsub);
+    }
+
+    #[test]
+    fn innovation_has_constant_returns_in_size_and_knowledge_and_diminishing_returns_in_knowledge() {
+        let f = crate::scenario::FirmParams::default();
+        let growth = |eff: f64, k: f64| {
+            let (lambda, lines) = innovation_rate(&f, eff, k, 0.0, 0.0);
+            lambda * f.innovation_step / lines
+        };
+        let (e, k) = (100.0, 2.0e7);
+        let (l1, _) = innovation_rate(&f, e, k, 0.0, 0.0);
+        let (l2, _) = innovation_rate(&f, 2.0 * e, 2.0 * k, 0.0, 0.0);
+        assert!((l2 / l1 - 2.0).abs() < 1e-9, "patents proportional to size at a given intensity");
+        assert!((growth(2.0 * e, 2.0 * k) / growth(e, k) - 1.0).abs() < 1e-9, "Gibrat");
+        let ratio = growth(e, 2.0 * k) / growth(e, k);
+        assert!((ratio - 2f64.powf(f.patent_elasticity)).abs() < 1e-9 && ratio < 2.0, "diminishing returns");
+        assert_eq!(innovation_rate(&f, 0.0, k, 0.0, 0.0).0, 0.0, "no workers, no innovation");
+    }
+
+    #[test]
+    fn a_firm_alone_in_its_cell_draws_no_agglomeration_from_its_own_jobs() {
         let kit = kit();
         let mut f = firm(0, cell(2, 2));
+        f.workers[1] = 40;
+        let agg = |f: &Firm, jobs: f32| {
+            let mut density = kit.fields.density.clone();
+            density[cell(2, 2) as usize] = jobs;
+            let rd_rate = |_: usize, _: i16| 0.0;
+            let compute = |_: usize, _: i16| 0.0;
+            let ctx = FirmContext {
+                s: &kit.s,
+                seed: 1,
+                month: 0,
+                wage: &kit.prices.wage,
+                mix: &kit.jobs.tier_mix,
+                tier_productivity: &kit.jobs.tier_productivity,
+                density: &density,
+                cell_km2: 1.0,
+                spillover: &kit.fields.spillover,
+                rent_index: &kit.prices.rent_index,
+                district: &kit.world.district,
+                rd_rate: &rd_rate,
+                compute: &compute,
+            };
+            f.agglomeration(&ctx)
+        };
+        assert_eq!(agg(&f, 40.0), 1.0, "its own 40 people on 1 km²");
+        let reference = kit.s.firms.density_ref as f32;
+        assert!((agg(&f, 40.0 + reference) - 2f64.powf(kit.s.firms.gamma)).abs() < 1e-6);
+        // A super-individual of 4 firms: one of them employs a quarter of its people.
+        f.multiplicity = 4;
+        assert!(agg(&f, 40.0) > 1.0, "the other three firms are neighbours");
+    }
+
+    #[test]
+    fn a_firm_that_loses_money_for_too_long_exits_and_lays_everyone_off() {
+        let mut kit = kit();
+        kit.s.firms.fixed_cost = 1.0e9;
+        let mut f = firm(0, cell(2, 2));
         f.workers = [2, 3, 0, 0, 0, 0];
-        f.cash = -1.0e12;
-        f.negative_months = kit.s.firms.exit_after_months - 1;
+        f.loss_months = kit.s.firms.exit_after_months - 1;
         step(&kit, &mut f, 0.0);
         assert!(!f.alive);
         assert_eq!(f.layoffs, f.workers);
@@ -370,6 +590,26 @@ mod tests {
         step(&kit, &mut f, 0.0);
         assert_eq!((f.output, f.rd, f.patents), (0.0, 0.0, 0));
         assert_eq!(f.vacancies, [0; MAX_TIERS]);
+    }
+
+    #[test]
+    fn a_firm_without_workers_for_too_long_exits() {
+        let kit = kit();
+        let mut f = firm(0, cell(2, 2));
+        f.cash = 1.0e9;
+        f.productivity = 1.0e6; // it wants to hire, but nobody comes
+        f.desired = 10.0;
+        for _ in 1..kit.s.firms.exit_empty_months {
+            step(&kit, &mut f, 0.0);
+            assert!(f.alive && f.vacancies.iter().sum::<u32>() > 0);
+        }
+        step(&kit, &mut f, 0.0);
+        assert!(!f.alive, "empty for {} months", f.empty_months);
+        // A firm without workers that wants nobody closes at once.
+        let mut g = firm(0, cell(2, 2));
+        g.cash = 1.0e9;
+        step(&kit, &mut g, 0.0);
+        assert!(!g.alive);
     }
 
     #[test]
@@ -385,5 +625,19 @@ mod tests {
         assert!(f.vacancies[0] > 0 && f.vacancies[1] > 0, "{:?}", f.vacancies);
         assert!(f.vacancies[0] <= cap(10) && f.vacancies[1] <= cap(40), "{:?}", f.vacancies);
         assert_eq!(f.layoffs, [0; MAX_TIERS]);
+        assert_eq!(f.cap_months, 1, "it wanted to grow faster than the hiring step");
+    }
+
+    #[test]
+    fn super_individuals_count_people_per_firm() {
+        assert_eq!(multiplicity_for(3.0, 10.0), 10);
+        assert_eq!(multiplicity_for(200.0, 10.0), 1);
+        assert_eq!(multiplicity_for(3.0, 0.5), 1);
+        assert_eq!(multiplicity_for(3.0, 2.5), 3);
+        let mut f = firm(0, cell(1, 1));
+        f.multiplicity = 10;
+        f.workers[1] = 30;
+        assert_eq!(f.people(10.0), 30.0, "30 agents of 10 people are 10 firms of 30");
+        assert_eq!(f.people_per_agent(10.0), 1.0);
     }
 }

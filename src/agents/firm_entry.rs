@@ -1,23 +1,20 @@
 //! Firm entry and the firm-side levers: spin-offs from lab patents, relocations into the corridor
 //! drawn by subsidies and the talent pool, start-ups (called from entrepreneurship), challenge
 //! grants. A new firm picks a cell by logit on office rent, spillover and access to talent.
+//!
+//! Entry counts real firms: a birth of a firm too small to be its own agent (see
+//! [`multiplicity_for`]) becomes, with probability 1 / m, an agent of m such firms, so that the
+//! expected number of firms born does not depend on `agent_scale`.
 
 use crate::agents::expectations::Expectations;
-use crate::agents::firm::{agglomeration, unit_cost, Firm, FirmTable, JobMix, Origin};
+use crate::agents::firm::{agglomeration, multiplicity_for, unit_cost, Firm, FirmTable, JobMix, Origin};
 use crate::agents::lab::Lab;
-use crate::agents::{pick_weighted, MAX_TIERS};
+use crate::agents::MAX_TIERS;
 use crate::policy::{Ledger, Lever, Policy};
 use crate::prices::Prices;
 use crate::rng::{Purpose, Stream};
 use crate::scenario::Scenario;
 use crate::world::{Cell, Fields, World};
-
-/// Location logit weights (assumptions): office rent (log), spillover (log 1 + S), resident
-/// talent nearby (log 1 + people / 1000), and crowding of office land.
-const LOC_RENT: f64 = 1.0;
-const LOC_SPILLOVER: f64 = 1.0;
-const LOC_TALENT: f64 = 0.5;
-const LOC_CROWDING: f64 = 2.0;
 
 /// What a new firm reads when it plans its location and size: month-wide fields only, so that
 /// many firms can be planned in parallel.
@@ -41,6 +38,25 @@ pub struct Pull<'a> {
     pub expectations: &'a Expectations,
 }
 
+/// What a new firm is: its sector and origin, where it may locate (a cell and a radius in km, or
+/// anywhere by office land), its size in people per firm and how many identical firms it stands
+/// for.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    pub sector: usize,
+    pub origin: Origin,
+    pub near: Option<(Cell, f64)>,
+    pub people: f64,
+    pub multiplicity: u32,
+}
+
+/// Whether a birth of one real firm of `people` becomes an agent this time (with probability
+/// 1 / m for agents of m firms), and the multiplicity if so.
+fn thinned(people: f64, scale: f64, u: f64) -> Option<u32> {
+    let m = multiplicity_for(people, scale);
+    (u * (m as f64) < 1.0).then_some(m)
+}
+
 /// Spin-offs of the month's lab patents and relocations from outside, in a fixed order.
 pub fn enter(
     spinoffs: &[u32],
@@ -51,64 +67,108 @@ pub fn enter(
     ledger: &mut Ledger,
 ) {
     let s = ctx.s;
+    let f = &s.firms;
     for (k, &lab) in spinoffs.iter().enumerate() {
         let l = &labs[lab as usize];
-        let (cell, sector) = (l.cell, l.sector as usize);
-        let size = s.firms.min_size;
         let key = (1u64 << 40) | ((lab as u64) << 20) | k as u64;
-        if let Some(mut firm) = plan(ctx, sector, Origin::Spinoff, Some((cell, 2.0)), size, key) {
-            firm.knowledge = 1.0e6;
-            firm.patent_stock = 1.0;
+        let u = Stream::new(ctx.seed, Purpose::FirmEntry, key, ctx.month).uniform();
+        let Some(m) = thinned(f.spinoff_size, s.agent_scale, u) else { continue };
+        let plan = Plan {
+            sector: l.sector as usize,
+            origin: Origin::Spinoff,
+            near: Some((l.cell, f.spinoff_radius_km)),
+            people: f.spinoff_size,
+            multiplicity: m,
+        };
+        if let Some(mut firm) = self::plan(ctx, &plan, key) {
+            // It carries the lab's patent.
+            firm.patent_stock += 1.0;
             firms.add(firm, ledger);
         }
     }
-    let rate = if pull.policy.active(s.rd.start_year, s.rd.end_year) { s.rd.subsidy_rate } else { 0.0 };
-    let attraction = (1.0 - rate).powf(-s.firms.rd_elasticity);
+    // Relocations by sector. The R&D subsidy draws a firm by the rise of the R&D it would do in
+    // the corridor (the kinked user cost: nothing above the cap), where it is paid to its sector,
+    // weighted by office land: potential relocations at the largest pull, each kept with its own
+    // pull over the largest.
     let talent_ratio = (pull.talent as f64 / pull.expectations.initial_talent.max(1.0)).max(0.0).sqrt();
+    let land = subsidised_land(s, ctx.world, pull.policy);
     let mut rng = Stream::new(ctx.seed, Purpose::FirmEntry, 0, ctx.month);
-    let n = rng.poisson(s.firms.relocation_rate * attraction * talent_ratio);
-    let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
-    for k in 0..n {
-        let sector = pick_weighted(&firm_shares, rng.uniform());
-        // Relocating firms are established: Pareto sizes from twice the smallest firm.
-        let min = 2.0 * s.firms.min_size;
-        let size = rng.pareto(min, s.firms.size_exponent).min(2000.0);
-        let key = (2u64 << 40) | ((ctx.month as u64) << 20) | k;
-        if let Some(firm) = plan(ctx, sector, Origin::Relocated, None, size, key) {
-            firms.add(firm, ledger);
+    let share_sum: f64 = s.sectors.iter().map(|x| x.firm_share).sum::<f64>().max(1e-12);
+    let jobs = ctx.jobs;
+    let unit = unit_cost(&ctx.prices.wage, &jobs.tier_mix, &jobs.tier_productivity, 1.0, f.office_rent_per_worker);
+    let mut k = 0u64;
+    for (sector, spec) in s.sectors.iter().enumerate() {
+        let (share, rate) = land[sector];
+        let rho = spec.rd_intensity;
+        let uncapped = crate::agents::firm::rd_choice(1.0, rho, rate, f64::INFINITY, f)
+            / crate::agents::firm::rd_choice(1.0, rho, 0.0, 0.0, f).max(1e-12);
+        let max_pull = share * uncapped + (1.0 - share);
+        let n = rng.poisson(f.relocation_rate * spec.firm_share / share_sum * max_pull * talent_ratio);
+        for _ in 0..n {
+            // Relocating firms are established: Pareto sizes.
+            let people = rng.pareto(f.relocation_min_size, f.size_exponent).min(f.relocation_max_size);
+            let key = (2u64 << 40) | ((ctx.month as u64) << 20) | k;
+            k += 1;
+            let y = unit * people * jobs.efficiency_per_person() / f.alpha;
+            let base = crate::agents::firm::rd_choice(y, rho, 0.0, 0.0, f).max(1e-12);
+            let pull = share * crate::agents::firm::rd_choice(y, rho, rate, s.rd.cap, f) / base + (1.0 - share);
+            let kept = rng.uniform() * max_pull < pull;
+            let thin = rng.uniform();
+            let Some(m) = thinned(people, s.agent_scale, thin).filter(|_| kept) else { continue };
+            let plan = Plan { sector, origin: Origin::Relocated, near: None, people, multiplicity: m };
+            if let Some(firm) = self::plan(ctx, &plan, key) {
+                firms.add(firm, ledger);
+            }
         }
     }
 }
 
-/// A new firm of `sector` sized for `size_people`, located near `near` (cell, radius km) or
-/// anywhere; None when no cell has office land. It depends only on month-wide fields and its own
-/// stream (keyed by `key`), so many can be planned in parallel; [`FirmTable::add`] adds it and
-/// sets its `id`.
-pub fn plan(
-    ctx: &EntryContext,
-    sector: usize,
-    origin: Origin,
-    near: Option<(Cell, f64)>,
-    size_people: f64,
-    key: u64,
-) -> Option<Firm> {
+/// For each sector, the share of the office land where the R&D subsidy is paid to it, and the
+/// rate paid there (0 where it is paid nowhere).
+pub fn subsidised_land(s: &Scenario, world: &World, policy: &Policy) -> Vec<(f64, f64)> {
+    (0..s.sectors.len())
+        .map(|sector| {
+            let (mut paid, mut land, mut rate) = (0.0, 0.0, 0.0f64);
+            for (c, &cap) in world.office_capacity.iter().enumerate() {
+                if cap > 0.0 {
+                    let r = policy.rd_rate(s, sector, world.district[c]);
+                    land += cap as f64;
+                    if r > 0.0 {
+                        paid += cap as f64;
+                        rate = rate.max(r);
+                    }
+                }
+            }
+            (if land > 0.0 { paid / land } else { 0.0 }, rate)
+        })
+        .collect()
+}
+
+/// A new firm as planned; None when no cell has office land. It depends only on month-wide
+/// fields and its own stream (keyed by `key`), so many can be planned in parallel;
+/// [`FirmTable::add`] adds it and sets its `id`. It is sized for `people` per firm at today's
+/// prices and posts the vacancies of that size; established firms (all but start-ups) hold the
+/// knowledge and patent stocks of their size's steady state.
+pub fn plan(ctx: &EntryContext, plan: &Plan, key: u64) -> Option<Firm> {
     let mut rng = Stream::new(ctx.seed, Purpose::FirmLocation, key, ctx.month);
-    let cell = choose_cell(ctx, near, &mut rng)?;
+    let cell = choose_cell(ctx, plan.sector, plan.near, &mut rng)?;
     let s = ctx.s;
     let f = &s.firms;
     let mut offsets = [0f32; MAX_TIERS];
     for o in offsets.iter_mut() {
         *o = rng.uniform() as f32;
     }
-    let premium = (0.1 * rng.normal()).exp().clamp(0.75, 1.35) as f32;
+    let premium = (f.wage_premium_sd * rng.normal().clamp(-3.0, 3.0)).exp() as f32;
+    let m = plan.multiplicity.max(1);
     let mut firm = Firm {
         id: u32::MAX,
-        sector: sector as u8,
-        origin,
+        sector: plan.sector as u8,
+        origin: plan.origin,
         alive: true,
         cell,
         birth_month: ctx.month,
         death_month: u32::MAX,
+        multiplicity: m,
         workers: [0; MAX_TIERS],
         vacancies: [0; MAX_TIERS],
         layoffs: [0; MAX_TIERS],
@@ -119,20 +179,47 @@ pub fn plan(
         patent_stock: 0.0,
         wage_premium: premium,
         cash: 0.0,
-        negative_months: 0,
+        loss_months: 0,
+        empty_months: 0,
+        cap_months: 0,
+        longest_cap_months: 0,
         subsidy_ytd: 0.0,
+        patents_ytd: 0,
         output: 0.0,
         rd: 0.0,
         subsidy: 0.0,
         patents: 0,
     };
-    let eff = size_people * ctx.jobs.efficiency_per_person();
-    let a = productivity_for(ctx, &firm, eff) * (0.15 * rng.normal()).exp();
-    firm.productivity = a;
-    firm.desired = size_people / s.agent_scale;
+    let eff = plan.people * ctx.jobs.efficiency_per_person();
+    let a = productivity_for(ctx, &firm, eff);
+    // Entry productivity is uncertain (Jovanovic 1982): lognormal around the level of the planned
+    // size, with the mean of the size it implies (size ~ A^(1/(1-alpha))) equal to the plan.
+    // Incumbents and relocating firms are established at their size. The draw is truncated at
+    // 3 sd.
+    let sd = if plan.origin.is_new_firm() { f.entry_productivity_sd } else { 0.0 };
+    let k = 1.0 / (1.0 - f.alpha);
+    firm.productivity = a * (sd * rng.normal().clamp(-3.0, 3.0) - 0.5 * k * sd * sd).exp();
+    let person = m as f64 / s.agent_scale;
+    firm.desired = plan.people * person;
     let wage = &ctx.prices.wage;
-    let wage_bill: f64 = ctx.jobs.tier_mix.iter().zip(wage).map(|(m, w)| m * w).sum::<f64>() * size_people;
-    firm.cash = f.start_cash_months * wage_bill;
+    let jobs = ctx.jobs;
+    let wage_bill: f64 = jobs.tier_mix.iter().zip(wage).map(|(m, w)| m * w).sum::<f64>() * plan.people * premium as f64;
+    let office = plan.people * f.office_rent_per_worker * ctx.prices.rent_index[cell as usize] as f64;
+    firm.cash = f.start_cash_months * (wage_bill + office + f.fixed_cost);
+    if plan.origin != Origin::Startup {
+        // Established: knowledge and patents at the steady state of today's R&D at this size.
+        let sector = &s.sectors[plan.sector];
+        let y =
+            a * sector.productivity * eff.max(1.0).powf(f.alpha) * agglomeration(ctx.fields.density[cell as usize], f);
+        let delta = f.rd_depreciation.max(0.01);
+        firm.knowledge = sector.rd_intensity.min(f.max_rd_intensity) * y * 12.0 / delta;
+        let (lambda, _) = crate::agents::firm::innovation_rate(f, eff, firm.knowledge, 0.0, 0.0);
+        firm.patent_stock = lambda * 12.0 / delta;
+    }
+    // The planned size is posted at once (the hiring limit applies from the next month on).
+    for (t, &mix) in jobs.tier_mix.iter().enumerate() {
+        firm.vacancies[t] = (firm.desired * mix + firm.offsets[t] as f64).floor().max(0.0) as u32;
+    }
     Some(firm)
 }
 
@@ -144,16 +231,24 @@ pub fn productivity_for(ctx: &EntryContext, firm: &Firm, eff: f64) -> f64 {
     let jobs = ctx.jobs;
     let c = unit_cost(&ctx.prices.wage, &jobs.tier_mix, &jobs.tier_productivity, firm.wage_premium as f64, office);
     let agg = agglomeration(ctx.fields.density[firm.cell as usize], f);
-    let kf = crate::agents::firm::rd_factor(firm.knowledge, f.rd_output_elasticity);
-    c * eff.max(1.0).powf(1.0 - f.alpha) / (f.alpha * agg * kf * s.sectors[firm.sector as usize].productivity)
+    c * eff.max(1.0).powf(1.0 - f.alpha) / (f.alpha * agg * s.sectors[firm.sector as usize].productivity)
 }
 
-fn choose_cell(ctx: &EntryContext, near: Option<(Cell, f64)>, rng: &mut Stream) -> Option<Cell> {
+/// The location logit of a new firm of `sector`: k cells sampled near its origin or by office
+/// land, the best of -w_rent ln(rent index) + w_spill (rho_s / mean rho) ln(1 + S)
+/// + w_talent ln(1 + resident talent / 1000) - w_crowd jobs / office land + Gumbel.
+fn choose_cell(ctx: &EntryContext, sector: usize, near: Option<(Cell, f64)>, rng: &mut Stream) -> Option<Cell> {
     let w = ctx.world;
     let fields = ctx.fields;
-    let k = ctx.s.firms.location_candidates as usize;
-    let scale = ctx.s.agent_scale;
+    let s = ctx.s;
+    let k = s.firms.location_candidates as usize;
+    let lw = &s.firms.location;
+    let scale = s.agent_scale;
     let km2 = w.cell_km * w.cell_km;
+    // R&D-intensive sectors weigh spillovers more (Audretsch & Feldman 1996).
+    let share_sum: f64 = s.sectors.iter().map(|x| x.firm_share).sum::<f64>().max(1e-12);
+    let mean_rho: f64 = s.sectors.iter().map(|x| x.firm_share * x.rd_intensity).sum::<f64>() / share_sum;
+    let spill_w = lw.spillover * s.sectors[sector].rd_intensity / mean_rho.max(1e-12);
     let mut best: Option<(f64, Cell)> = None;
     for _ in 0..k.max(1) {
         let c = match near {
@@ -179,10 +274,10 @@ fn choose_cell(ctx: &EntryContext, near: Option<(Cell, f64)>, rng: &mut Stream) 
         }
         let jobs = fields.density[c as usize] as f64 * km2;
         let talent_near = fields.residents[c as usize] as f64 * scale;
-        let u = -LOC_RENT * (ctx.prices.rent_index[c as usize] as f64).max(0.05).ln()
-            + LOC_SPILLOVER * (1.0 + fields.spillover[c as usize] as f64).ln()
-            + LOC_TALENT * (1.0 + talent_near / 1000.0).ln()
-            - LOC_CROWDING * (jobs / cap).min(3.0)
+        let u = -lw.rent * (ctx.prices.rent_index[c as usize] as f64).max(0.05).ln()
+            + spill_w * (1.0 + fields.spillover[c as usize] as f64).ln()
+            + lw.talent * (1.0 + talent_near / 1000.0).ln()
+            - lw.crowding * jobs / cap
             + rng.gumbel();
         if best.is_none_or(|b| u > b.0) {
             best = Some((u, c));
@@ -204,18 +299,30 @@ pub fn challenge_grants(firms: &mut [Firm], s: &Scenario, policy: &Policy, ledge
         .map(|f| (f.knowledge, f.id))
         .collect();
     eligible.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
-    let winners = (cg.winners as usize).min(eligible.len());
-    if winners == 0 {
+    if cg.winners == 0 || eligible.is_empty() {
         return;
     }
-    let grant = cg.budget_per_year / winners as f64;
-    for &(_, id) in &eligible[..winners] {
+    // The winners are the firms with the largest stocks: an agent of m firms wins for as many of
+    // its firms as places are left (each of them gets its share of the grant on average).
+    let firms_eligible: u32 = eligible.iter().map(|&(_, id)| firms[id as usize].multiplicity).sum();
+    let places = cg.winners.min(firms_eligible).max(1);
+    let grant = cg.budget_per_year / places as f64;
+    let mut left = places;
+    let mut paid = 0.0;
+    for &(_, id) in &eligible {
+        if left == 0 {
+            break;
+        }
         let f = &mut firms[id as usize];
-        f.knowledge += grant;
-        f.cash += grant;
+        let won = f.multiplicity.min(left);
+        left -= won;
+        let each = grant * won as f64 / f.multiplicity as f64;
+        f.knowledge += each;
+        f.cash += each;
+        paid += grant * won as f64;
     }
-    ledger.cost[Lever::ChallengeGrants] += cg.budget_per_year;
-    ledger.grant_rd += cg.budget_per_year;
+    ledger.cost[Lever::ChallengeGrants] += paid;
+    ledger.grant_rd += paid;
 }
 
 #[cfg(test)]
@@ -239,14 +346,20 @@ mod tests {
     fn a_new_firm_locates_within_its_radius_sized_for_its_people() {
         let kit = Kit::new();
         let centre = cell(4, 2);
+        let sd = kit.s.firms.wage_premium_sd;
         for key in 0..50 {
-            let f = plan(&ctx(&kit), 1, Origin::Startup, Some((centre, 1.0)), 15.0, key).unwrap();
+            let plan =
+                Plan { sector: 1, origin: Origin::Startup, near: Some((centre, 1.0)), people: 15.0, multiplicity: 2 };
+            let f = super::plan(&ctx(&kit), &plan, key).unwrap();
             let ((x, y), (cx, cy)) = (kit.world.xy(f.cell), kit.world.xy(centre));
             assert!(x.abs_diff(cx) <= 1 && y.abs_diff(cy) <= 1, "key {key}: ({x}, {y})");
-            assert_eq!((f.sector, f.origin, f.alive), (1, Origin::Startup, true));
-            assert_eq!(f.desired, 15.0 / kit.s.agent_scale);
+            assert_eq!((f.sector, f.origin, f.alive, f.multiplicity), (1, Origin::Startup, true, 2));
+            assert_eq!(f.desired, 2.0 * 15.0 / kit.s.agent_scale, "two firms of 15 people");
+            assert_eq!(f.vacancies.iter().sum::<u32>(), 30, "it posts its planned size at once");
             assert!(f.cash > 0.0 && f.productivity > 0.0);
-            assert!((0.75..=1.35).contains(&f.wage_premium));
+            assert_eq!(f.knowledge, 0.0, "a start-up has no knowledge yet");
+            let p = f.wage_premium as f64;
+            assert!(p >= (-3.0 * sd).exp() - 1e-6 && p <= (3.0 * sd).exp() + 1e-6);
         }
     }
 
@@ -265,11 +378,66 @@ mod tests {
         assert_eq!(ledger.firm_births.values().sum::<u32>(), 2);
         for (id, f) in firms.records.iter().enumerate() {
             assert_eq!(f.id, id as u32);
-            assert_eq!((f.origin, f.knowledge, f.patent_stock), (Origin::Spinoff, 1.0e6, 1.0));
+            assert_eq!(f.origin, Origin::Spinoff);
+            assert!(f.knowledge > 0.0 && f.patent_stock >= 1.0, "established, with the lab's patent");
             assert_eq!((firms.cells[id], firms.premia[id]), (f.cell, f.wage_premium), "columns in step");
             let ((x, y), (lx, ly)) = (kit.world.xy(f.cell), kit.world.xy(labs[0].cell));
             assert!(x.abs_diff(lx) <= 2 && y.abs_diff(ly) <= 2);
         }
+    }
+
+    #[test]
+    fn small_births_are_thinned_into_super_individuals_without_changing_the_expected_count() {
+        let mut kit = Kit::new();
+        kit.s.agent_scale = 10.0;
+        kit.s.firms.relocation_rate = 0.0;
+        kit.s.labs.sites = vec![crate::scenario::LabSpec { name: "u".into(), x: 1.5, y: 1.5, ..Default::default() }];
+        let labs = vec![Lab::from_spec(&kit.s, &kit.world, &kit.s.labs.sites[0], false)];
+        let expectations = Expectations::new(100.0);
+        let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
+        for month in 0..200 {
+            kit.month = month;
+            let pull = Pull { policy: &kit.policy, talent: 100, expectations: &expectations };
+            enter(&[0; 10], &labs, &ctx(&kit), pull, &mut firms, &mut ledger);
+        }
+        // 2 000 spin-offs of 5 people at 10 people an agent: agents of 10 firms, one in ten kept.
+        assert!(firms.records.iter().all(|f| f.multiplicity == 10 && f.desired == 5.0));
+        let born = ledger.firm_births[Origin::Spinoff] as f64;
+        assert!((born - 2000.0).abs() < 4.0 * (200.0f64).sqrt() * 10.0, "{born} firms born of 2 000");
+    }
+
+    #[test]
+    fn the_rd_subsidy_attracts_relocations_only_where_it_is_paid() {
+        let mut kit = Kit::new();
+        kit.s.rd.subsidy_rate = 0.5;
+        kit.s.rd.sectors = vec!["digital".into()];
+        kit.policy = Policy::new(&kit.s, &kit.world);
+        assert_eq!(subsidised_land(&kit.s, &kit.world, &kit.policy), vec![(1.0, 0.5), (0.0, 0.0)]);
+        kit.s.rd.sectors = vec![];
+        kit.s.rd.districts = vec!["east".into()];
+        kit.policy = Policy::new(&kit.s, &kit.world);
+        let b = subsidised_land(&kit.s, &kit.world, &kit.policy);
+        assert!(b[0].0 > 0.0 && b[0].0 < 1.0 && b[0] == b[1], "only the east's office land: {b:?}");
+        // The pull counts the R&D the subsidy adds: a cap far below a firm's subsidy removes it.
+        let count = |kit: &mut Kit, cap: f64| {
+            kit.s.rd.cap = cap;
+            kit.s.rd.districts = vec![];
+            kit.s.firms.relocation_rate = 20.0;
+            kit.policy = Policy::new(&kit.s, &kit.world);
+            let expectations = Expectations::new(100.0);
+            let mut n = 0;
+            for month in 0..60 {
+                kit.month = month;
+                let pull = Pull { policy: &kit.policy, talent: 100, expectations: &expectations };
+                let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
+                enter(&[], &[], &ctx(kit), pull, &mut firms, &mut ledger);
+                n += firms.len();
+            }
+            n
+        };
+        let (open, capped) = (count(&mut kit, 1.0e12), count(&mut kit, 1.0));
+        assert!((2150..2650).contains(&open), "{open}: twice the base rate at a rate of 0.5");
+        assert!((1100..1300).contains(&capped), "{capped}: the base rate when the cap leaves no marginal subsidy");
     }
 
     #[test]

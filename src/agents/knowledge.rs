@@ -17,9 +17,14 @@ pub fn update_spillover(fields: &mut Fields, labs: &[Lab], firms: &FirmTable, s:
             e[l.cell as usize] += w * l.knowledge;
         }
     }
-    // Firms' patent stocks gathered in parallel, added in firm order.
-    let stocks: Vec<Option<f64>> =
-        firms.records.par_iter().with_min_len(1024).map(|f| f.alive.then_some(f.patent_stock)).collect();
+    // Firms' patent stocks (of all the firms an agent stands for) gathered in parallel, added in
+    // firm order.
+    let stocks: Vec<Option<f64>> = firms
+        .records
+        .par_iter()
+        .with_min_len(1024)
+        .map(|f| f.alive.then_some(f.patent_stock * f.multiplicity as f64))
+        .collect();
     for (stock, &cell) in stocks.iter().zip(&firms.cells) {
         if let Some(k) = stock {
             e[cell as usize] += k;

@@ -2,7 +2,8 @@
 //! institutes. Each employs researchers (talent), produces patents and papers as
 //! Poisson(a_kind researchers^theta (1 + facility_bonus)) a month, accumulates knowledge that feeds
 //! the spillover field, and transfers technology: each patent becomes a spin-off with probability
-//! `spinoff_rate` (raised by incubators near the lab) or is licensed to the nearest firm of its sector.
+//! `spinoff_rate` (raised by incubators near the lab) or is licensed to a firm of its sector near
+//! the lab, improving one of its product lines.
 
 use crate::agents::firm::Firm;
 use crate::agents::MAX_TIERS;
@@ -127,6 +128,7 @@ pub fn step_labs(
     let mut index: Option<FirmIndex> = None;
     let delta = s.labs.knowledge_depreciation / 12.0;
     let mut spinoffs = Vec::new();
+    let prod: Vec<f64> = s.talent.tiers.iter().map(|t| t.productivity).collect();
     for (li, lab) in labs.iter_mut().enumerate() {
         lab.vacancies = [0; MAX_TIERS];
         lab.layoffs = [0; MAX_TIERS];
@@ -138,7 +140,9 @@ pub fn step_labs(
             let want = (desired_agents * weights[t] / total).round() as u32;
             let have = lab.researchers[t];
             if want > have {
-                lab.vacancies[t] = (want - have).min(((want as f64) * 0.1).ceil() as u32 + 1);
+                // At most `hiring_step` of the target plus one person a month.
+                let cap = (want as f64 * s.labs.hiring_step + 1.0 / s.agent_scale).ceil().max(1.0) as u32;
+                lab.vacancies[t] = (want - have).min(cap);
             } else if have > want + 1 {
                 lab.layoffs[t] = have - want;
             }
@@ -168,7 +172,9 @@ pub fn step_labs(
                     idx.licensees(firms, ctx.world, cell, sector, reach)
                 });
                 if let Some(f) = found.draw(&mut trng) {
-                    firms[f as usize].productivity *= 1.0 + s.labs.licence_gain;
+                    let firm = &mut firms[f as usize];
+                    let lines = firm.lines(s, &prod);
+                    firm.improve_line(s.labs.licence_gain, lines, 1.0);
                 }
             }
         }

@@ -79,6 +79,7 @@ pub(crate) enum UnitKind {
     Share,
     Minutes,
     Count,
+    Index,
 }
 
 /// A KPI's unit: what it counts and, for flows, per month or per year.
@@ -93,7 +94,7 @@ impl Unit {
     pub fn scale_for(&self, max_abs: f64, lang: Lang) -> Scale {
         match self.kind {
             UnitKind::Share => Scale { factor: 0.01, en: "", zh: "" },
-            UnitKind::Minutes | UnitKind::Rent => Scale::ONE,
+            UnitKind::Minutes | UnitKind::Rent | UnitKind::Index => Scale::ONE,
             _ => Scale::for_max(max_abs, lang),
         }
     }
@@ -114,6 +115,7 @@ impl Unit {
             UnitKind::Share => return "%".to_string(),
             UnitKind::Minutes => ("minutes", "分钟"),
             UnitKind::Count => ("count", "个"),
+            UnitKind::Index => ("index", "指数"),
         };
         let per = match (self.per, lang) {
             (None, _) => "",
@@ -166,6 +168,7 @@ pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
         U::Rent => (UnitKind::Rent, None),
         U::Share => (UnitKind::Share, None),
         U::Minutes => (UnitKind::Minutes, None),
+        U::Index => (UnitKind::Index, None),
     };
     let label = match (&d, lang) {
         (Described::Single(k), Lang::En) => k.en.to_string(),

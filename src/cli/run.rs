@@ -34,6 +34,9 @@ pub struct RunArgs {
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the firm panel (firms.csv) and the final population (talent.csv).
+    #[arg(long)]
+    pub microdata: bool,
     #[command(flatten)]
     pub charts: super::chart::ChartFlags,
 }
@@ -70,7 +73,8 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     }
     let progress = Progress::new(s.months() as u64, "months", &format!("run {}", s.name), args.quiet);
     let start = Instant::now();
-    let result = pool.install(|| corridor::run_with_progress(&s, seed, &mut |m, _| progress.set(m as u64)));
+    let options = corridor::RunOptions { microdata: args.microdata };
+    let result = pool.install(|| corridor::run_with(&s, seed, options, &mut |m, _| progress.set(m as u64)));
     progress.finish();
     let prov = Provenance {
         scenario_files: loaded.sources.iter().map(|f| f.path.display().to_string()).collect(),
@@ -80,7 +84,12 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         wall_seconds: start.elapsed().as_secs_f64(),
         threads,
     };
-    let files = run_files(&result, &prov);
+    let mut files = run_files(&result, &prov);
+    if let Some(m) = &result.microdata {
+        // Before summary.json, whose presence marks a complete folder.
+        let at = files.len().saturating_sub(1);
+        files.splice(at..at, corridor::output::microdata_files(m));
+    }
     let charts = super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         print_table(&result);

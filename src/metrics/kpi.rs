@@ -102,8 +102,163 @@ impl TalentSums {
     }
 }
 
-/// A firm's output, R&D, sector and, if alive, its origin and open vacancies.
-type FirmRow = (f64, f64, u8, Option<(Origin, u32)>);
+/// What the KPIs read of a firm record.
+#[derive(Clone, Copy)]
+struct FirmRow {
+    output: f64,
+    rd: f64,
+    sector: u8,
+    origin: Origin,
+    alive: bool,
+    multiplicity: u32,
+    /// People of one of its firms.
+    people: f64,
+    vacancies: u32,
+    cell: u32,
+    birth: u32,
+    death: u32,
+    patents_ytd: u32,
+}
+
+/// The firm side's distribution KPIs of a month (see the registry for their definitions).
+#[derive(Clone, Debug, Default)]
+pub struct FirmStats {
+    pub empty_firms: f64,
+    pub survival_2y: f64,
+    pub survival_4y: f64,
+    pub tail: f64,
+    pub tail_new: f64,
+    pub largest_share: f64,
+    pub top1_share: f64,
+    pub patent_gini: f64,
+    pub job_gini: f64,
+    pub output_gini: f64,
+}
+
+/// Share of the new firms (start-ups and spin-offs) born in the 12 months up to `age` months ago
+/// that lived at least `age` months, weighted by the firms each agent stands for; NaN without
+/// such a cohort.
+fn survival(rows: &[FirmRow], month: u32, age: u32) -> f64 {
+    let Some(last) = month.checked_sub(age) else { return f64::NAN };
+    let first = last.saturating_sub(11);
+    let (mut born, mut lived) = (0.0, 0.0);
+    for r in rows.iter().filter(|r| r.origin.is_new_firm() && (first..=last).contains(&r.birth)) {
+        born += r.multiplicity as f64;
+        if r.alive || r.death - r.birth >= age {
+            lived += r.multiplicity as f64;
+        }
+    }
+    if born > 0.0 {
+        lived / born
+    } else {
+        f64::NAN
+    }
+}
+
+/// The Hill estimate of the Pareto exponent of the upper tail of firm sizes: the top 10 % of the
+/// firms with at least one person, each (size, firms) weighted by its firms; NaN with fewer than
+/// 5 firms in the tail.
+pub fn hill_tail(mut sizes: Vec<(f64, f64)>) -> f64 {
+    sizes.retain(|s| s.0 >= 1.0);
+    sizes.sort_by(|a, b| b.0.total_cmp(&a.0));
+    let total: f64 = sizes.iter().map(|s| s.1).sum();
+    let k = (0.1 * total).floor();
+    if k < 5.0 {
+        return f64::NAN;
+    }
+    // The tail's k firms and the size of the (k + 1)-th firm (the threshold).
+    let (mut taken, mut logs, mut threshold) = (0.0, 0.0, f64::NAN);
+    for &(size, w) in &sizes {
+        if taken >= k {
+            threshold = size;
+            break;
+        }
+        let use_w = w.min(k - taken);
+        logs += use_w * size.ln();
+        taken += use_w;
+        if use_w < w {
+            threshold = size;
+            break;
+        }
+    }
+    if threshold.is_nan() || threshold <= 0.0 {
+        return f64::NAN;
+    }
+    let h = logs / k - threshold.ln();
+    if h > 0.0 {
+        1.0 / h
+    } else {
+        f64::NAN
+    }
+}
+
+/// Gini coefficient of non-negative values (0 when they are all zero).
+pub fn gini(values: &[f64]) -> f64 {
+    let mut v: Vec<f64> = values.to_vec();
+    v.sort_by(f64::total_cmp);
+    let n = v.len() as f64;
+    let sum: f64 = v.iter().sum();
+    if n == 0.0 || sum <= 0.0 {
+        return 0.0;
+    }
+    let weighted: f64 = v.iter().enumerate().map(|(i, x)| (i as f64 + 1.0) * x).sum();
+    2.0 * weighted / (n * sum) - (n + 1.0) / n
+}
+
+impl FirmStats {
+    fn of(rows: &[FirmRow], month: u32, cells: usize) -> FirmStats {
+        let alive: Vec<&FirmRow> = rows.iter().filter(|r| r.alive).collect();
+        let sizes = |new_only: bool| -> Vec<(f64, f64)> {
+            alive
+                .iter()
+                .filter(|r| !new_only || r.origin != Origin::Incumbent)
+                .map(|r| (r.people, r.multiplicity as f64))
+                .collect()
+        };
+        let jobs: f64 = alive.iter().map(|r| r.people * r.multiplicity as f64).sum();
+        let firms: f64 = alive.iter().map(|r| r.multiplicity as f64).sum();
+        // The top 1 % of firms by size (weighted) and the largest.
+        let mut by_size = sizes(false);
+        by_size.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let top_n = (0.01 * firms).ceil();
+        let (mut taken, mut top) = (0.0, 0.0);
+        for &(size, w) in &by_size {
+            let use_w = w.min(top_n - taken);
+            if use_w <= 0.0 {
+                break;
+            }
+            top += use_w * size;
+            taken += use_w;
+        }
+        let largest = by_size.first().map(|s| s.0).unwrap_or(0.0);
+        let (mut patents, mut job_cells, mut output) = (vec![0.0; cells], vec![0.0; cells], vec![0.0; cells]);
+        for r in rows {
+            patents[r.cell as usize] += r.patents_ytd as f64;
+            output[r.cell as usize] += r.output;
+            if r.alive {
+                job_cells[r.cell as usize] += r.people * r.multiplicity as f64;
+            }
+        }
+        let div = |a: f64, b: f64| if b > 0.0 { a / b } else { 0.0 };
+        FirmStats {
+            // Firms born this month have not been recounted yet.
+            empty_firms: alive
+                .iter()
+                .filter(|r| r.people <= 0.0 && (r.birth < month || r.origin == Origin::Incumbent))
+                .map(|r| r.multiplicity as f64)
+                .sum(),
+            survival_2y: survival(rows, month, 24),
+            survival_4y: survival(rows, month, 48),
+            tail: hill_tail(by_size.clone()),
+            tail_new: hill_tail(sizes(true)),
+            largest_share: div(largest, jobs),
+            top1_share: div(top, jobs),
+            patent_gini: gini(&patents),
+            job_gini: gini(&job_cells),
+            output_gini: gini(&output),
+        }
+    }
+}
 
 /// What the month's KPIs are computed from (agent counts unless named otherwise; `scale`
 /// turns agents into people).
@@ -113,6 +268,7 @@ pub struct Measures<'a> {
     pub talent: TalentSums,
     pub ledger: &'a Ledger,
     pub firms: f64,
+    pub firm_stats: FirmStats,
     pub firms_by_sector: Vec<f64>,
     pub by_origin: [f64; 4],
     pub output: f64,
@@ -228,25 +384,41 @@ impl<'a> Measures<'a> {
             .records
             .par_iter()
             .with_min_len(1024)
-            .map(|f| (f.output, f.rd, f.sector, f.alive.then(|| (f.origin, f.vacancies.iter().sum::<u32>()))))
+            .map(|f| FirmRow {
+                output: f.output,
+                rd: f.rd,
+                sector: f.sector,
+                origin: f.origin,
+                alive: f.alive,
+                multiplicity: f.multiplicity,
+                people: f.people(scale),
+                vacancies: f.vacancies.iter().sum::<u32>(),
+                cell: f.cell,
+                birth: f.birth_month,
+                death: f.death_month,
+                patents_ytd: f.patents_ytd,
+            })
             .collect();
-        for &(out, rd, sector, alive) in &firm_rows {
-            output += out;
-            output_by_sector[sector as usize] += out;
-            firm_rd += rd;
-            if let Some((origin, open)) = alive {
-                firms += 1.0;
-                firms_by_sector[sector as usize] += 1.0;
-                by_origin[origin as usize] += 1.0;
-                vacancies += open as f64;
+        for r in &firm_rows {
+            output += r.output;
+            output_by_sector[r.sector as usize] += r.output;
+            firm_rd += r.rd;
+            if r.alive {
+                let m = r.multiplicity as f64;
+                firms += m;
+                firms_by_sector[r.sector as usize] += m;
+                by_origin[r.origin as usize] += m;
+                vacancies += r.vacancies as f64;
             }
         }
+        let firm_stats = FirmStats::of(&firm_rows, month, cells);
         let mult = sim.policy.lab_budget_multiplier(s);
         let mut lab_rd = 0.0;
         for l in &sim.labs {
             vacancies += l.vacancies.iter().sum::<u32>() as f64;
             if l.is_open(month) {
-                lab_rd += l.budget_per_year * if l.is_new { 1.0 } else { mult } / 12.0;
+                // The budget in force, as labs hire and the accounts book it.
+                lab_rd += l.budget_per_year * mult / 12.0;
             }
         }
         // Rents: unit-weighted mean and median of market rents; per district means.
@@ -283,6 +455,7 @@ impl<'a> Measures<'a> {
             talent: ts,
             ledger: flows,
             firms,
+            firm_stats,
             firms_by_sector,
             by_origin,
             output,
@@ -313,7 +486,7 @@ fn snapshot(sim: &Sim, year: i32) -> LayerSnapshot {
     let scale = sim.scenario.agent_scale;
     let mut firm_density = vec![0f32; n];
     for f in sim.firms.records.iter().filter(|f| f.alive) {
-        firm_density[f.cell as usize] += (1.0 / km2) as f32;
+        firm_density[f.cell as usize] += (f.multiplicity as f64 / km2) as f32;
     }
     LayerSnapshot {
         year,
@@ -324,5 +497,30 @@ fn snapshot(sim: &Sim, year: i32) -> LayerSnapshot {
             sim.fields.spillover.clone(),
             sim.fields.patents.clone(),
         ],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gini_of_equal_and_concentrated_values() {
+        assert_eq!(gini(&[2.0, 2.0, 2.0, 2.0]), 0.0);
+        assert!((gini(&[0.0, 0.0, 0.0, 5.0]) - 0.75).abs() < 1e-12);
+        assert_eq!(gini(&[0.0, 0.0]), 0.0);
+    }
+
+    #[test]
+    fn the_hill_estimate_recovers_a_pareto_exponent_with_weights() {
+        // Quantiles of a Pareto law of exponent 1.2, once as 20 000 firms and once as 2 000
+        // agents of 10 identical firms.
+        let size = |i: f64, n: f64| (n / i).powf(1.0 / 1.2);
+        let singles: Vec<(f64, f64)> = (1..=20_000).map(|i| (size(i as f64, 20_000.0), 1.0)).collect();
+        let grouped: Vec<(f64, f64)> = (1..=2_000).map(|i| (size(i as f64, 2_000.0), 10.0)).collect();
+        let (a, b) = (hill_tail(singles), hill_tail(grouped));
+        assert!((a - 1.2).abs() < 0.05, "{a}");
+        assert!((b - 1.2).abs() < 0.1, "{b}");
+        assert!(hill_tail(vec![(5.0, 1.0); 10]).is_nan(), "too few firms");
     }
 }

@@ -3,8 +3,10 @@
 
 mod kpi;
 mod layers;
+pub mod panel;
 pub mod registry;
 
-pub use kpi::{Measures, Recorder, TalentSums};
+pub use kpi::{gini, hill_tail, FirmStats, Measures, Recorder, TalentSums};
 pub use layers::LayerSnapshot;
+pub use panel::Panel;
 pub use registry::{Aggregate, LAYER_NAMES};

@@ -133,6 +133,176 @@ pub struct ProvenanceJson {
     pub resolved_scenario: String,
 }
 
+// ---------------------------------------------------------------- microdata
+
+/// The firm and talent panels of `corridor run --microdata` (`firms.csv`, `talent.csv`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Microdata {
+    /// Tier names: the `workers_<tier>` columns of `firms.csv`.
+    pub tiers: Vec<String>,
+    pub firms: Vec<FirmYear>,
+    pub talent: Vec<TalentRow>,
+}
+
+/// A row of `firms.csv`: a firm agent in a year it was alive. An agent stands for `firms`
+/// identical firms; amounts are the totals of all of them (divide by `firms` for one firm's).
+#[derive(Clone, Debug, PartialEq)]
+pub struct FirmYear {
+    pub firm: u32,
+    pub year: i32,
+    pub sector: String,
+    pub origin: String,
+    pub x: u32,
+    pub y: u32,
+    /// District name, empty outside the districts.
+    pub district: String,
+    /// Month of birth (0 = January of the start year; incumbents 0).
+    pub birth_month: u32,
+    /// Month of exit, None while alive.
+    pub death_month: Option<u32>,
+    /// Identical firms the agent stands for.
+    pub firms: u32,
+    /// Workers by tier in December (people; 0 after exit).
+    pub workers: Vec<f64>,
+    /// Output and R&D over the year, yuan.
+    pub output: f64,
+    pub rd: f64,
+    /// Knowledge stock in December (or at exit), yuan.
+    pub knowledge: f64,
+    /// Total factor productivity of one of its firms in December (or at exit).
+    pub productivity: f64,
+    /// Patents over the year.
+    pub patents: u32,
+    /// Longest run of months so far in which the firm wanted to grow faster than the hiring
+    /// limit allows.
+    pub longest_hiring_cap_months: u32,
+}
+
+const FIRM_HEAD: [&str; 10] =
+    ["firm", "year", "sector", "origin", "x", "y", "district", "birth_month", "death_month", "firms"];
+const FIRM_TAIL: [&str; 6] = ["output", "rd", "knowledge", "productivity", "patents", "longest_hiring_cap_months"];
+
+/// `firms.csv`: a header with one `workers_<tier>` column per tier, then one row per firm-year.
+pub fn firm_panel_csv(tiers: &[String], rows: &[FirmYear]) -> Vec<u8> {
+    let header: Vec<String> = FIRM_HEAD
+        .iter()
+        .map(|c| c.to_string())
+        .chain(tiers.iter().map(|t| format!("workers_{t}")))
+        .chain(FIRM_TAIL.iter().map(|c| c.to_string()))
+        .collect();
+    let body = rows.iter().map(|r| {
+        let mut v = vec![
+            r.firm.to_string(),
+            r.year.to_string(),
+            r.sector.clone(),
+            r.origin.clone(),
+            r.x.to_string(),
+            r.y.to_string(),
+            r.district.clone(),
+            r.birth_month.to_string(),
+            r.death_month.map(|m| m.to_string()).unwrap_or_default(),
+            r.firms.to_string(),
+        ];
+        v.extend(r.workers.iter().map(|&w| fmt_num(w)));
+        v.extend([
+            fmt_num(r.output),
+            fmt_num(r.rd),
+            fmt_num(r.knowledge),
+            fmt_num(r.productivity),
+            r.patents.to_string(),
+            r.longest_hiring_cap_months.to_string(),
+        ]);
+        v
+    });
+    csv_bytes(std::iter::once(header).chain(body))
+}
+
+/// Reads `firms.csv` back: the tier names of its `workers_<tier>` columns and its rows.
+pub fn read_firm_panel(bytes: &[u8]) -> Result<(Vec<String>, Vec<FirmYear>), String> {
+    let mut r = csv::Reader::from_reader(bytes);
+    let header = r.headers().map_err(|e| e.to_string())?.clone();
+    let names: Vec<&str> = header.iter().collect();
+    let tiers_at = FIRM_HEAD.len()..names.len().saturating_sub(FIRM_TAIL.len());
+    if names.len() < FIRM_HEAD.len() + FIRM_TAIL.len()
+        || names[..FIRM_HEAD.len()] != FIRM_HEAD
+        || names[tiers_at.end..] != FIRM_TAIL
+    {
+        return Err(format!("firms.csv: unexpected header {names:?}"));
+    }
+    let tiers: Vec<String> =
+        names[tiers_at.clone()].iter().map(|n| n.strip_prefix("workers_").unwrap_or(n).to_string()).collect();
+    let mut rows = Vec::new();
+    for (line, rec) in r.records().enumerate() {
+        let rec = rec.map_err(|e| e.to_string())?;
+        let at = |i: usize| rec.get(i).unwrap_or("");
+        let bad = |i: usize| format!("firms.csv, row {}: column `{}` holds {:?}", line + 2, names[i], at(i));
+        let num = |i: usize| at(i).parse::<f64>().map_err(|_| bad(i));
+        let int = |i: usize| at(i).parse::<u32>().map_err(|_| bad(i));
+        let t = tiers_at.end;
+        rows.push(FirmYear {
+            firm: int(0)?,
+            year: at(1).parse().map_err(|_| bad(1))?,
+            sector: at(2).to_string(),
+            origin: at(3).to_string(),
+            x: int(4)?,
+            y: int(5)?,
+            district: at(6).to_string(),
+            birth_month: int(7)?,
+            death_month: if at(8).is_empty() { None } else { Some(int(8)?) },
+            firms: int(9)?,
+            workers: tiers_at.clone().map(num).collect::<Result<_, _>>()?,
+            output: num(t)?,
+            rd: num(t + 1)?,
+            knowledge: num(t + 2)?,
+            productivity: num(t + 3)?,
+            patents: int(t + 4)?,
+            longest_hiring_cap_months: int(t + 5)?,
+        });
+    }
+    Ok((tiers, rows))
+}
+
+/// A row of `talent.csv`: a talent agent at the end of the run, standing for `households`
+/// households.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TalentRow {
+    pub id: u32,
+    pub tier: String,
+    pub age: f64,
+    /// `firm`, `lab` or `none`.
+    pub employer_kind: String,
+    /// Firm id (the `firm` of `firms.csv`) or lab index (in `world.json`'s `labs`); empty without
+    /// a job.
+    pub employer: Option<u32>,
+    /// Home cell; empty for households living outside the corridor.
+    pub home_x: Option<u32>,
+    pub home_y: Option<u32>,
+    /// `outside`, `market`, `talent_unit`, `shared` or `owner`.
+    pub tenure: String,
+    /// Monthly wage, yuan (0 without a job).
+    pub wage: f64,
+    /// One-way commute, minutes.
+    pub commute_min: f64,
+    /// Age of the child in years; empty without a child.
+    pub child_age: Option<f64>,
+    pub months_in_corridor: u32,
+    pub households: f64,
+}
+
+/// `talent.csv`.
+pub fn talent_csv(rows: &[TalentRow]) -> Vec<u8> {
+    let mut w = csv::WriterBuilder::new().from_writer(Vec::new());
+    for r in rows {
+        w.serialize(r).expect("a CSV record writes into memory");
+    }
+    into_bytes(w)
+}
+
+/// `firms.csv` and `talent.csv` of a run's microdata.
+pub fn microdata_files(m: &Microdata) -> Vec<(String, Vec<u8>)> {
+    vec![("firms.csv".into(), firm_panel_csv(&m.tiers, &m.firms)), ("talent.csv".into(), talent_csv(&m.talent))]
+}
+
 // ---------------------------------------------------------------- compare folder
 
 /// `compare.json`: what a comparison ran.

@@ -450,6 +450,8 @@ pub struct TalentParams {
     pub on_job_search: f64,
     /// Vacancies sampled per job search.
     pub job_candidates: u32,
+    /// Where researchers look and when the employed switch.
+    pub job_search: JobSearchParams,
     /// Cells sampled per residential choice.
     pub home_candidates: u32,
     /// Forced move when rent exceeds this share of income.
@@ -490,6 +492,7 @@ impl Default for TalentParams {
             move_rate: 0.006,
             on_job_search: 0.01,
             job_candidates: 8,
+            job_search: JobSearchParams::default(),
             home_candidates: 8,
             max_rent_share: 0.5,
             max_commute_min: 60.0,
@@ -507,6 +510,22 @@ impl Default for TalentParams {
             friction: FrictionLever::default(),
             failure_tolerance: FailureToleranceLever::default(),
         }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct JobSearchParams {
+    /// Probability that a researcher's search samples lab vacancies (otherwise its sector's).
+    pub lab_share: f64,
+    /// An employed searcher switches only for a net value above the current one by this share
+    /// of the current one's size.
+    pub switch_hurdle: f64,
+}
+
+impl Default for JobSearchParams {
+    fn default() -> Self {
+        JobSearchParams { lab_share: 0.7, switch_hurdle: 0.05 }
     }
 }
 
@@ -864,8 +883,10 @@ pub struct LabParams {
     pub knowledge_depreciation: f64,
     /// Probability that a lab patent becomes a spin-off firm (before incubators).
     pub spinoff_rate: f64,
-    /// Productivity gain of a firm licensing a lab patent.
+    /// Productivity gain of the product line a licensed lab patent improves.
     pub licence_gain: f64,
+    /// Research vacancies a month, as a share of the lab's target (plus one person).
+    pub hiring_step: f64,
     pub kinds: LabKinds,
     pub sites: Vec<LabSpec>,
     /// Lever: new labs or big facilities.
@@ -883,6 +904,7 @@ impl Default for LabParams {
             knowledge_depreciation: 0.15,
             spinoff_rate: 0.03,
             licence_gain: 0.01,
+            hiring_step: 0.1,
             kinds: LabKinds::default(),
             sites: Vec::new(),
             new: Vec::new(),
@@ -915,43 +937,73 @@ pub struct FirmParams {
     pub size_exponent: f64,
     /// Smallest initial firm, people.
     pub min_size: f64,
-    /// Labour elasticity alpha in Y = A L^alpha (1 + density)^gamma.
+    /// Largest initial firm as a share of the initial firm jobs.
+    pub initial_max_share: f64,
+    /// Share of the initial talent that firms and labs employ at the start.
+    pub initial_employment: f64,
+    /// Labour elasticity alpha in Y = A E^alpha (1 + density of others / density_ref)^gamma.
     pub alpha: f64,
     /// Agglomeration elasticity gamma.
     pub gamma: f64,
-    /// Jobs per km² at which the density term equals 2.
+    /// Jobs per km² (of other firms) at which the density term equals 2^gamma.
     pub density_ref: f64,
     /// Elasticity of R&D to its user cost epsilon_rd.
     pub rd_elasticity: f64,
+    /// Largest R&D intensity (R&D / output) a firm chooses, whatever the subsidy.
+    pub max_rd_intensity: f64,
     /// Annual R&D knowledge depreciation delta.
     pub rd_depreciation: f64,
-    /// Innovation rate lambda0 per month at K = 1 million yuan.
+    /// Innovations per month of a product line holding 1 million yuan of knowledge.
     pub innovation_rate: f64,
-    /// Elasticity of innovations to the knowledge stock beta.
+    /// Elasticity of innovations to the knowledge stock beta (at a given size).
     pub patent_elasticity: f64,
-    /// Elasticity of output to R&D capital: Y carries a factor (1 + K / 1 million)^this.
-    pub rd_output_elasticity: f64,
+    /// Efficiency units of labour per product line (a firm has max(1, E / line_size) lines).
+    pub line_size: f64,
     /// Spillover effect sigma on innovation.
     pub spillover_effect: f64,
-    /// Productivity step g per innovation.
+    /// Productivity gain g of an innovation on the product line it improves.
     pub innovation_step: f64,
-    /// Monthly sd of log-productivity shocks (Gibrat-like growth).
+    /// Monthly sd of log-productivity shocks of a firm of 10 efficiency units.
     pub growth_sd: f64,
+    /// The sd falls with size as (E / 10)^-this.
+    pub growth_sd_size_exponent: f64,
+    /// Sd of log productivity of a new firm around the level that makes its planned size optimal.
+    pub entry_productivity_sd: f64,
+    /// Sd of the log wage premium of a firm.
+    pub wage_premium_sd: f64,
     /// Largest monthly change of desired employment (share of current).
     pub max_hiring_step: f64,
-    /// Exit after this many months with negative cash.
+    /// Fixed cost of operating a firm, yuan per month.
+    pub fixed_cost: f64,
+    /// Exit after this many months in a row in which even the profit-maximising size loses money.
     pub exit_after_months: u32,
-    /// Start-up exit hazard per month at age 0, falling with age.
+    /// Exit after this many months without workers.
+    pub exit_empty_months: u32,
+    /// Start-up exit hazard per month at age 0, falling with age (firms born in the run).
     pub startup_hazard: f64,
     pub hazard_decay_months: f64,
     /// Office rent per worker per month at the base residential rent.
     pub office_rent_per_worker: f64,
-    /// Starting cash of a new firm, months of its wage bill.
+    /// Cash reserve of a firm, months of its costs: new firms start with it and profits above
+    /// it are paid out.
     pub start_cash_months: f64,
+    /// People of a start-up at founding (the founder included).
+    pub startup_size: f64,
+    /// A start-up locates within this distance of its founder's workplace, km.
+    pub startup_radius_km: f64,
+    /// People of a lab spin-off at founding.
+    pub spinoff_size: f64,
+    /// A spin-off locates within this distance of its lab, km.
+    pub spinoff_radius_km: f64,
     /// Firms relocating into the corridor per month at the base attractiveness.
     pub relocation_rate: f64,
+    /// Pareto sizes of relocating firms, people: smallest and largest.
+    pub relocation_min_size: f64,
+    pub relocation_max_size: f64,
     /// Cells sampled when a new firm chooses a location.
     pub location_candidates: u32,
+    /// Weights of the location logit.
+    pub location: LocationWeights,
 }
 
 impl Default for FirmParams {
@@ -960,26 +1012,58 @@ impl Default for FirmParams {
             initial: 500.0,
             size_exponent: 1.05,
             min_size: 5.0,
+            initial_max_share: 0.05,
+            initial_employment: 0.95,
             alpha: 0.75,
             gamma: 0.04,
             density_ref: 20000.0,
             rd_elasticity: 1.0,
+            max_rd_intensity: 0.5,
             rd_depreciation: 0.15,
             innovation_rate: 0.02,
             patent_elasticity: 0.5,
-            rd_output_elasticity: 0.12,
+            line_size: 10.0,
             spillover_effect: 0.5,
             innovation_step: 0.01,
             growth_sd: 0.02,
+            growth_sd_size_exponent: 0.2,
+            entry_productivity_sd: 0.2,
+            wage_premium_sd: 0.1,
             max_hiring_step: 0.1,
+            fixed_cost: 6500.0,
             exit_after_months: 6,
-            startup_hazard: 0.025,
+            exit_empty_months: 3,
+            startup_hazard: 0.005,
             hazard_decay_months: 36.0,
             office_rent_per_worker: 1500.0,
             start_cash_months: 6.0,
+            startup_size: 3.0,
+            startup_radius_km: 3.0,
+            spinoff_size: 5.0,
+            spinoff_radius_km: 2.0,
             relocation_rate: 2.0,
+            relocation_min_size: 10.0,
+            relocation_max_size: 2000.0,
             location_candidates: 8,
+            location: LocationWeights::default(),
         }
+    }
+}
+
+/// Weights of a new firm's location logit: -rent ln(rent index) + spillover (rho_s / mean rho)
+/// ln(1 + S) + talent ln(1 + residents / 1000) - crowding (jobs / office land) + Gumbel.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LocationWeights {
+    pub rent: f64,
+    pub spillover: f64,
+    pub talent: f64,
+    pub crowding: f64,
+}
+
+impl Default for LocationWeights {
+    fn default() -> Self {
+        LocationWeights { rent: 1.0, spillover: 1.0, talent: 0.5, crowding: 2.0 }
     }
 }
 

@@ -1,7 +1,8 @@
 //! Job search. Layoffs first; then the unemployed, and the employed with probability
-//! `on_job_search`, sample k vacancies of their tier and sector skill (researchers mostly from labs)
-//! and rank them by wage minus the value of commuting time from their home. Proposals are made in
-//! parallel; vacancies are then filled one by one in agent order.
+//! `on_job_search`, sample k vacancies of their tier and sector skill (researchers from labs with
+//! probability `job_search.lab_share`) and rank them by wage minus the value of commuting time
+//! from their home. Proposals are made in parallel; vacancies are then filled one by one in agent
+//! order. The same pass takes the founding draws (see `entrepreneurship`): founders do not search.
 
 use rayon::prelude::*;
 
@@ -11,8 +12,18 @@ use crate::agents::lab::Lab;
 use crate::agents::MAX_TIERS;
 use crate::rng::{Purpose, Stream};
 
-/// A searcher's ranked candidates: (agent index, [(slot bucket, slot index, score)]).
-type Proposal = (usize, Vec<(u32, u32, f32)>);
+/// What an agent does in the month's search: found a firm, or propose ranked candidates
+/// [(slot bucket, slot index, score)].
+enum Intent {
+    Found,
+    Seek(Vec<(u32, u32, f32)>),
+}
+
+/// The hires of a month's search and its founders (agent indices in agent order).
+pub struct Outcome {
+    pub hires: u32,
+    pub founders: Vec<u32>,
+}
 
 /// A chunk of agents' layoff candidates as (agent index, slot of its employer's pending layoffs
 /// of its tier, tier), and its unemployed by tier.
@@ -113,11 +124,14 @@ impl VacancyBoard {
     }
 }
 
-/// Job search: unemployed spells lengthen; the unemployed, and the employed with probability
-/// `on_job_search`, sample vacancies of their bucket and propose a ranked list (in parallel);
-/// vacancies are then taken in agent order and the hires written to the agents in parallel.
-pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, seed: u64) -> u32 {
+/// Job search: unemployed spells lengthen; founders are drawn; the unemployed, and the employed
+/// with probability `on_job_search`, sample vacancies of their bucket and propose a ranked list
+/// (in parallel); vacancies are then taken in agent order and the hires written to the agents in
+/// parallel.
+pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, seed: u64) -> Outcome {
     let s = util.s;
+    let js = &s.talent.job_search;
+    let founding = super::entrepreneurship::FoundingOdds::new(util, seed);
     let sectors = board.sectors;
     let k = s.talent.job_candidates as usize;
     let month = util.month;
@@ -125,9 +139,9 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
     let wage_index = &util.prices.wage;
     let slots = &board.slots;
     let bucket = |tier: usize, sector: usize| tier * (sectors + 1) + sector;
-    // One pass: unemployed spells lengthen (a hire resets them), and searchers propose ranked
-    // candidates: (agent index, [(slot bucket, slot index, score)]).
-    let proposals: Vec<Proposal> = agents
+    // One pass: unemployed spells lengthen (a hire resets them), founders are drawn, and
+    // searchers propose ranked candidates.
+    let proposals: Vec<(usize, Intent)> = agents
         .par_iter_mut()
         .enumerate()
         .with_min_len(1024)
@@ -139,6 +153,9 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
             if t.employer == NO_JOB {
                 t.months_unemployed = t.months_unemployed.saturating_add(1);
             }
+            if founding.founds(t) {
+                return Some((i, Intent::Found));
+            }
             if !any_slots {
                 return None;
             }
@@ -148,7 +165,7 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
                 return None;
             }
             let tier = t.tier as usize;
-            let research = t.has(FLAG_RESEARCHER) && rng.chance(0.7);
+            let research = t.has(FLAG_RESEARCHER) && rng.chance(js.lab_share);
             let mut b = if research { bucket(tier, sectors) } else { bucket(tier, t.sector as usize) };
             if slots[b].is_empty() && !t.employed() && t.months_unemployed >= 3 {
                 // Long spells widen the search to any sector of the tier.
@@ -158,9 +175,12 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
             if pool.is_empty() {
                 return None;
             }
-            let current = if t.employed() {
+            // The net value an offer must beat: the current job's plus `switch_hurdle` of its
+            // size (a worse offer never passes, also when the current value is negative).
+            let hurdle = if t.employed() {
                 let wage = util.wage(t);
-                wage - commute_cost(s, wage, util.commute(t.home, util.work_cell(t)))
+                let current = wage - commute_cost(s, wage, util.commute(t.home, util.work_cell(t)));
+                current + js.switch_hurdle * current.abs()
             } else {
                 f64::NEG_INFINITY
             };
@@ -174,8 +194,7 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
                 let wage = wage_index[tier] * slot.premium as f64;
                 let commute = util.commute(t.home, Some(slot.cell));
                 let score = wage - commute_cost(s, wage, commute);
-                // On-the-job search needs a 5 % gain to switch.
-                if score > current * 1.05 {
+                if score > hurdle {
                     cands.push((b as u32, j as u32, score as f32));
                 }
             }
@@ -183,14 +202,22 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
                 return None;
             }
             cands.sort_by(|a, b| b.2.total_cmp(&a.2).then(a.1.cmp(&b.1)));
-            Some((i, cands))
+            Some((i, Intent::Seek(cands)))
         })
         .collect();
 
     // Resolution in agent order: take the best candidate whose employer still has the vacancy.
     // The hires are decided on the compact vacancy table, then written to the agents in parallel.
     let mut hires: Vec<(u32, Slot)> = Vec::new();
-    for (i, cands) in proposals {
+    let mut founders = Vec::new();
+    for (i, intent) in proposals {
+        let cands = match intent {
+            Intent::Found => {
+                founders.push(i as u32);
+                continue;
+            }
+            Intent::Seek(cands) => cands,
+        };
         for (b, j, _) in cands {
             let slot = slots[b as usize][j as usize];
             let left = &mut board.open[slot.open as usize];
@@ -208,7 +235,7 @@ pub fn search(agents: &mut [Talent], board: &mut VacancyBoard, util: &Utility, s
         t.months_unemployed = 0;
         t.set(FLAG_JOB_CHANGED, true);
     });
-    hires.len() as u32
+    Outcome { hires: hires.len() as u32, founders }
 }
 
 /// Workers of firms that shrink or exit, and of labs over budget, lose their jobs (in agent
@@ -304,7 +331,7 @@ mod tests {
         let mut agents: Vec<Talent> = (0..3).map(|i| household(i, SKILLED as u8, cell(1, 2))).collect();
         let mut board = VacancyBoard::post(&kit.firms, &kit.labs, 2, 2);
         assert_eq!(board.vacancies_by_tier(), vec![0, 1], "dead firms post nothing");
-        let hires = search(&mut agents, &mut board, &kit.util(), 1);
+        let hires = search(&mut agents, &mut board, &kit.util(), 1).hires;
         assert_eq!(hires, 1);
         assert_eq!(agents[0].employer, open, "the first searcher in agent order takes the only vacancy");
         assert!(agents[0].has(FLAG_JOB_CHANGED) && agents[0].months_unemployed == 0);
@@ -334,6 +361,26 @@ mod tests {
         assert_eq!(agents[1].employer, current, "a job paying less than the current one is not taken");
         let left: Vec<u32> = board.open().map(|(_, n)| n).collect();
         assert_eq!(left, vec![0, 1]);
+    }
+
+    #[test]
+    fn a_worse_offer_does_not_pass_when_the_current_job_is_worth_less_than_nothing() {
+        let mut kit = Kit::new();
+        kit.s.talent.on_job_search = 1.0;
+        kit.s.talent.value_of_time = 20.0; // a long commute costs more than the wage
+        let current = kit.firm(0, cell(7, 3));
+        let worse = kit.firm(0, cell(7, 3));
+        kit.firms.records[worse as usize].wage_premium = 1.03;
+        kit.firms.premia[worse as usize] = 1.03;
+        kit.firms.records[worse as usize].vacancies[SKILLED] = 1;
+        let mut agents = vec![household(0, SKILLED as u8, cell(0, 0))];
+        agents[0].employer = current;
+        let util = kit.util();
+        let wage = util.wage(&agents[0]);
+        assert!(wage - commute_cost(&kit.s, wage, util.commute(cell(0, 0), Some(cell(7, 3)))) < 0.0);
+        let mut board = VacancyBoard::post(&kit.firms, &kit.labs, 2, 2);
+        search(&mut agents, &mut board, &kit.util(), 2);
+        assert_eq!(agents[0].employer, current, "a higher wage with the same commute is worth less here");
     }
 
     #[test]

@@ -1,40 +1,36 @@
 //! Life course: ageing, a first child with a monthly probability at ages 25-40, children leaving
 //! school age at 15 (giving up their seat); time in the corridor; rent subsidies paid. The pass
-//! over the households also takes the school census and the founding draws (see `MonthEnd`).
+//! over the households also takes the school census (see `MonthEnd`).
 
 use rayon::prelude::*;
 
-use super::entrepreneurship::FoundingOdds;
 use super::{Talent, Utility, FLAG_COORDINATED};
 use crate::agents::expectations::SUM_CHUNK;
 use crate::agents::school::{Census, Schools};
 use crate::policy::{Ledger, Lever};
 use crate::rng::{Purpose, Stream};
 
-/// One chunk's share of the pass: rent subsidies paid, census counts, waiting children, founders.
-type ChunkTally = (f64, Vec<u32>, Vec<u32>, Vec<u32>);
+/// One chunk's share of the pass: rent subsidies paid, census counts, waiting children.
+type ChunkTally = (f64, Vec<u32>, Vec<u32>);
 
 /// What the life-course pass gathers for the rest of the month.
 pub struct MonthEnd {
     /// The school census of the aged population.
     pub census: Census,
-    /// Who founds a firm this month (agent indices in agent order; see `entrepreneurship`).
-    pub founders: Vec<u32>,
 }
 
 /// Ages every household and books the month's rent subsidies. The same pass over the agents
-/// takes the school census and the founding draws of the month.
+/// takes the school census of the month.
 pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger) -> MonthEnd {
     let month = util.month;
     let rate = util.s.talent.child_rate;
     let census_len = util.schools.count_len();
     // One pass: the rent subsidy for the month just lived is booked, the household ages, the
-    // school census counts it and its founding draw is taken. Subsidies are summed over
+    // school census counts it. Subsidies are summed over
     // fixed-size chunks in chunk order: the same float result for any number of threads.
     const CHUNK: usize = SUM_CHUNK;
     let parts: Vec<ChunkTally> = {
         let world = util.world;
-        let founding = FoundingOdds::new(util, seed);
         agents
             .par_chunks_mut(CHUNK)
             .enumerate()
@@ -42,7 +38,6 @@ pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger
                 let mut paid = 0.0;
                 let mut counts = vec![0u32; census_len];
                 let mut waiting = Vec::new();
-                let mut founders = Vec::new();
                 for (j, t) in chunk.iter_mut().enumerate() {
                     let i = (k * CHUNK + j) as u32;
                     paid += util.rent_subsidy(t, t.home);
@@ -51,19 +46,14 @@ pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger
                     if Schools::waits_at_home(t, world) {
                         waiting.push(i);
                     }
-                    if founding.founds(t) {
-                        founders.push(i);
-                    }
                 }
-                (paid, counts, waiting, founders)
+                (paid, counts, waiting)
             })
             .collect()
     };
     let mut paid = 0.0;
     let mut census = Census { counts: vec![0; census_len], waiting: Vec::new() };
-    let mut founders = Vec::new();
-    for (p, counts, waiting, f) in parts {
-        founders.extend(f);
+    for (p, counts, waiting) in parts {
         paid += p;
         for (x, y) in census.counts.iter_mut().zip(counts) {
             *x += y;
@@ -71,7 +61,7 @@ pub fn run(agents: &mut [Talent], util: &Utility, seed: u64, ledger: &mut Ledger
         census.waiting.extend(waiting);
     }
     ledger.cost[Lever::TalentSubsidy] += paid * util.s.agent_scale;
-    MonthEnd { census, founders }
+    MonthEnd { census }
 }
 
 fn age(t: &mut Talent, seed: u64, month: u32, child_rate: f64) {
@@ -97,9 +87,8 @@ mod tests {
     use crate::agents::testkit::{cell, household, Kit};
 
     #[test]
-    fn households_age_children_leave_school_age_and_founders_are_drawn() {
+    fn households_age_and_children_leave_school_age() {
         let mut kit = Kit::new();
-        kit.s.talent.tiers[0].founding_rate = 1.0;
         let f = kit.firm(0, cell(1, 1));
         let mut agents: Vec<Talent> = (0..3).map(|i| household(i, 1, cell(1, 1))).collect();
         agents[0].child_age_months = 179;
@@ -107,13 +96,12 @@ mod tests {
         agents[0].seat_level = 1;
         agents[1].tier = 0;
         agents[1].employer = f;
-        agents[2].tier = 0; // without a job: founds nothing
+        agents[2].tier = 0;
         let before: Vec<u16> = agents.iter().map(|t| t.age_months).collect();
         let mut ledger = kit.ledger.clone();
         let end = run(&mut agents, &kit.util(), 1, &mut ledger);
         assert!(agents.iter().zip(&before).all(|(t, &b)| t.age_months == b + 1 && t.months_in_corridor == 13));
         assert_eq!((agents[0].child_age_months, agents[0].seat_district), (-1, -1), "aged out: seat given up");
-        assert_eq!(end.founders, vec![1]);
         assert!(end.census.waiting.is_empty());
     }
 }

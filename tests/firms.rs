@@ -1,0 +1,137 @@
+//! Behavioural tests of the firm side over five seeds: results that do not depend on
+//! `agent_scale`, few firms without workers, start-up survival near its benchmark, and the
+//! geography of innovation.
+
+mod common;
+use common::{root, tiny, SEEDS};
+use corridor::scenario::Scenario;
+use corridor::RunResult;
+
+fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+fn se(v: &[f64]) -> f64 {
+    let m = mean(v);
+    (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (v.len() as f64 - 1.0)).sqrt() / (v.len() as f64).sqrt()
+}
+
+fn total(r: &RunResult, kpi: &str) -> f64 {
+    r.years.iter().map(|&y| r.year_value(kpi, y).unwrap()).sum()
+}
+
+/// The default corridor (10 people an agent) for `years`.
+fn default_corridor(years: u32, sets: &[&str]) -> Scenario {
+    let mut all = vec![format!("years={years}")];
+    all.extend(sets.iter().map(|s| s.to_string()));
+    corridor::scenario::load(&root().join("scenarios/hangzhou-west.toml"), &all)
+        .unwrap_or_else(|e| panic!("{e}"))
+        .scenario
+}
+
+#[test]
+fn results_do_not_depend_on_agent_scale() {
+    // The tiny corridor at 2.5, 5 and 10 people an agent: the same talent, firms, start-ups,
+    // patents, output and rents within sampling error (three standard errors of the difference
+    // of the means over five seeds, and a floor of 3 % for what the representation leaves).
+    let kpis: [(&str, bool); 6] = [
+        ("talent", true),
+        ("firms", true),
+        ("startups", false),
+        ("firm_patents", false),
+        ("output", false),
+        ("mean_rent", true),
+    ];
+    let scales = [2.5, 5.0, 10.0];
+    let mut values = vec![vec![Vec::new(); kpis.len()]; scales.len()];
+    for (si, scale) in scales.iter().enumerate() {
+        let s = tiny(&[&format!("agent_scale={scale}")]);
+        for seed in SEEDS {
+            let r = corridor::run(&s, seed);
+            for (k, (kpi, stock)) in kpis.iter().enumerate() {
+                values[si][k].push(if *stock { r.final_year(kpi).unwrap() } else { total(&r, kpi) });
+            }
+        }
+    }
+    for (k, (kpi, _)) in kpis.iter().enumerate() {
+        for a in 0..scales.len() {
+            for b in a + 1..scales.len() {
+                let (va, vb) = (&values[a][k], &values[b][k]);
+                let diff = (mean(va) - mean(vb)).abs();
+                let allowed = 3.0 * (se(va).powi(2) + se(vb).powi(2)).sqrt() + 0.03 * mean(vb).abs();
+                assert!(
+                    diff <= allowed,
+                    "{kpi}: {:.1} at agent_scale {} vs {:.1} at {} (allowed difference {allowed:.1})",
+                    mean(va),
+                    scales[a],
+                    mean(vb),
+                    scales[b]
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn firms_without_workers_stay_rare_and_start_ups_survive_as_in_the_benchmark() {
+    // The default corridor: under 2 % of firms employ nobody in any month. Start-ups and
+    // spin-offs alive after 2 years: within 10 points of the BLS figure (66 %, Knaup 2005). After
+    // 4 years the model keeps more than the BLS 44 % (docs/MODEL.md section 8): the test asks
+    // that survival falls with age and lies between the BLS figure and the Chinese registry's
+    // (SAIC 2013: exit rates of 1.6, 6.3, 9.5 and about 8 % in the first four years, so about
+    // 77 % alive at 4 years). No hazard is set to hit them: the hazard is a minor term.
+    let s = default_corridor(8, &[]);
+    let (mut two, mut four) = (Vec::new(), Vec::new());
+    for seed in SEEDS {
+        let r = corridor::run(&s, seed);
+        let empty = r.series("empty_firm_share").unwrap();
+        let worst = empty.iter().cloned().fold(0.0, f64::max);
+        assert!(worst < 0.02, "seed {seed}: {:.2} % of firms without workers", 100.0 * worst);
+        let years = |kpi: &str| -> Vec<f64> {
+            r.years.iter().map(|&y| r.year_value(kpi, y).unwrap()).filter(|v| v.is_finite()).collect()
+        };
+        two.push(mean(&years("startup_survival_2y")));
+        four.push(mean(&years("startup_survival_4y")));
+    }
+    assert!((mean(&two) - 0.66).abs() < 0.10, "2-year survival {:.3} ({two:?})", mean(&two));
+    let (two_mean, four_mean) = (mean(&two), mean(&four));
+    assert!(four_mean < two_mean - 0.05, "4-year survival {four_mean:.3} vs 2-year {two_mean:.3}");
+    assert!(four_mean > 0.44 && four_mean < 0.77, "4-year survival {four_mean:.3} ({four:?})");
+}
+
+/// Distance in km from a cell to the nearest lab.
+fn lab_km(s: &Scenario, x: u32, y: u32) -> f64 {
+    s.labs
+        .sites
+        .iter()
+        .map(|l| ((x as f64 + 0.5 - l.x).powi(2) + (y as f64 + 0.5 - l.y).powi(2)).sqrt() * s.grid.cell_km)
+        .fold(f64::INFINITY, f64::min)
+}
+
+#[test]
+fn patents_per_worker_fall_with_distance_from_labs_and_concentrate_more_than_jobs() {
+    let s = tiny(&[]);
+    let options = corridor::RunOptions { microdata: true };
+    for seed in SEEDS {
+        let r = corridor::run_with(&s, seed, options, &mut |_, _| {});
+        let panel = r.microdata.as_ref().unwrap();
+        let (mut near, mut far) = ((0.0, 0.0), (0.0, 0.0));
+        for row in &panel.firms {
+            let d = lab_km(&s, row.x, row.y);
+            let workers: f64 = row.workers.iter().sum();
+            let slot = if d <= 1.5 {
+                &mut near
+            } else if d >= 3.0 {
+                &mut far
+            } else {
+                continue;
+            };
+            slot.0 += row.patents as f64;
+            slot.1 += workers;
+        }
+        let (pn, pf) = (near.0 / near.1, far.0 / far.1);
+        assert!(pn > pf, "seed {seed}: patents per worker-year near labs {pn:.4} vs far {pf:.4}");
+        let (pg, jg) = (r.mean_over_years("patent_gini").unwrap(), r.mean_over_years("job_gini").unwrap());
+        assert!(pg > jg, "seed {seed}: Gini of patents across cells {pg:.3} vs jobs {jg:.3}");
+    }
+}
