@@ -72,13 +72,14 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let mut sets = user_sets.clone();
     sets.extend(posterior.iter().flat_map(|p| p.median_sets()));
     let scenarios = load_all(&args.base, &args.variants, &sets, pool.current_num_threads())?;
+    comparable(&scenarios)?;
     let files_of: Vec<(String, PathBuf)> = scenarios.iter().map(|n| (n.label.clone(), n.path.clone())).collect();
     if let Some(p) = &posterior {
         p.check(&files_of, &user_sets)?;
     }
-    comparable(&scenarios)?;
+    let seed = args.seed.unwrap_or(scenarios[0].scenario.seed);
+    let drawn = posterior.as_ref().map(|p| p.load(&files_of, &user_sets, seed, args.reps, &pool)).transpose()?;
     let base = &scenarios[0].scenario;
-    let seed = args.seed.unwrap_or(base.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(folder_name(&args, &scenarios, seed)));
     // compare.json is known before the runs: refuse an output folder now, not after them.
     let columns = corridor::metrics::Recorder::new(base).columns;
@@ -125,8 +126,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
         ("compare.json".to_string(), marker),
     ];
-    if let Some(p) = &posterior {
-        files.extend(p.run(&files_of, &user_sets, &per, seed, args.reps, &pool, args.quiet)?);
+    if let (Some(p), Some(drawn)) = (&posterior, drawn) {
+        files.extend(p.run(drawn, &files_of, &per, seed, args.reps, &pool, args.quiet)?);
     }
     super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {

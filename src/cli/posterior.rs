@@ -15,6 +15,14 @@ use corridor::experiment::effects::RepRun;
 use corridor::experiment::posterior::{posterior_effects, Posterior};
 use corridor::experiment::seeds::replication_seed;
 use corridor::output::{csv_bytes, csv_rows, fmt_exact, headline_names, read_posterior, PosteriorEffectRow};
+use corridor::scenario::Scenario;
+
+/// Every scenario of a compare for every replication, with its drawn parameter set: scenario s,
+/// replication r at `s * reps + r`, with the values at the parameter paths.
+pub struct DrawnScenarios {
+    draws: Vec<usize>,
+    loaded: Vec<(Scenario, Vec<f64>)>,
+}
 
 /// A calibration's posterior, read from its folder.
 pub struct Drawn {
@@ -78,30 +86,25 @@ impl Drawn {
         Ok(())
     }
 
-    /// Runs replication `r` of every scenario with the parameter set drawn for `r` and the seed
-    /// of `r`, and returns the posterior files: effects against the seed-only runs `seed_runs`
-    /// (per scenario, base first) and the draw each run used.
-    #[allow(clippy::too_many_arguments)]
-    pub fn run(
+    /// Loads replication `r` of every scenario with the parameter set drawn for `r` (before any
+    /// run, so a draw that does not give a valid scenario stops the compare at once), with the
+    /// values each scenario holds at the parameter paths.
+    pub fn load(
         &self,
         scenarios: &[(String, PathBuf)],
         sets: &[String],
-        seed_runs: &[&[RepRun]],
         seed: u64,
         reps: u32,
         pool: &rayon::ThreadPool,
-        quiet: bool,
-    ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+    ) -> Result<DrawnScenarios, Failure> {
         let p = &self.posterior;
         let draws: Vec<usize> = (0..reps).map(|r| p.draw(seed, r)).collect();
         let jobs: Vec<(usize, u32)> = (0..scenarios.len()).flat_map(|s| (0..reps).map(move |r| (s, r))).collect();
-        let progress = Progress::new(jobs.len() as u64, "runs", "posterior draws", quiet);
-        let done: Vec<(RepRun, Vec<f64>)> = pool.install(|| {
+        let loaded = pool.install(|| {
             jobs.par_iter()
-                .map(|&(s, r)| -> Result<(RepRun, Vec<f64>), Failure> {
+                .map(|&(s, r)| -> Result<(Scenario, Vec<f64>), Failure> {
                     let mut all = sets.to_vec();
-                    let sample = &p.samples[draws[r as usize]];
-                    all.extend(p.sets(&sample.values));
+                    all.extend(p.sets(&p.samples[draws[r as usize]].values));
                     let loaded = corridor::scenario::load(&scenarios[s].1, &all).map_err(|e| {
                         Failure(format!(
                             "{}: line {} (drawn for replication {r}) does not give a valid scenario: {e}",
@@ -109,15 +112,44 @@ impl Drawn {
                             draws[r as usize] + 2
                         ))
                     })?;
-                    // The values the run used, read back from its resolved scenario.
+                    // The values the run will use, read back from its resolved scenario.
                     let resolved = toml::Value::try_from(&loaded.scenario).map_err(|e| Failure(e.to_string()))?;
                     let used = p.parameters.iter().map(|q| number_at(&resolved, q).unwrap_or(f64::NAN)).collect();
-                    let result = corridor::run(&loaded.scenario, replication_seed(seed, r));
-                    progress.inc(1);
-                    Ok((RepRun::from_result(&result), used))
+                    Ok((loaded.scenario, used))
                 })
                 .collect::<Result<Vec<_>, Failure>>()
         })?;
+        Ok(DrawnScenarios { draws, loaded })
+    }
+
+    /// Runs the drawn scenarios (replication r with the seed of r) and returns the posterior
+    /// files: effects against the seed-only runs `seed_runs` (per scenario, base first) and the
+    /// draw each run used.
+    #[allow(clippy::too_many_arguments)]
+    pub fn run(
+        &self,
+        drawn: DrawnScenarios,
+        scenarios: &[(String, PathBuf)],
+        seed_runs: &[&[RepRun]],
+        seed: u64,
+        reps: u32,
+        pool: &rayon::ThreadPool,
+        quiet: bool,
+    ) -> Result<Vec<(String, Vec<u8>)>, Failure> {
+        let p = &self.posterior;
+        let DrawnScenarios { draws, loaded } = drawn;
+        let progress = Progress::new(loaded.len() as u64, "runs", "posterior draws", quiet);
+        let done: Vec<(RepRun, Vec<f64>)> = pool.install(|| {
+            loaded
+                .into_par_iter()
+                .enumerate()
+                .map(|(i, (scenario, used))| {
+                    let result = corridor::run(&scenario, replication_seed(seed, i as u32 % reps));
+                    progress.inc(1);
+                    (RepRun::from_result(&result), used)
+                })
+                .collect()
+        });
         progress.finish();
         let per: Vec<&[(RepRun, Vec<f64>)]> = done.chunks(reps as usize).collect();
         let runs: Vec<Vec<RepRun>> = per.iter().map(|c| c.iter().map(|(run, _)| run.clone()).collect()).collect();
