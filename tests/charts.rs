@@ -16,7 +16,7 @@ use corridor::chart::{
 use corridor::experiment::{DesignKind, Parameter, SweepSpec};
 use corridor::output::{
     csv_bytes, csv_rows, fmt_num, json_bytes, point_column, run_files, CompareJson, CompareRow, EffectRow, Provenance,
-    SummaryJson, SweepJson, TornadoRow, WorldJson, POINT_STATS,
+    ScenarioTitle, SummaryJson, SweepJson, TornadoRow, WorldJson, POINT_STATS,
 };
 use corridor::report::write_report;
 
@@ -48,6 +48,8 @@ const LAYERS: [&str; 5] = ["talent_density", "firm_density", "rent", "spillover"
 /// The tiny corridor's grid and first year (scenarios/tiny.toml).
 const TINY_GRID: (usize, usize) = (24, 10);
 const START: i32 = 2022;
+/// Labs of the tiny corridor (named in a key under each map).
+const TINY_LABS: usize = 2;
 
 /// A run folder written as the binary writes it: `scenario` run for `years` years with seed 42,
 /// so world.json, summary.json and every CSV file are what the model gives.
@@ -91,6 +93,11 @@ fn write_compare(dir: &Path) {
         headline: corridor::output::headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: 2025,
         years: 4,
+        discount_rate: 0.08,
+        titles: scenarios
+            .iter()
+            .map(|s| ScenarioTitle { label: s.to_string(), title: String::new(), title_zh: String::new() })
+            .collect(),
     };
     fs::write(dir.join("compare.json"), json_bytes(&info)).unwrap();
     let mut noise = Noise(12345);
@@ -143,8 +150,17 @@ fn write_compare(dir: &Path) {
                 diff_ci_low: d - half,
                 diff_ci_high: d + half,
                 rel_change: d / bm,
+                basis: "sum".into(),
+                run_base_mean: 4.0 * bm,
+                run_diff_mean: 4.0 * d,
+                run_diff_ci_low: 4.0 * (d - half),
+                run_diff_ci_high: 4.0 * (d + half),
+                run_diff_pv: 3.5 * d,
                 public_cost_diff: cost,
-                cost_per_unit: cost / d,
+                public_cost_diff_pv: 0.9 * cost,
+                cost_per_unit: cost / (4.0 * d),
+                cost_per_unit_pv: 0.9 * cost / (3.5 * d),
+                cost_note: String::new(),
             });
         }
     }
@@ -384,7 +400,7 @@ fn run_charts_exist_decode_and_are_not_blank() {
         }
         assert!(!pngs.contains(&format!("map_{layer}_{}", START + 1)), "only first and last year");
     }
-    let map_size = map_canvas_size(TINY_GRID.0, TINY_GRID.1, &o);
+    let map_size = map_canvas_size(TINY_GRID.0, TINY_GRID.1, TINY_LABS, &o);
     assert_eq!(map_size.0, o.width);
     assert!(map_size.1 <= o.height);
     for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
@@ -398,7 +414,7 @@ fn run_charts_exist_decode_and_are_not_blank() {
 #[test]
 fn maps_keep_cells_square_for_a_wide_grid() {
     let o = ChartOptions::default();
-    let (w, h) = map_canvas_size(80, 24, &o);
+    let (w, h) = map_canvas_size(80, 24, 10, &o);
     assert_eq!(w, 1200);
     assert!(h < 750 && h > 300, "a wide grid gives a wide figure, got {w}x{h}");
 }
@@ -412,14 +428,17 @@ fn chinese_labels_render() {
     assert!(files.len() >= 2 * (9 + 10));
     for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")).take(3) {
         let name = p.file_name().unwrap().to_string_lossy();
-        let size =
-            if name.starts_with("map_") { map_canvas_size(TINY_GRID.0, TINY_GRID.1, &o) } else { (o.width, o.height) };
+        let size = if name.starts_with("map_") {
+            map_canvas_size(TINY_GRID.0, TINY_GRID.1, TINY_LABS, &o)
+        } else {
+            (o.width, o.height)
+        };
         check_chart(p, size);
     }
-    let svg = fs::read_to_string(dir.join("charts/ts_talent_by_tier.svg")).unwrap();
+    let svg = fs::read_to_string(dir.join("charts-zh/ts_talent_by_tier.svg")).unwrap();
     assert!(svg.contains("各层级人才数量"), "Chinese title in SVG");
     assert!(svg.contains("WenQuanYi Micro Hei"));
-    let map = fs::read_to_string(dir.join(format!("charts/map_rent_{START}.svg"))).unwrap();
+    let map = fs::read_to_string(dir.join(format!("charts-zh/map_rent_{START}.svg"))).unwrap();
     assert!(map.contains("科学城") && map.contains("西区"), "name_zh used on maps");
 }
 
@@ -433,10 +452,22 @@ fn compare_charts() {
     for k in CMP_KPIS {
         assert!(pngs.contains(&format!("compare_{k}")), "{pngs:?}");
     }
-    assert!(pngs.contains(&"effects".to_string()));
+    assert!(pngs.contains(&"headline_effects".to_string()));
+    for k in CMP_KPIS {
+        assert!(pngs.contains(&format!("diff_{k}")), "a paired-difference chart of {k}");
+    }
     for p in files.iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
+        if p.file_stem().is_some_and(|s| s == "headline_effects") {
+            // One row per KPI: its own height.
+            let img = decode_png(&fs::read(p).unwrap());
+            assert!(img.w == o.width && img.h >= 320 && luminance_variance(&img) > 100.0);
+            continue;
+        }
         check_chart(p, (o.width, o.height));
     }
+    // Level bands never cross the KPI's natural bound.
+    let svg = fs::read_to_string(dir.join("charts/compare_children_unseated.svg")).unwrap();
+    assert!(!svg.contains(">−"), "no negative ticks on the axis of a count");
 }
 
 #[test]
@@ -527,49 +558,114 @@ fn report_inlines_every_chart() {
 
     let cmp = scratch("report-compare");
     write_compare(&cmp);
-    let html = fs::read_to_string(write_report(&cmp, &opts(Lang::Zh)).unwrap()).unwrap();
-    assert_eq!(html.matches("<img").count(), CMP_KPIS.len() + 1);
-    assert!(html.contains("housing_push") || html.contains("Housing push"));
-    assert!(html.contains("末年效果"), "effects table heading");
+    let path = write_report(&cmp, &opts(Lang::Zh)).unwrap();
+    assert_eq!(path, cmp.join("report.zh.html"), "the Chinese report sits beside the English one");
+    let html = fs::read_to_string(path).unwrap();
+    assert_eq!(html.matches("<img").count(), 2 * CMP_KPIS.len() + 1, "headline, differences, levels");
+    assert!(html.contains("Housing push"));
+    assert!(html.contains("核心效果"), "headline effects heading");
+    assert!(html.contains("术语表") && html.contains("@font-face"), "glossary and embedded font");
+    let first_img = html.find("<img").unwrap();
+    assert!(html[..first_img].matches("<table").count() == 0, "the headline chart comes before any table");
 }
 
 #[test]
-fn report_renders_in_headless_chromium() {
-    let chromium = Path::new("/usr/bin/chromium");
-    if !chromium.exists() {
-        // CI installs Chromium (.ci/run sets CI=true): there a missing browser is a failure, not
-        // a reason to pass.
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        assert!(!ci, "CI expected Chromium at /usr/bin/chromium (installed by .ci/run) and it is absent");
-        eprintln!("skipped: chromium not installed (/usr/bin/chromium)");
-        return;
+fn a_run_report_says_it_is_one_draw_and_lists_definitions() {
+    let dir = scratch("one-draw");
+    write_run(&dir, 2);
+    let html = fs::read_to_string(write_report(&dir, &opts(Lang::En)).unwrap()).unwrap();
+    assert!(html.contains("one random draw of the model (seed 42)"), "one draw said plainly");
+    assert!(html.contains("--reps 10"), "the command that gives bands");
+    assert!(html.contains("Glossary") && html.contains("Share of the employed whose one-way commute"));
+    assert!(html.contains("Levers in force"));
+    let svg = fs::read_to_string(dir.join("charts/ts_rent.svg")).unwrap();
+    assert!(svg.contains("one random draw (seed 42)"), "charts say it too");
+}
+
+/// Chromium, or `None` (and a message) where it is not installed; under CI its absence fails.
+fn chromium() -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/chromium");
+    if path.exists() {
+        return Some(path);
     }
-    let dir = scratch("chromium");
-    write_sweep(&dir, "grid");
-    let report = write_report(&dir, &opts(Lang::En)).unwrap();
-    let shot = dir.join("screenshot.png");
-    let profile = dir.join("profile");
+    // CI installs Chromium (.ci/run sets CI=true): there a missing browser is a failure, not a
+    // reason to pass.
+    let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
+    assert!(!ci, "CI expected Chromium at {} (installed by .ci/run) and it is absent", path.display());
+    eprintln!("skipped: chromium not installed ({})", path.display());
+    None
+}
+
+/// Runs headless Chromium on `page` with only DejaVu Sans as a system font (a machine without
+/// Chinese fonts), with `extra` arguments; returns its standard output.
+fn headless(chromium: &Path, dir: &Path, page: &Path, extra: &[String]) -> String {
+    let fonts = dir.join("latin-only");
+    fs::create_dir_all(&fonts).unwrap();
+    fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/fonts/DejaVuSans.ttf"), fonts.join("DejaVuSans.ttf"))
+        .unwrap();
+    let conf = dir.join("fonts.conf");
+    let conf_text = format!(
+        "<?xml version=\"1.0\"?>\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
+        fonts.display(),
+        dir.join("fc-cache").display()
+    );
+    fs::write(&conf, conf_text).unwrap();
+    let profile = dir.join(format!("profile-{}", COUNTER.fetch_add(1, Ordering::SeqCst)));
     fs::create_dir_all(&profile).unwrap();
-    let out = Command::new(chromium)
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            &format!("--user-data-dir={}", profile.display()),
-            &format!("--screenshot={}", shot.display()),
-            "--window-size=1200,2000",
-            &format!("file://{}", report.display()),
-        ])
-        .output()
-        .expect("run chromium");
-    assert!(shot.is_file(), "no screenshot; chromium said: {}", String::from_utf8_lossy(&out.stderr));
+    let mut args: Vec<String> = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--hide-scrollbars",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    args.push(format!("--user-data-dir={}", profile.display()));
+    args.extend(extra.iter().cloned());
+    args.push(format!("file://{}", page.display()));
+    let out = Command::new(chromium).args(&args).env("FONTCONFIG_FILE", &conf).output().expect("run chromium");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn a_chinese_report_renders_its_embedded_font_in_headless_chromium() {
+    let Some(chromium) = chromium() else { return };
+    let dir = scratch("chromium");
+    write_compare(&dir);
+    let report = write_report(&dir, &opts(Lang::Zh)).unwrap();
+    let html = fs::read_to_string(&report).unwrap();
+    // A copy with a probe: the embedded face is loaded and Chinese text measures non-empty in it.
+    let probe = r#"<script>
+document.fonts.ready.then(async () => {
+  const faces = []; document.fonts.forEach(f => faces.push(f.family + ':' + f.status));
+  const text = '未获学位儿童 核心效果';
+  const loaded = await document.fonts.load('16px "Corridor Sans"', text).then(l => l.length, () => 0);
+  const ctx = document.createElement('canvas').getContext('2d');
+  ctx.font = '16px "Corridor Sans"';
+  const width = ctx.measureText(text).width;
+  const r = 'faces=' + faces.join(',') + ';loaded=' + loaded + ';check=' + document.fonts.check('16px "Corridor Sans"', text) + ';width=' + width;
+  const p = document.createElement('pre'); p.id = 'probe'; p.textContent = r; document.body.appendChild(p);
+});
+</script>"#;
+    let probed = dir.join("probe.html");
+    fs::write(&probed, html.replace("</body>", &format!("{probe}</body>"))).unwrap();
+    let dom = headless(&chromium, &dir, &probed, &["--virtual-time-budget=10000".into(), "--dump-dom".into()]);
+    let result = dom.split("<pre id=\"probe\">").nth(1).and_then(|r| r.split('<').next()).unwrap_or("");
+    assert!(result.contains("faces=Corridor Sans:loaded"), "the embedded font did not load: {result:?}");
+    assert!(result.contains(";loaded=1;check=true;"), "{result:?}");
+    let width: f64 = result.rsplit("width=").next().and_then(|w| w.parse().ok()).unwrap_or(0.0);
+    assert!(width > 50.0, "Chinese text measured {width} px in the embedded font");
+    // And the page itself renders (not blank).
+    let shot = dir.join("screenshot.png");
+    headless(&chromium, &dir, &report, &[format!("--screenshot={}", shot.display()), "--window-size=1200,1600".into()]);
     let img = decode_png(&fs::read(&shot).unwrap());
-    assert_eq!((img.w, img.h), (1200, 2000));
+    assert_eq!((img.w, img.h), (1200, 1600));
     assert!(luminance_variance(&img) > 100.0, "screenshot looks blank");
 }
 
@@ -706,7 +802,11 @@ fn degenerate_data_does_not_panic() {
         let o = ChartOptions { lang, width: w, height: h };
         for p in render_dir(&small, &o).unwrap().iter().filter(|p| p.extension().is_some_and(|e| e == "png")) {
             let name = p.file_name().unwrap().to_string_lossy();
-            let size = if name.starts_with("map_") { map_canvas_size(TINY_GRID.0, TINY_GRID.1, &o) } else { (w, h) };
+            let size = if name.starts_with("map_") {
+                map_canvas_size(TINY_GRID.0, TINY_GRID.1, TINY_LABS, &o)
+            } else {
+                (w, h)
+            };
             check_chart(p, size);
         }
     }

@@ -16,7 +16,9 @@ fn run_writes_every_output_file() {
     let o = corridor(&["run", "scenarios/tiny.toml", "--years", "3", "--seed", "5", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("talent") && stdout.contains("2022") && stdout.contains("2024"), "table: {stdout}");
+    assert!(stdout.contains("Talent") && stdout.contains("2022") && stdout.contains("2024"), "table: {stdout}");
+    assert!(stdout.contains("people") && stdout.contains("%"), "units and percentages: {stdout}");
+    assert!(stdout.contains("one random draw") && stdout.contains("--reps 10"), "one draw said plainly: {stdout}");
     let ts = std::fs::read_to_string(out.join("timeseries.csv")).unwrap();
     let header = ts.lines().next().unwrap();
     for col in [
@@ -68,6 +70,113 @@ fn run_writes_every_output_file() {
     let names: Vec<String> =
         std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     assert_eq!(names, vec!["tiny".to_string()]);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn run_with_replications_draws_medians_with_bands_and_keeps_the_median_run() {
+    let dir = temp_dir("reps");
+    let out = dir.join("tiny");
+    let o = corridor(&[
+        "run",
+        "scenarios/tiny.toml",
+        "--years",
+        "2",
+        "--seed",
+        "5",
+        "--reps",
+        "3",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("Medians of 3 replications") && stdout.contains(" ["), "bands in the table: {stdout}");
+    let summary: corridor::output::SummaryJson =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let reps = summary.replications.expect("summary.json names the replications");
+    assert_eq!(reps.seeds.len(), 3);
+    assert_eq!(reps.base_seed, 5);
+    assert_eq!(summary.seed, reps.seeds[reps.median], "the folder holds the median run");
+    for i in 0..3u32 {
+        assert_eq!(reps.seeds[i as usize], corridor::experiment::seeds::replication_seed(5, i));
+    }
+    // Every KPI has a monthly median and band, the band around the median, within the bounds.
+    let bands = std::fs::read_to_string(out.join("bands.csv")).unwrap();
+    let mut rows = csv::Reader::from_reader(bands.as_bytes());
+    let mut n = 0;
+    for r in rows.deserialize::<corridor::output::BandRow>() {
+        let r = r.unwrap();
+        n += 1;
+        // A KPI with no value yet in any replication (start-up survival before the first cohort
+        // is two years old) has no band: all three are empty together.
+        if r.median.is_nan() {
+            assert!(r.low.is_nan() && r.high.is_nan(), "{r:?}");
+            continue;
+        }
+        assert!(r.low <= r.median + 1e-9 && r.median <= r.high + 1e-9, "{r:?}");
+        if r.kpi == "children_unseated" || r.kpi == "rent_to_income" {
+            assert!(r.low >= 0.0, "{r:?}");
+        }
+    }
+    assert!(n > 24 * 30, "{n} band rows");
+    // The charts draw bands and say what they are; the report says so too.
+    let svg = std::fs::read_to_string(out.join("charts/ts_talent_by_tier.svg")).unwrap();
+    assert!(svg.contains("medians of 3 replications") && svg.contains("90% band of replications"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("Medians of 3 replications") && html.contains(&format!("seed {}", summary.seed)));
+    // The median run's files are those of a plain run with its seed.
+    let plain = dir.join("plain");
+    let seed = summary.seed.to_string();
+    let o = corridor(&[
+        "run",
+        "scenarios/tiny.toml",
+        "--years",
+        "2",
+        "--seed",
+        &seed,
+        "--no-charts",
+        "-q",
+        "--out",
+        plain.to_str().unwrap(),
+    ]);
+    assert!(o.status.success());
+    for f in ["timeseries.csv", "yearly.csv", "world.json"] {
+        assert_eq!(std::fs::read(out.join(f)).unwrap(), std::fs::read(plain.join(f)).unwrap(), "{f}");
+    }
+    // The same replicated run again replaces its own folder (bands.csv and replications.csv are
+    // corridor's); the plain run of the median seed is a different run and needs --force.
+    let again = |target: &std::path::Path, reps: &str| {
+        let args = ["run", "scenarios/tiny.toml", "--years", "2", "--seed", "5", "--reps", reps, "--no-charts", "-q"];
+        corridor(&[&args[..], &["--out", target.to_str().unwrap()]].concat())
+    };
+    let o = again(&out, "3");
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert!(!again(&plain, "3").status.success(), "a replicated run over a plain run's folder needs --force");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn chart_in_chinese_writes_beside_the_english_charts() {
+    let dir = temp_dir("zh");
+    let out = dir.join("tiny");
+    let o = corridor(&["run", "scenarios/tiny.toml", "--years", "1", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success());
+    let english = std::fs::read(out.join("report.html")).unwrap();
+    let o = corridor(&["chart", out.to_str().unwrap(), "--lang", "zh"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read(out.join("report.html")).unwrap(), english, "the English report is kept");
+    let zh = std::fs::read_to_string(out.join("report.zh.html")).unwrap();
+    // The Chinese title, with the command-line change that makes this run not the plain scenario.
+    let title = "小型测试走廊 (--years 1)";
+    assert!(zh.contains(&format!("<title>{title}</title>")) && zh.contains(&format!("<h1>{title}</h1>")), "zh title");
+    assert!(out.join("charts/ts_rent.png").is_file() && out.join("charts-zh/ts_rent.png").is_file());
+    let map = std::fs::read_to_string(out.join("charts-zh/map_rent_2022.svg")).unwrap();
+    assert!(map.contains("公里") && !map.contains(" km<"), "the scale bar in Chinese");
+    // The Chinese charts and report are corridor's own: the same run replaces the folder.
+    let o =
+        corridor(&["run", "scenarios/tiny.toml", "--years", "1", "--no-charts", "-q", "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -333,5 +442,22 @@ fn microdata_panels_add_up_to_the_kpi_totals() {
     let last: Vec<&str> = ts.lines().last().unwrap().split(',').collect();
     close(households, last[col("talent")].parse().unwrap(), "talent", 2025);
     assert!(rows.iter().any(|r| r.employer_kind == "firm") && rows.iter().any(|r| r.employer_kind == "lab"));
+    // The microdata files are corridor's own: the same run again replaces the folder.
+    let panel = std::fs::read(out.join("firms.csv")).unwrap();
+    let again = corridor(&[
+        "run",
+        "scenarios/tiny.toml",
+        "--years",
+        "4",
+        "--seed",
+        "3",
+        "--quiet",
+        "--no-charts",
+        "--microdata",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
+    assert_eq!(std::fs::read(out.join("firms.csv")).unwrap(), panel);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -180,3 +180,18 @@ fn a_sobol_sweep_gives_identical_output_for_1_and_2_threads() {
     std::fs::remove_dir_all(&one).unwrap();
     std::fs::remove_dir_all(&two).unwrap();
 }
+
+#[test]
+fn a_shard_s_charts_state_its_replication_count() {
+    // Shard 0 of 2 holds the even run ids: replications 0 and 2 of each of the 4 points.
+    let out = tmp("shard-charts");
+    sweep(TINY, &out, &["--shard", "0/2"]);
+    let o = bin().arg("chart").arg(&out).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let svg = read(out.join("charts/heatmap_talent.svg"));
+    assert!(svg.contains("over 2 replications per point"), "the data hold 2 replications per point");
+    assert!(!svg.contains("4 replications"), "not the sweep file's 4");
+    let html = read(out.join("report.html"));
+    assert!(html.contains("R&amp;D subsidy rate") && html.contains("The numbers"), "labels and a numbers table");
+    std::fs::remove_dir_all(&out).unwrap();
+}

@@ -199,13 +199,25 @@ pub(crate) fn read_world(path: &Path) -> Result<WorldJson, ChartError> {
     Ok(w)
 }
 
-/// `compare.csv` grouped as KPI → scenario → year → values over replications.
+/// `compare.csv` grouped as KPI → scenario → year → values by replication.
 pub(crate) type CompareValues = BTreeMap<String, BTreeMap<String, BTreeMap<i32, Vec<f64>>>>;
 
 pub(crate) fn read_compare_values(path: &Path) -> Result<CompareValues, ChartError> {
     let mut out: CompareValues = BTreeMap::new();
     for r in read_rows::<CompareRow>(path)? {
-        out.entry(r.kpi).or_default().entry(r.scenario).or_default().entry(r.year).or_default().push(r.value);
+        // Replication i at index i (NaN where one is missing), so that scenarios pair up.
+        let reps = out.entry(r.kpi).or_default().entry(r.scenario).or_default().entry(r.year).or_default();
+        let i = r.replication as usize;
+        if i >= 100_000 {
+            return Err(ChartError::Invalid {
+                path: path.to_path_buf(),
+                message: format!("replication {i} is beyond any comparison corridor writes"),
+            });
+        }
+        if reps.len() <= i {
+            reps.resize(i + 1, f64::NAN);
+        }
+        reps[i] = r.value;
     }
     Ok(out)
 }

@@ -6,10 +6,10 @@ use plotters::style::{register_font, FontStyle};
 
 use super::{ChartError, Lang};
 
-static DEJAVU: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
+pub(crate) static DEJAVU: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans.ttf"));
 static DEJAVU_BOLD: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/DejaVuSans-Bold.ttf"));
 /// WenQuanYi Micro Hei, a TrueType collection: ab_glyph reads face 0 (the proportional face).
-static WQY: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/wqy-microhei.ttc"));
+pub(crate) static WQY: &[u8] = include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/assets/fonts/wqy-microhei.ttc"));
 
 /// Family name of the Latin font (also the name written into SVG files).
 pub(crate) const LATIN: &str = "DejaVu Sans";

@@ -164,28 +164,6 @@ pub(crate) fn fmt_short(v: f64) -> String {
     }
 }
 
-/// Like [`fmt_auto`] with a sign for positive values (differences).
-pub(crate) fn fmt_signed(v: f64) -> String {
-    if v.is_finite() && v > 0.0 {
-        format!("+{}", fmt_auto(v))
-    } else {
-        fmt_auto(v)
-    }
-}
-
-/// A signed percentage with one decimal ("+4.2%"); `v` is already in percent.
-pub(crate) fn fmt_pct(v: f64) -> String {
-    if !v.is_finite() {
-        return "–".to_string();
-    }
-    let s = fmt_num(v, 1);
-    if v > 0.0 && s != "0.0" {
-        format!("+{s}%")
-    } else {
-        format!("{s}%")
-    }
-}
-
 /// Divisor for large values on an axis, with its name in each language.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub(crate) struct Scale {
@@ -224,8 +202,6 @@ mod tests {
         assert_eq!(fmt_num(f64::NAN, 1), "–");
         assert_eq!(fmt_auto(0.01234), "0.0123");
         assert_eq!(fmt_short(0.5), "0.5");
-        assert_eq!(fmt_pct(4.25), "+4.2%");
-        assert_eq!(fmt_pct(-12.0), "−12.0%");
         assert_eq!(fmt_short(1.2), "1.2");
         assert_eq!(fmt_short(20000.0), "20,000");
         assert_eq!(decimals_for(0.25), 2);

@@ -154,8 +154,8 @@ fn draw_swatch<DB: DrawingBackend>(area: &Area<DB>, swatch: Swatch, (x, cy): (i3
 }
 
 /// A vertical viridis colour bar: the bar occupies `(x, y)`..`(x + 18, y + h)`, ticks and
-/// their labels go to its right, the `label` (quantity and unit) above it. Values are
-/// divided by `divisor` before printing.
+/// their labels go to its right (`tick_labels`, or the tick values divided by `divisor`), the
+/// `label` (quantity and unit) above it.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn draw_colour_bar<DB: DrawingBackend>(
     area: &Area<DB>,
@@ -163,6 +163,7 @@ pub(crate) fn draw_colour_bar<DB: DrawingBackend>(
     h: i32,
     axis: &Axis,
     divisor: f64,
+    tick_labels: Option<&[String]>,
     label: &str,
     label_w: u32,
     lang: Lang,
@@ -189,14 +190,18 @@ pub(crate) fn draw_colour_bar<DB: DrawingBackend>(
     }
     let tstyle = font(lang, 13.0);
     let dec = super::format::decimals_for(axis.step / divisor);
-    for &t in &axis.ticks {
+    for (i, &t) in axis.ticks.iter().enumerate() {
         let f = (t - axis.lo) / span;
         if !(-1e-9..=1.0 + 1e-9).contains(&f) {
             continue;
         }
         let ty = y + h - (f * h as f64).round() as i32;
         area.draw(&PathElement::new(vec![(x + BW, ty), (x + BW + 5, ty)], INK.stroke_width(1)))?;
-        draw_text(area, &fmt_num(t / divisor, dec), (x + BW + 8, ty), &tstyle, HPos::Left, VPos::Center)?;
+        let text = match tick_labels.and_then(|l| l.get(i)) {
+            Some(l) => l.clone(),
+            None => fmt_num(t / divisor, dec),
+        };
+        draw_text(area, &text, (x + BW + 8, ty), &tstyle, HPos::Left, VPos::Center)?;
     }
     Ok(())
 }

@@ -64,6 +64,9 @@ pub struct LineChart {
     pub y_from_zero: bool,
     /// A dashed vertical reference line at x with a legend label.
     pub vline: Option<(f64, String)>,
+    /// A solid horizontal reference line at y (undivided) with a legend label (e.g. zero
+    /// difference).
+    pub hline: Option<(f64, String)>,
     /// Heading of the legend box.
     pub legend_title: Option<String>,
     /// Label for the shaded bands in the legend (e.g. "95% CI").
@@ -84,6 +87,7 @@ impl LineChart {
             stacked: false,
             y_from_zero: true,
             vline: None,
+            hline: None,
             legend_title: None,
             band_label: None,
         }
@@ -217,6 +221,9 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
     if let Some((x, _)) = &c.vline {
         xs.extend(finite(*x));
     }
+    if let Some((y, _)) = &c.hline {
+        ys.extend(finite(*y / div));
+    }
     let (xmin, xmax) = min_max(&xs).unwrap_or((0.0, 1.0));
     let (ymin, ymax) = min_max(&ys).unwrap_or((0.0, 1.0));
     let yaxis = nice_axis(ymin, ymax, c.y_from_zero, 6);
@@ -226,9 +233,12 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
             (a, b, year_ticks(a, b), 0)
         }
         XAxis::Numeric => {
+            // A margin beyond the outermost ticks, so that a point or reference line at either
+            // end does not hide under an axis.
             let ax = nice_axis(xmin, xmax, false, 6);
             let d = ax.decimals();
-            (ax.lo, ax.hi, ax.ticks, d)
+            let pad = 0.04 * (ax.hi - ax.lo);
+            (ax.lo - pad, ax.hi + pad, ax.ticks, d)
         }
     };
     let ydec = yaxis.decimals();
@@ -258,6 +268,9 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
     }
     if let Some((_, l)) = &c.vline {
         items.push(LegendItem::new(l.clone(), Swatch::Dashed(INK)));
+    }
+    if let Some((_, l)) = &c.hline {
+        items.push(LegendItem::new(l.clone(), Swatch::Line(INK)));
     }
     let show_legend = items.len() >= 2 || c.legend_title.is_some();
     let lw =
@@ -332,6 +345,11 @@ pub(crate) fn draw_line_chart<DB: DrawingBackend>(
     if let Some((x, _)) = &c.vline {
         if x.is_finite() {
             chart.draw_series(DashedLineSeries::new([(*x, yaxis.lo), (*x, yaxis.hi)], 8, 6, INK.stroke_width(2)))?;
+        }
+    }
+    if let Some((y, _)) = &c.hline {
+        if y.is_finite() {
+            chart.draw_series(LineSeries::new([(x0, *y / div), (x1, *y / div)], INK.stroke_width(1)))?;
         }
     }
     let frame = {

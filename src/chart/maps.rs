@@ -1,6 +1,6 @@
 //! Run maps: one grid layer for one year, with district borders, transit, labs and hubs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use plotters::prelude::*;
@@ -40,14 +40,24 @@ struct Layout {
     canvas: (u32, u32),
 }
 
-fn layout(grid_w: usize, grid_h: usize, opts: &ChartOptions) -> Layout {
+/// Height of a row of the lab key under the legend.
+const KEY_ROW: i32 = 24;
+/// Labs per row of the key.
+const KEY_PER_ROW: usize = 3;
+
+fn key_rows(labs: usize) -> i32 {
+    labs.div_ceil(KEY_PER_ROW) as i32
+}
+
+fn layout(grid_w: usize, grid_h: usize, labs: usize, opts: &ChartOptions) -> Layout {
     let (gw, gh) = (grid_w.max(1) as f64, grid_h.max(1) as f64);
     let avail_w = (opts.width as i32 - 2 * PAD - BAR_COL).max(100) as f64;
-    let avail_h = (opts.height as i32 - TITLE_H - LEGEND_H - PAD).max(60) as f64;
+    let key_h = KEY_ROW * key_rows(labs);
+    let avail_h = (opts.height as i32 - TITLE_H - LEGEND_H - key_h - PAD).max(60) as f64;
     let cell = (avail_w / gw).min(avail_h / gh).max(0.25);
     let (map_w, map_h) = (cell * gw, cell * gh);
     let body_h = map_h.ceil().max(MIN_BAR_H as f64 + 40.0);
-    let height = (TITLE_H as f64 + body_h + LEGEND_H as f64 + 12.0).min(opts.height as f64);
+    let height = (TITLE_H as f64 + body_h + (LEGEND_H + key_h) as f64 + 12.0).min(opts.height as f64);
     Layout {
         cell,
         x0: PAD as f64 + ((avail_w - map_w) / 2.0).floor(),
@@ -59,10 +69,58 @@ fn layout(grid_w: usize, grid_h: usize, opts: &ChartOptions) -> Layout {
     }
 }
 
-/// Canvas size of a map of a `grid_w` x `grid_h` grid: the options' width, and a height that
-/// keeps cells square (at most the options' height).
-pub fn map_canvas_size(grid_w: usize, grid_h: usize, opts: &ChartOptions) -> (u32, u32) {
-    layout(grid_w, grid_h, opts).canvas
+/// Canvas size of a map of a `grid_w` x `grid_h` grid with `labs` labs (named in a key under the
+/// map): the options' width, and a height that keeps cells square (at most the options' height).
+pub fn map_canvas_size(grid_w: usize, grid_h: usize, labs: usize, opts: &ChartOptions) -> (u32, u32) {
+    layout(grid_w, grid_h, labs, opts).canvas
+}
+
+/// Patents per cell are heavy-tailed (lab cells hold most): the colour follows log10(1 + value).
+fn log_scale(v: f64) -> f64 {
+    (1.0 + v.max(0.0)).log10()
+}
+
+/// A colour axis on the log scale: ticks at 0, 1, 2, 5, 10, 20, 50, ... up to the maximum, placed
+/// at log10(1 + tick), with their labels.
+fn log_axis(max: f64) -> (Axis, Vec<String>) {
+    let mut ticks = vec![0.0];
+    let mut t = 1.0;
+    while t <= max.max(1.0) * 1.0001 && ticks.len() < 40 {
+        for m in [1.0, 2.0, 5.0] {
+            if m * t <= max.max(1.0) * 1.0001 {
+                ticks.push(m * t);
+            }
+        }
+        t *= 10.0;
+    }
+    let top = *ticks.last().unwrap_or(&1.0);
+    let hi = log_scale(max.max(top));
+    let labels = ticks.iter().map(|v| super::format::fmt_short(*v)).collect();
+    (Axis { lo: 0.0, hi, step: 1.0, ticks: ticks.into_iter().map(log_scale).collect() }, labels)
+}
+
+/// Display names of places from the resolved scenario's `title` keys (name → title).
+fn place_titles(dir: &Path) -> Result<HashMap<String, String>, ChartError> {
+    let path = dir.join("summary.json");
+    let mut out = HashMap::new();
+    if !path.is_file() {
+        return Ok(out);
+    }
+    let summary: crate::output::SummaryJson = super::data::read_json(&path)?;
+    let Some(s) = crate::report::resolved_scenario(&summary) else { return Ok(out) };
+    let named = s
+        .districts
+        .iter()
+        .map(|d| (&d.name, &d.title))
+        .chain(s.hubs.iter().map(|h| (&h.name, &h.title)))
+        .chain(s.transit.lines.iter().chain(&s.transit.new_lines).map(|l| (&l.name, &l.title)))
+        .chain(s.labs.sites.iter().chain(&s.labs.new).map(|l| (&l.name, &l.title)));
+    for (name, title) in named {
+        if !title.is_empty() {
+            out.insert(name.clone(), title.clone());
+        }
+    }
+    Ok(out)
 }
 
 /// Label and unit of a layer, from the layer registry.
@@ -114,6 +172,7 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
     let district_path = layers_dir.join("district.csv");
     let district = if district_path.is_file() { Some(Grid::read(&district_path, shape)?) } else { None };
     let scenario = scenario_title(dir, opts.lang)?;
+    let titles = place_titles(dir)?;
     let mut order: Vec<&String> = found.keys().collect();
     order.sort_by_key(|l| {
         (
@@ -140,8 +199,13 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
             .flat_map(|(_, g)| g.values.iter().enumerate().filter(|(i, _)| inside(*i)).map(|(_, v)| *v))
             .collect();
         let (lo, hi) = min_max(&values).unwrap_or((0.0, 1.0));
-        let axis = nice_axis(lo, hi, layer != "rent" && lo >= 0.0, 5);
-        let (label, unit) = layer_info(layer, opts.lang);
+        let log = layer == "patents";
+        let (axis, tick_labels) =
+            if log { log_axis(hi) } else { (nice_axis(lo, hi, layer != "rent" && lo >= 0.0, 5), Vec::new()) };
+        let (label, mut unit) = layer_info(layer, opts.lang);
+        if log {
+            unit.push_str(tr(opts.lang, ", log scale", "，对数刻度"));
+        }
         for (year, grid) in &grids {
             let fig = MapFigure {
                 world: &world,
@@ -149,11 +213,14 @@ pub(crate) fn render_maps(dir: &Path, out: &Path, opts: &ChartOptions) -> Result
                 grid,
                 year: *year,
                 axis: &axis,
+                tick_labels: &tick_labels,
+                log,
                 label: &label,
                 unit: &unit,
                 scenario: scenario.as_deref(),
+                titles: &titles,
                 lang: opts.lang,
-                layout: layout(world.width, world.height, opts),
+                layout: layout(world.width, world.height, world.labs.len(), opts),
             };
             let stem = format!("map_{layer}_{year}");
             let (png, svg) = write_figure(&fig, out, &stem)?;
@@ -169,9 +236,14 @@ struct MapFigure<'a> {
     grid: &'a Grid,
     year: i32,
     axis: &'a Axis,
+    /// Labels of the colour bar's ticks when they are not the tick values (log scale).
+    tick_labels: &'a [String],
+    /// Colour by log10(1 + value).
+    log: bool,
     label: &'a str,
     unit: &'a str,
     scenario: Option<&'a str>,
+    titles: &'a HashMap<String, String>,
     lang: Lang,
     layout: Layout,
 }
@@ -195,6 +267,10 @@ impl MapFigure<'_> {
         ((l.x0 + x * l.cell).round() as i32, (l.y0 + y * l.cell).round() as i32)
     }
 
+    fn title_of(&self, name: &str) -> Option<&str> {
+        self.titles.get(name).map(String::as_str)
+    }
+
     fn is_open(open_year: i32, year: i32) -> bool {
         open_year <= year
     }
@@ -216,6 +292,7 @@ impl MapFigure<'_> {
             for x in 0..self.grid.width {
                 let outside = self.district_id(x, y).is_some_and(|d| d < 0);
                 let v = self.grid.at(x, y);
+                let v = if self.log { log_scale(v) } else { v };
                 let colour = if outside || !v.is_finite() {
                     NO_DATA
                 } else {
@@ -299,12 +376,15 @@ impl MapFigure<'_> {
                 draw_station(root, p, c)?;
             }
         }
-        // Labs.
-        for lab in &self.world.labs {
+        // Labs, numbered as in the key under the map.
+        let nstyle = bold(lang, 12.0);
+        for (i, lab) in self.world.labs.iter().enumerate() {
             if Self::is_open(lab.open_year, self.year) {
                 let p = self.px(lab.x, lab.y);
                 draw_lab(root, p, LAB)?;
-                taken.push((p.0 - 8, p.1 - 8, p.0 + 8, p.1 + 8));
+                let q = (p.0 + 13, p.1 - 9);
+                halo_text(root, &(i + 1).to_string(), q, &nstyle)?;
+                taken.push((p.0 - 8, p.1 - 8, p.0 + 20, p.1 + 8));
             }
         }
         // Hubs (markers now, labels after the district names).
@@ -324,7 +404,7 @@ impl MapFigure<'_> {
             let Some((x, y)) = self.district_anchor(d.id as i64) else {
                 continue;
             };
-            let name = place_name(&d.name, Some(&d.name_zh), lang);
+            let name = place_name(&d.name, Some(&d.name_zh), self.title_of(&d.name), lang);
             let (tw, th) = text_size(&name, &dstyle);
             let p = self.px(x, y);
             let r =
@@ -338,7 +418,7 @@ impl MapFigure<'_> {
         // Hub labels on a white box: right, left, above or below the marker.
         let hstyle = bold(lang, 13.0);
         for (h, &p) in self.world.hubs.iter().zip(&hubs) {
-            let name = place_name(&h.name, Some(&h.name_zh), lang);
+            let name = place_name(&h.name, Some(&h.name_zh), self.title_of(&h.name), lang);
             let (tw, th) = text_size(&name, &hstyle);
             let (tw, th) = (tw as i32 + 8, th as i32 + 6);
             let cands = [
@@ -390,13 +470,31 @@ impl MapFigure<'_> {
         for (i, line) in self.world.transit_lines.iter().enumerate() {
             if Self::is_open(line.open_year, self.year) && !line.stations.is_empty() {
                 let c = okabe_ito(LINE_COLOURS[i % LINE_COLOURS.len()]);
-                let name = place_name(&line.name, Some(&line.name_zh), lang);
+                let name = place_name(&line.name, Some(&line.name_zh), self.title_of(&line.name), lang);
                 items.push(LegendItem::new(name, Swatch::Transit(c)));
             }
         }
         let scale_w = 190;
         let x = self.layout.x0.round() as i32;
-        draw_legend_rows(root, (x, y), (w as i32 - x - PAD - scale_w).max(100) as u32, &items, lang, 2)?;
+        let row_w = (w as i32 - x - PAD - scale_w).max(100) as u32;
+        draw_legend_rows(root, (x, y), row_w, &items, lang, 2)?;
+        // The lab key: number and name of every lab (open or not yet open this year).
+        let kstyle = font(lang, 13.0);
+        let col_w = (w as i32 - x - PAD) / KEY_PER_ROW as i32;
+        for (i, lab) in self.world.labs.iter().enumerate() {
+            let (r, c) = ((i / KEY_PER_ROW) as i32, (i % KEY_PER_ROW) as i32);
+            let (kx, ky) = (x + c * col_w, y + 2 * 24 + 6 + r * KEY_ROW + KEY_ROW / 2);
+            let mut name = place_name(&lab.name, Some(&lab.name_zh), self.title_of(&lab.name), lang);
+            if !Self::is_open(lab.open_year, self.year) {
+                name = match lang {
+                    Lang::En => format!("{name} (opens {})", lab.open_year),
+                    Lang::Zh => format!("{name} ({}年开放)", lab.open_year),
+                };
+            }
+            let text = super::canvas::fit_text(&format!("{} {name}", i + 1), &kstyle, (col_w - 30).max(40) as u32);
+            draw_lab(root, (kx + 8, ky), LAB)?;
+            draw_text(root, &text, (kx + 22, ky), &kstyle, HPos::Left, VPos::Center)?;
+        }
         self.draw_scale_bar(root, (w as i32 - PAD - scale_w + 20, y + 12))
     }
 
@@ -415,7 +513,7 @@ impl MapFigure<'_> {
         root.draw(&Rectangle::new([(x + len / 2, y - 3), (x + len, y + 3)], WHITE.filled()))?;
         root.draw(&Rectangle::new([(x, y - 3), (x + len, y + 3)], INK.stroke_width(1)))?;
         let style = font(self.lang, 13.0);
-        let label = format!("{} km", super::format::fmt_short(km));
+        let label = format!("{} {}", super::format::fmt_short(km), tr(self.lang, "km", "公里"));
         draw_text(root, &label, (x + len + 8, y), &style, HPos::Left, VPos::Center)?;
         let north = tr(self.lang, "N ↑", "北 ↑");
         draw_text(root, north, (x, y + 24), &style, HPos::Left, VPos::Center)
@@ -456,7 +554,8 @@ impl Figure for MapFigure<'_> {
         let bx = (l.x0 + l.map_w).round() as i32 + 34;
         let by = TITLE_H + 40;
         let unit_label = if self.unit.is_empty() { self.label.to_string() } else { self.unit.to_string() };
-        draw_colour_bar(root, (bx, by), bar_h, self.axis, 1.0, &unit_label, (BAR_COL - 40) as u32, self.lang)?;
+        let labels = (!self.tick_labels.is_empty()).then_some(self.tick_labels);
+        draw_colour_bar(root, (bx, by), bar_h, self.axis, 1.0, labels, &unit_label, (BAR_COL - 40) as u32, self.lang)?;
         self.draw_legend(root)
     }
 }

@@ -1,13 +1,14 @@
 //! Charts for the output folders described in `docs/OUTPUTS.md`.
 //!
 //! [`render_dir`] detects the kind of folder (run, compare or sweep) and writes every chart of
-//! that kind into `dir/charts/` as PNG and SVG with the same stem.
+//! that kind into `dir/charts/` (`dir/charts-zh/` in Chinese) as PNG and SVG with the same stem.
 
 mod calibrate;
 mod canvas;
 pub mod compare;
+mod costs;
 pub(crate) mod data;
-mod fonts;
+pub(crate) mod fonts;
 pub(crate) mod format;
 pub(crate) mod i18n;
 mod intervals;
@@ -140,10 +141,12 @@ pub enum Section {
     TimeSeries,
     /// Run maps.
     Maps,
-    /// Compare trajectories per scenario.
+    /// Compare: the headline effects (final-year relative changes with intervals).
+    Headline,
+    /// Compare: paired differences from the baseline over the years.
+    Differences,
+    /// Compare: each scenario's level over the years.
     Trajectories,
-    /// Compare effects versus the baseline.
-    Effects,
     /// Sweep responses.
     Sweep,
     /// Calibration: posterior and fit.
@@ -157,8 +160,9 @@ impl Section {
         match self {
             Section::TimeSeries => tr(lang, "Indicators over time", "指标走势"),
             Section::Maps => tr(lang, "Maps", "空间分布图"),
-            Section::Trajectories => tr(lang, "Scenario trajectories", "情景轨迹"),
-            Section::Effects => tr(lang, "Effects versus the baseline", "相对基准情景的效果"),
+            Section::Headline => tr(lang, "Headline effects", "核心效果"),
+            Section::Differences => tr(lang, "Effects over time", "效果随时间变化"),
+            Section::Trajectories => tr(lang, "Levels of each scenario", "各情景水平"),
             Section::Sweep => tr(lang, "Parameter sweep", "参数扫描"),
             Section::Calibration => tr(lang, "Posterior and fit", "后验分布与拟合"),
         }
@@ -176,6 +180,15 @@ pub struct RenderedChart {
     pub title: String,
     /// Report section.
     pub section: Section,
+}
+
+/// The folder of a language's charts inside an output folder: `charts/`, or `charts-zh/` in
+/// Chinese (beside the English ones).
+pub fn charts_dir_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::En => "charts",
+        Lang::Zh => "charts-zh",
+    }
 }
 
 /// Detect the kind of output folder.
@@ -207,7 +220,7 @@ pub fn render_dir_detailed(dir: &Path, opts: &ChartOptions) -> Result<Vec<Render
     opts.validate()?;
     register_fonts()?;
     let kind = detect_kind(dir)?;
-    let out = dir.join("charts");
+    let out = dir.join(charts_dir_name(opts.lang));
     match kind {
         FolderKind::Run => {
             let mut charts = timeseries::render_run(dir, &out, opts)?;

@@ -9,7 +9,7 @@ use plotters::style::text_anchor::{HPos, VPos};
 use super::canvas::{bold, draw_text, draw_title, fit_text, font, text_size, write_figure, Area, DrawErr, Figure};
 use super::data::{read_json, read_rows, Table};
 use super::format::{fmt_num, fmt_short, nice_axis, Axis};
-use super::i18n::{kpi, tr, Freq, Kpi, UnitKind};
+use super::i18n::{kpi, parameter, tr, Freq, Kpi};
 use super::legend::{draw_colour_bar, draw_legend, legend_width, LegendItem, Swatch};
 use super::lines::{min_max, LineChart, LineFigure, Series, TickAxis, XAxis};
 use super::palette::{is_dark, okabe_ito, viridis, GRID, INK, MUTED, NO_DATA};
@@ -30,7 +30,11 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
     for p in &params {
         points.require(p)?;
     }
-    let reps = info.spec.replications;
+    // Replications per point as the data hold them (a shard or a merge may hold fewer than the
+    // sweep file asks for).
+    let reps = replications_text(&points).unwrap_or_else(|| info.spec.replications.to_string());
+    let reps = reps.as_str();
+    let contrasts = baseline_contrasts(dir, &info, &points, &kpis)?;
     let mut rendered = Vec::new();
     let mut push = |title: String, r: (std::path::PathBuf, std::path::PathBuf)| {
         rendered.push(RenderedChart { png: r.0, svg: r.1, title, section: Section::Sweep })
@@ -48,7 +52,9 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
     } else if params.len() == 2 && info.spec.design == DesignKind::Grid {
         let baseline = (info.spec.parameters[0].baseline, info.spec.parameters[1].baseline);
         for name in &kpis {
-            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, baseline, reps, lang, size) else {
+            let marks = contrasts.as_ref().map(|c| c.not_distinguishable(name));
+            let Some(fig) = Heatmap::new(&points, (&params[0], &params[1]), name, (baseline, marks), reps, lang, size)
+            else {
                 continue;
             };
             let stem = format!("heatmap_{name}");
@@ -89,7 +95,68 @@ fn kpi_names(info: &SweepJson, points: &Table) -> Vec<String> {
     points.columns.iter().filter_map(|c| c.strip_suffix("_mean").map(str::to_string)).collect()
 }
 
-fn subtitle(reps: u32, lang: Lang) -> String {
+/// "2", or "2–4" when points hold different numbers of replications.
+pub(crate) fn replications_text(points: &Table) -> Option<String> {
+    let n = points.get("n")?;
+    let (lo, hi) = min_max(n)?;
+    Some(if lo == hi { fmt_short(lo) } else { format!("{}–{}", fmt_short(lo), fmt_short(hi)) })
+}
+
+/// For each point and KPI, whether its mean is distinguishable from the baseline point's: the
+/// 95% interval of the difference (paired by replication under common seeds) excludes zero.
+pub(crate) struct Contrasts {
+    kpis: Vec<String>,
+    /// point -> per KPI: the difference's interval excludes zero.
+    clear: std::collections::BTreeMap<u64, Vec<bool>>,
+    pub baseline_point: u64,
+}
+
+impl Contrasts {
+    /// The points of a KPI whose difference from the baseline is not clear.
+    fn not_distinguishable(&self, kpi: &str) -> Vec<u64> {
+        let Some(k) = self.kpis.iter().position(|x| x == kpi) else { return Vec::new() };
+        self.clear.iter().filter(|(p, c)| **p != self.baseline_point && !c[k]).map(|(p, _)| *p).collect()
+    }
+}
+
+/// The contrasts of every point with the baseline point, from `runs.csv` (none when the folder has
+/// no `runs.csv` or the design has no point at every parameter's baseline).
+fn baseline_contrasts(
+    dir: &Path,
+    info: &SweepJson,
+    points: &Table,
+    kpis: &[String],
+) -> Result<Option<Contrasts>, ChartError> {
+    let path = dir.join("runs.csv");
+    let (Some(ids), true) = (points.get("point"), path.is_file()) else { return Ok(None) };
+    let at_baseline = |i: usize| {
+        info.spec.parameters.iter().all(|p| {
+            let v = points.get(&p.path).map_or(f64::NAN, |c| c[i]);
+            p.baseline.is_some_and(|b| (b - v).abs() <= 1e-9 * b.abs().max(1.0))
+        })
+    };
+    let Some(row) = (0..ids.len()).find(|&i| at_baseline(i)) else { return Ok(None) };
+    let text = super::data::read_text(&path)?;
+    let rows = crate::experiment::runs::parse_runs(&info.spec, &text)
+        .map_err(|message| ChartError::Invalid { path: path.clone(), message })?
+        .rows;
+    let base = ids[row] as u64;
+    let mut clear = std::collections::BTreeMap::new();
+    for &p in ids {
+        let p = p as u64;
+        let per: Vec<bool> = (0..kpis.len())
+            .map(|k| {
+                let k = info.spec.kpis.iter().position(|x| *x == kpis[k]).unwrap_or(usize::MAX);
+                let s = crate::experiment::summary::contrast(&rows, base, p, k, info.spec.common_seeds);
+                s.ci_low > 0.0 || s.ci_high < 0.0
+            })
+            .collect();
+        clear.insert(p, per);
+    }
+    Ok(Some(Contrasts { kpis: kpis.to_vec(), clear, baseline_point: base }))
+}
+
+fn subtitle(reps: &str, lang: Lang) -> String {
     match lang {
         Lang::En => format!("Final-year mean over {reps} replications per point"),
         Lang::Zh => format!("每个参数点 {reps} 次重复模拟的末年均值"),
@@ -101,7 +168,7 @@ fn response_chart(
     param: &str,
     name: &str,
     baseline: Option<f64>,
-    reps: u32,
+    reps: &str,
     lang: Lang,
 ) -> Option<LineChart> {
     let xs = points.get(param)?;
@@ -111,29 +178,31 @@ fn response_chart(
     let mut idx: Vec<usize> = (0..xs.len()).filter(|&i| xs[i].is_finite()).collect();
     idx.sort_by(|&a, &b| xs[a].total_cmp(&xs[b]));
     let k = kpi(name, Freq::Year, lang);
-    let pts: Vec<(f64, f64)> = idx.iter().map(|&i| (xs[i], mean[i])).collect();
-    let band: Vec<(f64, f64, f64)> = match (lo, hi) {
-        (Some(lo), Some(hi)) => idx.iter().map(|&i| (xs[i], lo[i], hi[i])).collect(),
+    let p = parameter(param, lang);
+    let pts: Vec<(f64, f64)> = idx.iter().map(|&i| (p.value(xs[i]), mean[i])).collect();
+    let mut band: Vec<(f64, f64, f64)> = match (lo, hi) {
+        (Some(lo), Some(hi)) => idx.iter().map(|&i| (p.value(xs[i]), lo[i], hi[i])).collect(),
         _ => Vec::new(),
     };
+    super::compare::clip(&mut band, super::compare::level_bounds(name));
     let all: Vec<f64> = pts.iter().map(|p| p.1.abs()).chain(band.iter().map(|b| b.2.abs())).collect();
     let scale = k.unit.scale_for(min_max(&all).map_or(0.0, |m| m.1), lang);
     let title = match lang {
-        Lang::En => format!("{} by {param}", k.label),
-        Lang::Zh => format!("{}随 {param} 的变化", k.label),
+        Lang::En => format!("{} by {}", k.label, lower_first(&p.name)),
+        Lang::Zh => format!("{}随{}的变化", k.label, p.name),
     };
-    let mut chart = LineChart::new(title, param.to_string(), k.axis_label(lang, scale));
+    let mut chart = LineChart::new(title, p.axis_label(lang), k.axis_label(lang, scale));
     chart.subtitle = Some(subtitle(reps, lang));
     chart.x_axis = XAxis::Numeric;
     chart.y_divisor = scale.factor;
-    chart.y_from_zero = !matches!(k.unit.kind, UnitKind::Minutes | UnitKind::Rent);
+    chart.y_from_zero = true;
     let mut s = Series::new(tr(lang, "Mean", "均值"), pts);
     s.band = band;
     s.markers = true;
     s.color = Some(okabe_ito(0));
     chart.band_label = Some(tr(lang, "95% CI", "95% 置信区间").to_string());
     chart.series = vec![s];
-    chart.vline = baseline.map(|b| (b, tr(lang, "Baseline value", "基准取值").to_string()));
+    chart.vline = baseline.map(|b| (p.value(b), tr(lang, "Baseline value", "基准取值").to_string()));
     Some(chart)
 }
 
@@ -164,18 +233,28 @@ struct Heatmap {
     /// Mean per (x level, y level), NaN when missing.
     cells: Vec<Vec<f64>>,
     baseline: (Option<usize>, Option<usize>),
+    /// Cells (x level, y level) whose mean is not distinguishable from the baseline point's;
+    /// `None` when no contrast was possible.
+    same: Option<Vec<(usize, usize)>>,
+    /// Half-widths of the cells' intervals, for rounding the annotations.
+    half: Vec<Vec<f64>>,
     kpi: Kpi,
     lang: Lang,
     size: (u32, u32),
 }
 
+/// The baseline values of a heatmap's two parameters, where the sweep file states them.
+type Baseline = (Option<f64>, Option<f64>);
+
 impl Heatmap {
+    /// The heatmap of `name` over the two parameters; `marks` are the points not distinguishable
+    /// from the baseline point (`None`: no point at the baseline values).
     fn new(
         points: &Table,
         (px, py): (&str, &str),
         name: &str,
-        baseline: (Option<f64>, Option<f64>),
-        reps: u32,
+        (baseline, marks): (Baseline, Option<Vec<u64>>),
+        reps: &str,
         lang: Lang,
         size: (u32, u32),
     ) -> Option<Heatmap> {
@@ -186,18 +265,48 @@ impl Heatmap {
             return None;
         }
         let mut cells = vec![vec![f64::NAN; yl.len()]; xl.len()];
+        let mut half = vec![vec![f64::NAN; yl.len()]; xl.len()];
+        let (lo, hi) = (points.get(&point_column(name, "ci_low")), points.get(&point_column(name, "ci_high")));
+        let ids = points.get("point");
+        let mut same = marks.as_ref().map(|_| Vec::new());
         for i in 0..xs.len() {
             if let (Some(a), Some(b)) = (level_index(&xl, xs[i]), level_index(&yl, ys[i])) {
                 cells[a][b] = mean[i];
+                if let (Some(lo), Some(hi)) = (lo, hi) {
+                    half[a][b] = (hi[i] - lo[i]).abs() / 2.0;
+                }
+                let id = ids.map(|p| p[i] as u64);
+                if let (Some(same), Some(marks), Some(id)) = (same.as_mut(), marks.as_ref(), id) {
+                    if marks.contains(&id) {
+                        same.push((a, b));
+                    }
+                }
             }
         }
         let k = kpi(name, Freq::Year, lang);
+        let (ppx, ppy) = (parameter(px, lang), parameter(py, lang));
+        let xl: Vec<f64> = xl.iter().map(|v| ppx.value(*v)).collect();
+        let yl: Vec<f64> = yl.iter().map(|v| ppy.value(*v)).collect();
+        let mut sub = subtitle(reps, lang);
+        sub.push_str(match (&same, lang) {
+            (Some(_), Lang::En) => {
+                "; hatched: not distinguishable from the baseline point (95% interval of the difference includes 0)"
+            }
+            (Some(_), Lang::Zh) => "；斜线：与基准参数点无显著差异 (差值 95% 置信区间含 0)",
+            (None, Lang::En) => "; no grid point at the baseline values, so cells are not compared with it",
+            (None, Lang::Zh) => "；网格中没有基准取值点，未与基准比较",
+        });
         Some(Heatmap {
-            title: format!("{}: {px} × {py}", k.label),
-            subtitle: subtitle(reps, lang),
-            x_name: px.to_string(),
-            y_name: py.to_string(),
-            baseline: (baseline.0.and_then(|b| level_index(&xl, b)), baseline.1.and_then(|b| level_index(&yl, b))),
+            title: format!("{}: {} × {}", k.label, ppx.name, ppy.name),
+            subtitle: sub,
+            x_name: ppx.axis_label(lang),
+            y_name: ppy.axis_label(lang),
+            baseline: (
+                baseline.0.and_then(|b| level_index(&xl, ppx.value(b))),
+                baseline.1.and_then(|b| level_index(&yl, ppy.value(b))),
+            ),
+            same,
+            half,
             x_levels: xl,
             y_levels: yl,
             cells,
@@ -271,12 +380,31 @@ impl Figure for Heatmap {
                     [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
                     c.filled(),
                 )))?;
+                if self.same.as_ref().is_some_and(|s| s.contains(&(i, j))) {
+                    // Hatching: the cell's mean is within noise of the baseline point's.
+                    for t in 0..6 {
+                        let o = -0.5 + t as f64 * 0.2;
+                        let a = (x + o, y - 0.5);
+                        let b = (x + (o + 1.0).min(0.5), y - 0.5 + (0.5 - o).min(1.0));
+                        chart.draw_series(std::iter::once(PathElement::new(
+                            vec![a, b],
+                            WHITE.mix(0.7).stroke_width(2),
+                        )))?;
+                    }
+                }
                 if annotate && v.is_finite() {
                     let tc = if is_dark(c) { WHITE } else { INK };
                     let style = font(lang, 13.0)
                         .color(&tc)
                         .pos(plotters::style::text_anchor::Pos::new(HPos::Center, VPos::Center));
-                    chart.draw_series(std::iter::once(Text::new(fmt_num(v / scale.factor, dec), (x, y), style)))?;
+                    // Rounded as the cell's interval supports.
+                    let h = self.half[i][j] / scale.factor;
+                    let text = if h.is_finite() {
+                        crate::report::numbers::est(v / scale.factor, h)
+                    } else {
+                        fmt_num(v / scale.factor, dec)
+                    };
+                    chart.draw_series(std::iter::once(Text::new(text, (x, y), style)))?;
                 }
             }
         }
@@ -293,9 +421,12 @@ impl Figure for Heatmap {
         }
         let label = self.kpi.axis_label(lang, scale);
         let bar_h = (side.dim_in_pixel().1 as i32 - 150).max(80);
-        draw_colour_bar(&side, (16, 70), bar_h, &axis, scale.factor, &label, 170, lang)?;
+        draw_colour_bar(&side, (16, 70), bar_h, &axis, scale.factor, None, &label, 170, lang)?;
         if self.baseline.0.is_some() && self.baseline.1.is_some() {
-            let items = [LegendItem::new(tr(lang, "Baseline point", "基准参数点"), Swatch::Border)];
+            let mut items = vec![LegendItem::new(tr(lang, "Baseline point", "基准参数点"), Swatch::Border)];
+            if self.same.is_some() {
+                items.push(LegendItem::new(tr(lang, "Within noise of it", "与其无显著差异"), Swatch::Fill(MUTED)));
+            }
             draw_legend(&side, (8, 70 + bar_h + 24), 180, &items, None, lang)?;
         }
         Ok(())
@@ -372,7 +503,10 @@ impl Figure for Tornado<'_> {
         let n = rows.len().max(1);
         let labels: Vec<String> = rows
             .iter()
-            .map(|r| format!("{} ({} → {})", r.parameter, fmt_short(r.low), fmt_short(r.high)))
+            .map(|r| {
+                let p = parameter(&r.parameter, lang);
+                format!("{} ({} → {} {})", p.name, fmt_short(p.value(r.low)), fmt_short(p.value(r.high)), p.unit)
+            })
             .map(|s| fit_text(&s, &lstyle, (w as f64 * 0.35) as u32))
             .collect();
         let lab_w = labels.iter().map(|l| text_size(l, &lstyle).0).max().unwrap_or(40);
@@ -426,7 +560,7 @@ struct Scatter<'a> {
     points: &'a Table,
     params: &'a [String],
     kpi: &'a str,
-    reps: u32,
+    reps: &'a str,
     lang: Lang,
     size: (u32, u32),
 }
@@ -488,7 +622,15 @@ impl Figure for Scatter<'_> {
             let xaxis = nice_axis(xmin, xmax, false, ((pw as usize) / 110).clamp(2, 5));
             let xdec = xaxis.decimals();
             let tstyle = bold(lang, 14.0);
-            draw_text(panel, &fit_text(p, &tstyle, pw.saturating_sub(20)), (10, 6), &tstyle, HPos::Left, VPos::Top)?;
+            let label = parameter(p, lang).axis_label(lang);
+            draw_text(
+                panel,
+                &fit_text(&label, &tstyle, pw.saturating_sub(20)),
+                (10, 6),
+                &tstyle,
+                HPos::Left,
+                VPos::Top,
+            )?;
             let (_, plot) = panel.split_vertically(26);
             let mut chart = ChartBuilder::on(&plot)
                 .margin_right(16)

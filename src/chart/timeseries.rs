@@ -1,26 +1,81 @@
-//! Run charts: KPIs over time from `timeseries.csv` (x axis in years).
+//! Run charts: KPIs over time from `timeseries.csv` (x axis in years), or with replications
+//! (`run --reps N`) their monthly medians with a 90% band from `bands.csv`; the public cost as
+//! yearly bars by lever with the cumulative cost.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::canvas::write_figure;
-use super::data::{read_json, read_world, Table};
-use super::i18n::{kpi, tr, with_unit, Freq, Unit, UnitKind};
+use super::compare::{clip, level_bounds};
+use super::costs::CostFigure;
+use super::data::{read_json, read_rows, read_world, Table};
+use super::i18n::{kpi, tr, with_unit, Freq, Unit};
 use super::lines::{min_max, LineChart, LineFigure, Series, XAxis};
 use super::palette::okabe_ito;
 use super::{ChartError, ChartOptions, Lang, RenderedChart, Section};
-use crate::output::{SummaryJson, WorldJson};
+use crate::output::{BandRow, SummaryJson, WorldJson};
+
+/// Monthly medians and bands of every KPI: name -> (low, median, high) by month.
+pub(crate) type Bands = BTreeMap<String, Vec<(f64, f64, f64)>>;
+
+/// `bands.csv` of a replicated run, if the folder has one.
+fn read_bands(dir: &Path) -> Result<Option<Bands>, ChartError> {
+    let path = dir.join("bands.csv");
+    if !path.is_file() {
+        return Ok(None);
+    }
+    let mut out: Bands = BTreeMap::new();
+    for r in read_rows::<BandRow>(&path)? {
+        let v = out.entry(r.kpi).or_default();
+        let m = r.month as usize;
+        if m >= 100_000 {
+            return Err(ChartError::Invalid { path: path.clone(), message: format!("month {m} is out of range") });
+        }
+        if v.len() <= m {
+            v.resize(m + 1, (f64::NAN, f64::NAN, f64::NAN));
+        }
+        v[m] = (r.low, r.median, r.high);
+    }
+    Ok(Some(out))
+}
+
+/// What a run's charts show: one draw (seed) or medians of replications.
+pub(crate) fn draws_text(summary: Option<&SummaryJson>, lang: Lang) -> String {
+    match (summary.and_then(|s| s.replications.as_ref()), summary) {
+        (Some(r), _) => match lang {
+            Lang::En => format!("medians of {} replications, band: 5th–95th percentile", r.seeds.len()),
+            Lang::Zh => format!("{} 次重复模拟的中位数，阴影：第 5–95 百分位", r.seeds.len()),
+        },
+        (None, Some(s)) => match lang {
+            Lang::En => format!("one random draw (seed {}), no band: see --reps", s.seed),
+            Lang::Zh => format!("一次随机抽样 (种子 {})，无区间带：见 --reps", s.seed),
+        },
+        (None, None) => tr(lang, "one random draw", "一次随机抽样").to_string(),
+    }
+}
 
 /// Render the KPI time series of a run folder into `out`.
 pub(crate) fn render_run(dir: &Path, out: &Path, opts: &ChartOptions) -> Result<Vec<RenderedChart>, ChartError> {
     let world = read_world(&dir.join("world.json"))?;
     let ts = Table::read(&dir.join("timeseries.csv"))?;
+    let summary_path = dir.join("summary.json");
+    let summary: Option<SummaryJson> = if summary_path.is_file() { Some(read_json(&summary_path)?) } else { None };
     let scenario = scenario_title(dir, opts.lang)?;
-    let charts = run_charts(&world, &ts, scenario.as_deref(), opts.lang)?;
-    let mut rendered = Vec::with_capacity(charts.len());
+    let bands = read_bands(dir)?;
+    let draws = draws_text(summary.as_ref(), opts.lang);
+    let charts = run_charts(&world, &ts, bands.as_ref(), scenario.as_deref(), &draws, opts.lang)?;
+    let mut rendered = Vec::with_capacity(charts.len() + 1);
     for (stem, chart) in &charts {
         let fig = LineFigure { chart, lang: opts.lang, size: (opts.width, opts.height) };
         let (png, svg) = write_figure(&fig, out, stem)?;
         rendered.push(RenderedChart { png, svg, title: chart.title.clone(), section: Section::TimeSeries });
+    }
+    if let Some(rep) = crate::report::Replicated::read(dir, summary.as_ref())? {
+        let fig = CostFigure::new(&rep, &world, scenario.as_deref(), opts);
+        if let Some(fig) = fig {
+            let (png, svg) = write_figure(&fig, out, "ts_public_cost")?;
+            rendered.push(RenderedChart { png, svg, title: fig.title(), section: Section::TimeSeries });
+        }
     }
     Ok(rendered)
 }
@@ -48,7 +103,6 @@ struct Spec<'a> {
     unit: Unit,
     /// (column, legend label, colour)
     columns: Vec<(String, String, Option<usize>)>,
-    stacked: bool,
     legend_title: Option<String>,
 }
 
@@ -56,7 +110,9 @@ struct Spec<'a> {
 pub(crate) fn run_charts(
     world: &WorldJson,
     ts: &Table,
+    bands: Option<&Bands>,
     scenario: Option<&str>,
+    draws: &str,
     lang: Lang,
 ) -> Result<Vec<(String, LineChart)>, ChartError> {
     let xs = years(world, ts)?;
@@ -78,7 +134,7 @@ pub(crate) fn run_charts(
     let single = |name: &str| vec![(name.to_string(), k(name).label, None)];
     let t = |en: &'static str, zh: &'static str| tr(lang, en, zh).to_string();
 
-    let mut specs = vec![
+    let specs = vec![
         Spec {
             stem: "ts_talent_by_tier",
             title: t("Talent by tier", "各层级人才数量"),
@@ -89,7 +145,6 @@ pub(crate) fn run_charts(
             } else {
                 group("talent_", &world.tiers, &world.tiers_zh)
             },
-            stacked: false,
             legend_title: Some(t("Tier", "层级")),
         },
         Spec {
@@ -102,7 +157,6 @@ pub(crate) fn run_charts(
             } else {
                 group("firms_", &world.sectors, &world.sectors_zh)
             },
-            stacked: false,
             legend_title: Some(t("Sector", "行业")),
         },
         Spec {
@@ -114,7 +168,6 @@ pub(crate) fn run_charts(
                 ("lab_patents".into(), t("Labs", "实验室"), None),
                 ("firm_patents".into(), t("Firms", "企业"), None),
             ],
-            stacked: false,
             legend_title: None,
         },
         Spec {
@@ -123,7 +176,6 @@ pub(crate) fn run_charts(
             quantity: k("rd_intensity").label,
             unit: k("rd_intensity").unit,
             columns: single("rd_intensity"),
-            stacked: false,
             legend_title: None,
         },
         Spec {
@@ -135,7 +187,6 @@ pub(crate) fn run_charts(
                 ("mean_rent".into(), t("Mean", "平均值"), None),
                 ("median_rent".into(), t("Median", "中位数"), None),
             ],
-            stacked: false,
             legend_title: None,
         },
         Spec {
@@ -144,7 +195,6 @@ pub(crate) fn run_charts(
             quantity: k("rent_to_income").label,
             unit: k("rent_to_income").unit,
             columns: single("rent_to_income"),
-            stacked: false,
             legend_title: None,
         },
         Spec {
@@ -153,7 +203,6 @@ pub(crate) fn run_charts(
             quantity: t("Commute", "通勤时间"),
             unit: k("mean_commute_min").unit,
             columns: single("mean_commute_min"),
-            stacked: false,
             legend_title: None,
         },
         Spec {
@@ -165,42 +214,28 @@ pub(crate) fn run_charts(
                 ("children_seated".into(), t("Seated", "已入学"), Some(2)),
                 ("children_unseated".into(), t("Without a seat", "未获学位"), Some(1)),
             ],
-            stacked: true,
             legend_title: None,
         },
     ];
-    // Levers that cost nothing over the whole run are left out of the stack and its legend.
-    let cost_cols: Vec<_> = group("cost_", &world.levers, &world.levers_zh)
-        .into_iter()
-        .filter(|c| ts.get(&c.0).is_some_and(|v| v.iter().any(|x| x.is_finite() && *x != 0.0)))
-        .collect();
-    let has_levers = !cost_cols.is_empty();
-    specs.push(Spec {
-        stem: "ts_public_cost",
-        title: if has_levers {
-            t("Public cost by policy lever", "各政策工具公共支出")
-        } else {
-            t("Public cost", "公共支出")
-        },
-        quantity: t("Public cost", "公共支出"),
-        unit: k("public_cost").unit,
-        columns: if has_levers { cost_cols } else { single("public_cost") },
-        stacked: has_levers,
-        legend_title: has_levers.then(|| t("Lever", "政策工具")),
-    });
-
     let subtitle = {
         let freq = tr(lang, "monthly values", "月度数据");
         Some(match scenario {
-            Some(s) => format!("{s} · {freq}"),
-            None => freq.to_string(),
+            Some(s) => format!("{s} · {freq} · {draws}"),
+            None => format!("{freq} · {draws}"),
         })
     };
     let mut out = Vec::new();
     for spec in specs {
         let mut series = Vec::new();
         for (i, (col, label, color)) in spec.columns.iter().enumerate() {
-            if let Some(values) = ts.get(col) {
+            let banded = bands.and_then(|b| b.get(col));
+            if let Some(b) = banded {
+                let mut s = Series::new(label.clone(), xs.iter().zip(b).map(|(&x, v)| (x, v.1)).collect());
+                s.band = xs.iter().zip(b).map(|(&x, v)| (x, v.0, v.2)).collect();
+                clip(&mut s.band, level_bounds(col));
+                s.color = Some(okabe_ito(color.unwrap_or(i)));
+                series.push(s);
+            } else if let Some(values) = ts.get(col) {
                 let mut s = Series::new(label.clone(), xs.iter().copied().zip(values.iter().copied()).collect());
                 s.color = Some(okabe_ito(color.unwrap_or(i)));
                 series.push(s);
@@ -209,14 +244,11 @@ pub(crate) fn run_charts(
         if series.is_empty() {
             continue;
         }
-        let max_abs = if spec.stacked {
-            (0..xs.len())
-                .map(|i| series.iter().map(|s| s.points[i].1.abs()).filter(|v| v.is_finite()).sum::<f64>())
-                .fold(0.0, f64::max)
-        } else {
-            let all: Vec<f64> = series.iter().flat_map(|s| s.points.iter().map(|p| p.1.abs())).collect();
-            min_max(&all).map_or(0.0, |m| m.1)
-        };
+        let all: Vec<f64> = series
+            .iter()
+            .flat_map(|s| s.points.iter().map(|p| p.1.abs()).chain(s.band.iter().map(|b| b.2.abs())))
+            .collect();
+        let max_abs = min_max(&all).map_or(0.0, |m| m.1);
         let scale = spec.unit.scale_for(max_abs, lang);
         let mut chart = LineChart::new(
             spec.title,
@@ -226,8 +258,10 @@ pub(crate) fn run_charts(
         chart.subtitle = subtitle.clone();
         chart.x_axis = XAxis::Years;
         chart.y_divisor = scale.factor;
-        chart.stacked = spec.stacked;
-        chart.y_from_zero = !matches!(spec.unit.kind, UnitKind::Minutes | UnitKind::Rent);
+        // Level charts start at zero: a small change reads as small.
+        chart.y_from_zero = true;
+        chart.band_label =
+            bands.is_some().then(|| tr(lang, "90% band of replications", "重复模拟 90% 区间带").to_string());
         chart.legend_title = if series.len() > 1 { spec.legend_title } else { None };
         chart.series = series;
         out.push((spec.stem.to_string(), chart));

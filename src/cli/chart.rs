@@ -46,7 +46,8 @@ pub fn run(args: ChartArgs) -> Result<(), Failure> {
         return Err(Failure(format!("{}: not an output folder", args.dir.display())));
     }
     let n = draw(&args.dir, args.lang)?;
-    println!("drew {n} charts and {}", args.dir.join("report.html").display());
+    let report = corridor::report::report_name(options(args.lang).lang);
+    println!("drew {n} charts and {}", args.dir.join(report).display());
     Ok(())
 }
 

@@ -8,10 +8,12 @@ use rayon::prelude::*;
 
 use super::progress::Progress;
 use super::Failure;
-use corridor::experiment::effects::{effects, RepRun};
+use corridor::experiment::effects::{costs, effects, RepRun};
 use corridor::experiment::seeds::replication_seed;
 use corridor::output::folder::{Claim, Kind};
-use corridor::output::{csv_rows, headline_names, json_bytes, CompareJson, CompareRow, EffectRow};
+use corridor::output::{
+    csv_rows, headline_names, json_bytes, CompareJson, CompareRow, CostRow, EffectRow, ScenarioTitle,
+};
 
 #[derive(clap::Args)]
 pub struct CompareArgs {
@@ -85,9 +87,9 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let columns = corridor::metrics::Recorder::new(base).columns;
     let charted: Vec<String> =
         headline_names().iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
-    let mut json = compare_json(&scenarios, args.reps, seed, charted);
-    json.posterior = posterior.as_ref().map(|p| format!("{} {}", p.file.display(), p.hash));
-    let marker = json_bytes(&json);
+    let mut info = compare_json(&scenarios, args.reps, seed, charted);
+    info.posterior = posterior.as_ref().map(|p| format!("{} {}", p.file.display(), p.hash));
+    let marker = json_bytes(&info);
     let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone())], args.force);
     corridor::output::folder::check(&out, &claim)?;
     if !args.quiet {
@@ -116,14 +118,19 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let reps = args.reps as usize;
     let per: Vec<&[RepRun]> = runs.chunks(reps).collect();
     let kpis = per[0][0].columns.clone();
+    let rate = base.output.discount_rate;
+    let variants = scenarios[1..].iter().enumerate();
     let all: Vec<EffectRow> =
-        scenarios[1..].iter().enumerate().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1])).collect();
+        variants.clone().flat_map(|(v, s)| effects(&s.label, &kpis, per[0], per[v + 1], rate)).collect();
+    let cost_rows: Vec<CostRow> = variants.flat_map(|(v, s)| costs(&s.label, per[0], per[v + 1], rate)).collect();
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     debug_assert_eq!(kpis, columns);
+    let table = corridor::report::effects_markdown(&info, &all, &cost_rows);
     let mut files = vec![
         ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
         ("effects.csv".to_string(), csv_rows(&all)),
-        ("effects.md".to_string(), effects_md(&scenarios[0].label, &all, args.reps).into_bytes()),
+        ("costs.csv".to_string(), csv_rows(&cost_rows)),
+        ("effects.md".to_string(), table.clone().into_bytes()),
         ("compare.json".to_string(), marker),
     ];
     if let (Some(p), Some(drawn)) = (&posterior, drawn) {
@@ -131,7 +138,7 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     }
     super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
-        print!("{}", effects_md(&scenarios[0].label, &all, args.reps));
+        print!("{table}");
         if let Some((_, md)) = files.iter().find(|(n, _)| n == "effects_posterior.md") {
             print!("\n{}", String::from_utf8_lossy(md));
         }
@@ -248,43 +255,6 @@ fn compare_rows(scenarios: &[Named], per: &[&[RepRun]]) -> Vec<CompareRow> {
     rows
 }
 
-/// A number for people: NaN as a dash, large values in scientific notation.
-fn show(v: f64) -> String {
-    if !v.is_finite() {
-        "–".into()
-    } else if v != 0.0 && (v.abs() >= 1e6 || v.abs() < 0.01) {
-        format!("{v:.3e}")
-    } else if v.abs() < 10.0 {
-        format!("{v:.3}")
-    } else {
-        format!("{v:.0}")
-    }
-}
-
-fn effects_md(base: &str, all: &[EffectRow], reps: u32) -> String {
-    let mut s = format!(
-        "Final-year effects against `{base}` ({reps} paired replications; 95% t interval of the paired difference)\n\n"
-    );
-    s.push_str("| variant | KPI | base | variant | difference | 95% CI | change | yuan per unit |\n");
-    s.push_str("| --- | --- | ---: | ---: | ---: | --- | ---: | ---: |\n");
-    for e in all.iter().filter(|e| headline_names().contains(&e.kpi.as_str())) {
-        let rel = if e.rel_change.is_finite() { format!("{:+.1}%", e.rel_change * 100.0) } else { "–".into() };
-        s.push_str(&format!(
-            "| {} | {} | {} | {} | {} | [{}, {}] | {} | {} |\n",
-            e.variant,
-            e.kpi,
-            show(e.base_mean),
-            show(e.variant_mean),
-            show(e.diff_mean),
-            show(e.diff_ci_low),
-            show(e.diff_ci_high),
-            rel,
-            show(e.cost_per_unit)
-        ));
-    }
-    s
-}
-
 fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) -> CompareJson {
     let base = &scenarios[0].scenario;
     CompareJson {
@@ -299,5 +269,20 @@ fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) ->
         start_year: base.start_year,
         years: base.years,
         posterior: None,
+        discount_rate: base.output.discount_rate,
+        // A variant that sets no title of its own inherits the base's through `extends`: then
+        // its label names it.
+        titles: scenarios
+            .iter()
+            .enumerate()
+            .map(|(i, s)| {
+                let own = |t: &String, b: &String| if i > 0 && t == b { String::new() } else { t.clone() };
+                ScenarioTitle {
+                    label: s.label.clone(),
+                    title: own(&s.scenario.title, &base.title),
+                    title_zh: own(&s.scenario.title_zh, &base.title_zh),
+                }
+            })
+            .collect(),
     }
 }

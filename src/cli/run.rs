@@ -5,8 +5,11 @@ use std::time::Instant;
 
 use super::progress::Progress;
 use super::Failure;
+use corridor::experiment::replicate::median_result;
+use corridor::experiment::seeds::replication_seed;
 use corridor::output::folder::{Claim, Kind};
-use corridor::output::{fmt_num, run_files, Provenance};
+use corridor::output::{replicated_files, run_files, Provenance};
+use corridor::report::{terminal_summary, Replicated};
 
 #[derive(clap::Args)]
 pub struct RunArgs {
@@ -31,6 +34,10 @@ pub struct RunArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Replications: run N seeds derived from the seed, chart medians with 90% bands, and keep the
+    /// median run's files and maps (1: one run with the seed itself).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub reps: u32,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -48,33 +55,45 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     corridor::scenario::check_footprint(&loaded, 1, limit, &limit_what)?;
     let s = loaded.scenario.clone();
     let seed = args.seed.unwrap_or(s.seed);
+    let reps = args.reps;
     let overrides = overrides(&args, s.seed);
     let out = match &args.out {
         Some(o) => o.clone(),
         None => PathBuf::from("output").join(folder_name(&args, &s, seed)),
     };
     // Refuse an output folder before spending the run's time, not after.
-    let identity = format!("{}:{seed}", corridor::scenario::scenario_hash(&s));
+    let identity = corridor::output::folder::run_identity(&corridor::scenario::scenario_hash(&s), seed, reps);
     let claim = Claim { kind: Kind::Run, identity, force: args.force, finishing: false };
     corridor::output::folder::check(&out, &claim)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();
     if !args.quiet {
+        let draws = if reps > 1 { format!("{reps} replications from seed {seed}") } else { format!("seed {seed}") };
         eprintln!(
-            "corridor {}: {} ({} years from {}, seed {}, {} threads){}",
+            "corridor {}: {} ({} years from {}, {draws}, {} threads){}",
             env!("CARGO_PKG_VERSION"),
             s.name,
             s.years,
             s.start_year,
-            seed,
             threads,
             if overrides.is_empty() { String::new() } else { format!(" with {}", overrides.join(" ")) }
         );
     }
-    let progress = Progress::new(s.months() as u64, "months", &format!("run {}", s.name), args.quiet);
+    let months = s.months() as u64 * reps as u64;
+    let progress = Progress::new(months, "months", &format!("run {}", s.name), args.quiet);
     let start = Instant::now();
     let options = corridor::RunOptions { microdata: args.microdata };
-    let result = pool.install(|| corridor::run_with(&s, seed, options, &mut |m, _| progress.set(m as u64)));
+    let results: Vec<corridor::RunResult> = if reps == 1 {
+        vec![pool.install(|| corridor::run_with(&s, seed, options, &mut |m, _| progress.set(m as u64)))]
+    } else {
+        use rayon::prelude::*;
+        pool.install(|| {
+            (0..reps)
+                .into_par_iter()
+                .map(|i| corridor::run_with(&s, replication_seed(seed, i), options, &mut |_, _| progress.inc(1)))
+                .collect()
+        })
+    };
     progress.finish();
     let prov = Provenance {
         scenario_files: loaded.sources.iter().map(|f| f.path.display().to_string()).collect(),
@@ -84,16 +103,29 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         wall_seconds: start.elapsed().as_secs_f64(),
         threads,
     };
-    let mut files = run_files(&result, &prov);
-    if let Some(m) = &result.microdata {
-        // Before summary.json, whose presence marks a complete folder.
+    let (mut files, median) = if reps == 1 {
+        (run_files(&results[0], &prov), 0)
+    } else {
+        (replicated_files(&results, seed, &prov), median_result(&results))
+    };
+    // The microdata of the run the folder's files show (the median run with --reps), before
+    // summary.json, whose presence marks a complete folder.
+    if let Some(m) = &results[median].microdata {
         let at = files.len().saturating_sub(1);
         files.splice(at..at, corridor::output::microdata_files(m));
     }
     let charts = super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
-        print_table(&result);
-        let drawn = if args.charts.no_charts { String::new() } else { format!(", {charts} charts and report.html") };
+        let mut command = format!("corridor run {}", args.scenario.display());
+        for set in &args.sets {
+            command.push_str(&format!(" --set {set}"));
+        }
+        if let Some(y) = args.years {
+            command.push_str(&format!(" --years {y}"));
+        }
+        command.push_str(&format!(" --seed {seed} --reps 10"));
+        print!("{}", terminal_summary(&Replicated::from_results(&results, median), &command));
+        let drawn = if args.charts.no_charts { String::new() } else { format!(", {charts} charts and a report") };
         println!("wrote {} ({} files{drawn}) in {:.2} s", out.display(), files.len(), start.elapsed().as_secs_f64());
     }
     Ok(())
@@ -104,18 +136,21 @@ fn overrides(args: &RunArgs, scenario_seed: u64) -> Vec<String> {
     let mut o: Vec<String> = args.sets.iter().map(|s| format!("--set {s}")).collect();
     o.extend(args.years.map(|y| format!("--years {y}")));
     o.extend(args.seed.filter(|&s| s != scenario_seed).map(|s| format!("--seed {s}")));
+    o.extend((args.reps > 1).then(|| format!("--reps {}", args.reps)));
     o
 }
 
 /// `<name>` for the plain scenario and seed; `<name>+<8 hex digits>` for a run that differs from
-/// it (the digits hash the resolved scenario and the seed, so the same run finds the same folder).
+/// it (the digits hash the resolved scenario, the seed and the replications, so the same run finds
+/// the same folder).
 fn folder_name(args: &RunArgs, s: &corridor::scenario::Scenario, seed: u64) -> String {
     let hash = corridor::scenario::scenario_hash(s);
     let plain = corridor::scenario::load(&args.scenario, &[]).ok().map(|l| l.scenario);
-    if plain.is_some_and(|p| corridor::scenario::scenario_hash(&p) == hash && p.seed == seed) {
+    if args.reps == 1 && plain.is_some_and(|p| corridor::scenario::scenario_hash(&p) == hash && p.seed == seed) {
         return s.name.clone();
     }
-    format!("{}+{}", s.name, short_hash(&hash, seed))
+    let draws = if args.reps == 1 { seed } else { corridor::rng::hash_words(&[seed, args.reps as u64]) };
+    format!("{}+{}", s.name, short_hash(&hash, draws))
 }
 
 /// Eight hex digits of a scenario hash and a seed.
@@ -127,35 +162,4 @@ pub fn short_hash(scenario_hash: &str, seed: u64) -> String {
 fn git_revision() -> Option<String> {
     let out = std::process::Command::new("git").args(["rev-parse", "--short", "HEAD"]).output().ok()?;
     out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_string())
-}
-
-/// Headline KPIs at the start, middle and end of the run.
-pub fn print_table(r: &corridor::RunResult) {
-    let n = r.years.len();
-    if n == 0 {
-        return;
-    }
-    let mut picks = vec![0, n / 2, n - 1];
-    picks.dedup();
-    print!("{:<22}", "KPI");
-    for &i in &picks {
-        print!("{:>16}", r.years[i]);
-    }
-    println!();
-    for kpi in corridor::output::headline_names() {
-        let Some(c) = r.column(kpi) else { continue };
-        print!("{:<22}", kpi);
-        for &i in &picks {
-            let v = r.yearly[i][c];
-            let shown = if v.abs() >= 1e6 {
-                format!("{:.3e}", v)
-            } else if v.abs() < 10.0 {
-                format!("{:.3}", v)
-            } else {
-                fmt_num(v.round())
-            };
-            print!("{:>16}", shown);
-        }
-        println!();
-    }
 }

@@ -48,6 +48,31 @@ pub fn summarize(xs: &[f64]) -> Summary {
     Summary { n, mean, sd, ci_low: mean - half, ci_high: mean + half }
 }
 
+/// The `p` quantile (0..=1) of the finite values, by linear interpolation between order
+/// statistics (Hyndman and Fan's type 7, the default of R and NumPy); NaN for no values.
+pub fn quantile(values: &[f64], p: f64) -> f64 {
+    let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let h = (v.len() - 1) as f64 * p.clamp(0.0, 1.0);
+    let (i, f) = (h.floor() as usize, h - h.floor());
+    if i + 1 < v.len() {
+        v[i] + f * (v[i + 1] - v[i])
+    } else {
+        v[i]
+    }
+}
+
+/// The central band of replications that reports draw around a median: 5th to 95th percentile.
+pub const BAND: (f64, f64) = (0.05, 0.95);
+
+/// Median and [`BAND`] of a sample: `(low, median, high)`.
+pub fn median_band(values: &[f64]) -> (f64, f64, f64) {
+    (quantile(values, BAND.0), quantile(values, 0.5), quantile(values, BAND.1))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -58,6 +83,16 @@ mod tests {
         assert!((t975(31) - 2.0395).abs() < 2e-4);
         assert!((t975(120) - 1.9799).abs() < 1e-4);
         assert!(t975(0).is_nan());
+    }
+
+    #[test]
+    fn quantiles_interpolate_between_order_statistics() {
+        let xs = [3.0, 1.0, 2.0, f64::NAN, 4.0];
+        assert_eq!(quantile(&xs, 0.5), 2.5);
+        assert_eq!(quantile(&xs, 0.0), 1.0);
+        assert!((quantile(&xs, 0.05) - 1.15).abs() < 1e-12);
+        assert_eq!(median_band(&[7.0]), (7.0, 7.0, 7.0));
+        assert!(quantile(&[], 0.5).is_nan());
     }
 
     #[test]

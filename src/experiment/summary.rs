@@ -28,6 +28,30 @@ pub fn point_summaries(spec: &SweepSpec, rows: &[RunRow]) -> BTreeMap<u64, Vec<S
         .collect()
 }
 
+/// The difference of KPI `k`'s final-year mean at `point` from its mean at `baseline`, with its
+/// 95% t interval: paired by replication when the sweep uses common seeds (replication r of every
+/// point shares a seed), else Welch's interval with the smaller sample's degrees of freedom
+/// (conservative). A KPI index out of range gives NaN.
+pub fn contrast(rows: &[RunRow], baseline: u64, point: u64, k: usize, paired: bool) -> Summary {
+    let of = |p: u64| -> BTreeMap<u32, f64> {
+        rows.iter()
+            .filter(|r| r.point == p)
+            .filter_map(|r| r.kpis.get(k).filter(|v| v.is_finite()).map(|v| (r.replication, *v)))
+            .collect()
+    };
+    let (b, v) = (of(baseline), of(point));
+    if paired {
+        let d: Vec<f64> = v.iter().filter_map(|(r, x)| b.get(r).map(|y| x - y)).collect();
+        return summarize(&d);
+    }
+    let (sb, sv) =
+        (summarize(&b.values().copied().collect::<Vec<_>>()), summarize(&v.values().copied().collect::<Vec<_>>()));
+    let se = (sb.sd * sb.sd / sb.n as f64 + sv.sd * sv.sd / sv.n as f64).sqrt();
+    let half = super::stats::t975(sb.n.min(sv.n).saturating_sub(1)) * se;
+    let mean = sv.mean - sb.mean;
+    Summary { n: sb.n.min(sv.n), mean, sd: f64::NAN, ci_low: mean - half, ci_high: mean + half }
+}
+
 /// `points.csv`: `point,<parameters>,<kpi>_mean,<kpi>_sd,<kpi>_ci_low,<kpi>_ci_high...,n`.
 pub fn points_csv(spec: &SweepSpec, design: &Design, rows: &[RunRow]) -> Vec<u8> {
     let mut header = vec!["point".to_string()];

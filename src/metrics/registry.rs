@@ -99,6 +99,164 @@ impl Unit {
     }
 }
 
+impl Unit {
+    /// The natural bounds of a level in this unit, `(low, high)`: a share lies in [0, 1]; counts,
+    /// rents, minutes and money cannot be negative (every yuan KPI is a gross amount: output,
+    /// R&D, wages, public cost). Differences between scenarios have no such bounds.
+    pub fn bounds(self) -> (f64, f64) {
+        match self {
+            Unit::Share => (0.0, 1.0),
+            _ => (0.0, f64::INFINITY),
+        }
+    }
+
+    /// The unit of a stock summed over the years of a run ("person-years"), English and Chinese;
+    /// `None` for units whose sum over years means nothing (prices, shares, minutes).
+    pub fn years_text(self) -> Option<(&'static str, &'static str)> {
+        Some(match self {
+            Unit::People => ("person-years", "人年"),
+            Unit::Households => ("household-years", "户年"),
+            Unit::Children => ("child-years", "人年"),
+            Unit::Firms => ("firm-years", "家年"),
+            Unit::Patents => ("patent-years", "件年"),
+            Unit::Jobs => ("job-years", "个年"),
+            Unit::Dwellings => ("dwelling-years", "套年"),
+            Unit::Seats => ("seat-years", "个年"),
+            Unit::Yuan | Unit::YuanPerMonth | Unit::Rent | Unit::Share | Unit::Minutes | Unit::Index => return None,
+        })
+    }
+}
+
+/// Which way a KPI should move for a lever to count as working.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sense {
+    /// More is better (talent, jobs, firms, patents, output, R&D, seats, housing, wages).
+    More,
+    /// Less is better (departures, unemployment, unseated children, waiting, rent, commute, cost).
+    Less,
+}
+
+impl Sense {
+    /// +1 for [`Sense::More`], -1 for [`Sense::Less`].
+    pub fn sign(self) -> f64 {
+        match self {
+            Sense::More => 1.0,
+            Sense::Less => -1.0,
+        }
+    }
+}
+
+/// KPIs and families (by prefix) where more is better.
+const MORE: &[&str] = &[
+    "talent",
+    "talent_arrivals",
+    "employed",
+    "firms",
+    "firm_births",
+    "spinoffs",
+    "startups",
+    "relocations",
+    "patents",
+    "lab_patents",
+    "firm_patents",
+    "rd_spend",
+    "firm_rd_spend",
+    "output",
+    "rd_intensity",
+    "mean_wage",
+    "housing_units",
+    "talent_units",
+    "shared_ownership_units",
+    "jobs_housing_balance",
+    "school_seats",
+    "children_seated",
+    "talent_",
+    "arrivals_",
+    "wage_",
+    "firms_",
+    "employed_",
+    "patents_",
+    "output_",
+];
+/// KPIs and families (by prefix) where less is better.
+const LESS: &[&str] = &[
+    "talent_departures",
+    "family_departures",
+    "unemployed",
+    "firm_deaths",
+    "mean_rent",
+    "median_rent",
+    "rent_to_income",
+    "living_outside",
+    "talent_waitlist",
+    "mean_commute_min",
+    "children_unseated",
+    "public_cost",
+    "departures_",
+    "cost_",
+    "unseated_",
+    "rent_",
+];
+
+/// The direction a lever intends for a column (KPI name or family member), as this registry states
+/// it in [`MORE`] and [`LESS`]; `None` where it depends on the question (vacancies, the housing
+/// pipeline, the vacancy rate, firms by origin) or the column is unknown. Reports show a cost per
+/// unit of effect only for columns with a direction, and only when the effect goes that way.
+pub fn intended(name: &str) -> Option<Sense> {
+    let key = match describe(name)? {
+        Described::Single(k) => k.name,
+        Described::Member(f, _) => f.prefix,
+    };
+    if MORE.contains(&key) {
+        Some(Sense::More)
+    } else if LESS.contains(&key) {
+        Some(Sense::Less)
+    } else {
+        None
+    }
+}
+
+/// How an effect is added up over the years of a run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cumulation {
+    /// Flows: the yearly values summed (patents over the run).
+    Sum,
+    /// Stocks: the December values summed, in unit-years (person-years).
+    StockYears,
+    /// Rates and prices: the mean of the yearly values (no cost per unit).
+    Mean,
+}
+
+impl Cumulation {
+    /// The basis for an aggregation.
+    pub fn of(aggregate: Aggregate) -> Cumulation {
+        match aggregate {
+            Aggregate::Flow => Cumulation::Sum,
+            Aggregate::Stock => Cumulation::StockYears,
+            Aggregate::Rate | Aggregate::Price => Cumulation::Mean,
+        }
+    }
+
+    /// The name written to files (`sum`, `stock_years`, `mean`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Cumulation::Sum => "sum",
+            Cumulation::StockYears => "stock_years",
+            Cumulation::Mean => "mean",
+        }
+    }
+
+    /// The cumulative value of yearly values (`weights[i]` multiplies year i: 1 undiscounted, a
+    /// discount factor for present values).
+    pub fn of_years(self, values: &[f64], weights: &[f64]) -> f64 {
+        let sum: f64 = values.iter().zip(weights).map(|(v, w)| v * w).sum();
+        match self {
+            Cumulation::Sum | Cumulation::StockYears => sum,
+            Cumulation::Mean => sum / weights.iter().sum::<f64>(),
+        }
+    }
+}
+
 /// One KPI: a column of `timeseries.csv` and `yearly.csv`.
 pub struct Kpi {
     pub name: &'static str,
@@ -552,6 +710,17 @@ impl Described {
             Described::Member(f, _) => f.aggregate,
         }
     }
+    /// The natural bounds of the column's level ([`Unit::bounds`]).
+    pub fn bounds(&self) -> (f64, f64) {
+        self.unit().bounds()
+    }
+    /// English and Chinese labels (a member's label adds the member as it stands in the column).
+    pub fn labels(&self) -> (String, String) {
+        match self {
+            Described::Single(k) => (k.en.to_string(), k.zh.to_string()),
+            Described::Member(f, m) => (format!("{}: {m}", f.en), format!("{}：{m}", f.zh)),
+        }
+    }
     /// The definition, with the member filled in.
     pub fn definition(&self) -> String {
         match self {
@@ -715,6 +884,32 @@ mod tests {
             docs[a..b] == markdown(),
             "docs/OUTPUTS.md is stale: replace its registry block by `cargo run -- schema --outputs`"
         );
+    }
+
+    #[test]
+    fn every_headline_kpi_states_its_intended_direction() {
+        for k in headline() {
+            assert!(intended(k.name).is_some(), "{} has no intended direction", k.name);
+        }
+        assert_eq!(intended("patents"), Some(Sense::More));
+        assert_eq!(intended("children_unseated"), Some(Sense::Less));
+        assert_eq!(intended("talent_departures"), Some(Sense::Less), "an exact name beats a family prefix");
+        assert_eq!(intended("talent_top"), Some(Sense::More));
+        assert_eq!(intended("cost_rd_subsidy"), Some(Sense::Less));
+        assert_eq!(intended("vacancies"), None);
+        assert_eq!(intended("no_such_kpi"), None);
+        for n in MORE.iter().chain(LESS) {
+            assert!(describe(n).is_some() || n.ends_with('_'), "{n} is not a KPI");
+        }
+    }
+
+    #[test]
+    fn bounds_come_from_the_unit() {
+        assert_eq!(describe("rent_to_income").unwrap().bounds(), (0.0, 1.0));
+        assert_eq!(describe("children_unseated").unwrap().bounds(), (0.0, f64::INFINITY));
+        assert_eq!(describe("cost_transit").unwrap().bounds().0, 0.0);
+        assert_eq!(Cumulation::of(Aggregate::Stock).of_years(&[1.0, 2.0], &[1.0, 0.5]), 2.0);
+        assert_eq!(Cumulation::of(Aggregate::Rate).of_years(&[1.0, 3.0], &[1.0, 1.0]), 2.0);
     }
 
     #[test]

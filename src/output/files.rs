@@ -105,6 +105,38 @@ pub struct SummaryJson {
     pub final_year: BTreeMap<String, f64>,
     pub yearly: YearlyJson,
     pub provenance: ProvenanceJson,
+    /// Present when the folder holds the median of several replications (`run --reps N`):
+    /// then `seed` is the median run's, and its files are the folder's files.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replications: Option<ReplicationsJson>,
+}
+
+/// The replications of `run --reps N`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReplicationsJson {
+    /// The seed the replication seeds derive from (`--seed`, or the scenario's).
+    pub base_seed: u64,
+    /// Seed of replication i ([`crate::experiment::seeds::replication_seed`]).
+    pub seeds: Vec<u64>,
+    /// The replication whose files the folder holds (the median run).
+    pub median: usize,
+    /// The quantiles of the bands in `bands.csv` and the charts (5th and 95th percentile).
+    pub band: [f64; 2],
+}
+
+/// One row of `bands.csv` (`run --reps N`): a KPI's monthly value over the replications, the
+/// median and the band of [`ReplicationsJson::band`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BandRow {
+    pub kpi: String,
+    /// As in `timeseries.csv`: 0 is January of the first year.
+    pub month: u32,
+    #[serde(with = "csv_num")]
+    pub low: f64,
+    #[serde(with = "csv_num")]
+    pub median: f64,
+    #[serde(with = "csv_num")]
+    pub high: f64,
 }
 
 /// The yearly table of `summary.json`, column by column.
@@ -326,6 +358,20 @@ pub struct CompareJson {
     /// With `--posterior`: the posterior.csv drawn from and a hash of its bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub posterior: Option<String>,
+    /// The base scenario's `output.discount_rate`: present values discount year `start_year + t`
+    /// by (1 + rate)^t.
+    #[serde(deserialize_with = "nan::one")]
+    pub discount_rate: f64,
+    /// Titles of the base and the variants, in that order (the label where a scenario has none).
+    pub titles: Vec<ScenarioTitle>,
+}
+
+/// A scenario's label in the compare files and its titles for charts and reports.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScenarioTitle {
+    pub label: String,
+    pub title: String,
+    pub title_zh: String,
 }
 
 /// One row of `compare.csv`: a yearly value of one KPI in one replication of one scenario.
@@ -339,32 +385,138 @@ pub struct CompareRow {
     pub value: f64,
 }
 
-/// One row of `effects.csv`: the final-year effect of a variant on one KPI, from paired
-/// replications (common random numbers).
+/// One row of `effects.csv`: the effect of a variant on one KPI, from paired replications (common
+/// random numbers): in the final year, and added up over the run with the public cost it took.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EffectRow {
     pub variant: String,
     pub kpi: String,
+    /// Final-year means of the base and the variant.
     #[serde(with = "csv_num")]
     pub base_mean: f64,
     #[serde(with = "csv_num")]
     pub variant_mean: f64,
-    /// Mean of the paired differences (variant - base) and their 95% t interval.
+    /// Final year: mean of the paired differences (variant - base) and their 95% t interval.
     #[serde(with = "csv_num")]
     pub diff_mean: f64,
     #[serde(with = "csv_num")]
     pub diff_ci_low: f64,
     #[serde(with = "csv_num")]
     pub diff_ci_high: f64,
-    /// diff mean / base mean (NaN when the base mean is 0).
+    /// Final year: diff mean / base mean (NaN when the base mean is 0).
     #[serde(with = "csv_num")]
     pub rel_change: f64,
-    /// Mean over replications of the cumulative public cost difference over the run (yuan).
+    /// How the effect over the run adds up the yearly values: `sum` (flows: the run's total),
+    /// `stock_years` (stocks: December values summed, in unit-years such as person-years) or
+    /// `mean` (rates and prices: the mean of the yearly values).
+    pub basis: String,
+    /// Over the run, on that basis: the base's mean, and the paired difference with its 95% t
+    /// interval.
+    #[serde(with = "csv_num")]
+    pub run_base_mean: f64,
+    #[serde(with = "csv_num")]
+    pub run_diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub run_diff_ci_low: f64,
+    #[serde(with = "csv_num")]
+    pub run_diff_ci_high: f64,
+    /// The run's difference with each year discounted to the first year at `compare.json`'s
+    /// `discount_rate` (NaN for the `mean` basis).
+    #[serde(with = "csv_num")]
+    pub run_diff_pv: f64,
+    /// Mean over replications of the public cost difference summed over the run (yuan), and its
+    /// present value at the discount rate.
     #[serde(with = "csv_num")]
     pub public_cost_diff: f64,
-    /// public_cost_diff / diff mean: yuan per unit of effect (NaN when the difference is 0).
+    #[serde(with = "csv_num")]
+    pub public_cost_diff_pv: f64,
+    /// Yuan per unit of the run's effect (public_cost_diff / run_diff_mean) and the ratio of the
+    /// present values; NaN unless `cost_note` is empty.
     #[serde(with = "csv_num")]
     pub cost_per_unit: f64,
+    #[serde(with = "csv_num")]
+    pub cost_per_unit_pv: f64,
+    /// Why there is no cost per unit (empty when there is one): see [`CostNote`].
+    pub cost_note: String,
+}
+
+/// Why an effect has no cost per unit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CostNote {
+    /// The interval of the run's effect includes zero (or there is one replication).
+    NotSignificant,
+    /// The effect is significant but goes against the direction the lever intends.
+    OppositeSign,
+    /// The registry states no intended direction for this KPI.
+    NoDirection,
+    /// A rate or price: its mean over the run is not a quantity to buy.
+    NotAdditive,
+    /// The variant costs no more than the base (no price per unit).
+    NoExtraCost,
+    /// The KPI is itself a public cost.
+    IsCost,
+}
+
+impl CostNote {
+    pub const ALL: [CostNote; 6] = [
+        CostNote::NotSignificant,
+        CostNote::OppositeSign,
+        CostNote::NoDirection,
+        CostNote::NotAdditive,
+        CostNote::NoExtraCost,
+        CostNote::IsCost,
+    ];
+
+    /// The code written to `effects.csv`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CostNote::NotSignificant => "not_significant",
+            CostNote::OppositeSign => "opposite_sign",
+            CostNote::NoDirection => "no_direction",
+            CostNote::NotAdditive => "not_additive",
+            CostNote::NoExtraCost => "no_extra_cost",
+            CostNote::IsCost => "is_cost",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<CostNote> {
+        CostNote::ALL.into_iter().find(|n| n.code() == code)
+    }
+
+    /// What a reader sees instead of a number, English and Chinese.
+    pub fn text(self) -> (&'static str, &'static str) {
+        match self {
+            CostNote::NotSignificant => ("not significant", "不显著"),
+            CostNote::OppositeSign => ("effect opposite to intent", "效果与目标相反"),
+            CostNote::NoDirection => ("no intended direction", "无既定方向"),
+            CostNote::NotAdditive => ("not a quantity", "非数量指标"),
+            CostNote::NoExtraCost => ("no extra cost", "无额外成本"),
+            CostNote::IsCost => ("is a cost", "本身为成本"),
+        }
+    }
+}
+
+/// One row of `costs.csv`: the public cost of a lever (or `total`, the `public_cost` KPI) summed
+/// over the run, for the base and a variant, and the paired difference.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CostRow {
+    pub variant: String,
+    /// A lever name ([`crate::policy::Lever::name`]) or `total`.
+    pub lever: String,
+    /// Means over replications of the cost summed over the run (yuan).
+    #[serde(with = "csv_num")]
+    pub base_total: f64,
+    #[serde(with = "csv_num")]
+    pub variant_total: f64,
+    /// The paired difference (variant - base) with its 95% t interval, and its present value.
+    #[serde(with = "csv_num")]
+    pub diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub diff_ci_low: f64,
+    #[serde(with = "csv_num")]
+    pub diff_ci_high: f64,
+    #[serde(with = "csv_num")]
+    pub diff_pv: f64,
 }
 
 // ---------------------------------------------------------------- sweep folder
@@ -798,7 +950,7 @@ mod tests {
     fn not_a_number_is_null_in_json_and_empty_in_csv_and_reads_back_as_nan() {
         let row = EffectRow { variant: "v".into(), kpi: "k".into(), cost_per_unit: f64::NAN, ..Default::default() };
         let text = String::from_utf8(csv_rows(&[row])).unwrap();
-        assert!(text.ends_with(",0,0,0,0,0,0,0,\n"), "{text}");
+        assert!(text.ends_with("\nv,k,0,0,0,0,0,0,,0,0,0,0,0,0,0,,0,\n"), "{text}");
         let back: EffectRow = csv::Reader::from_reader(text.as_bytes()).deserialize().next().unwrap().unwrap();
         assert!(back.cost_per_unit.is_nan() && back.base_mean == 0.0);
 

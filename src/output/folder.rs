@@ -44,10 +44,21 @@ impl Kind {
     /// Every name corridor writes at the top of a folder of this kind.
     fn own_names(self) -> &'static [&'static str] {
         match self {
-            Kind::Run => &["timeseries.csv", "yearly.csv", "world.json", "summary.json", "layers"],
+            Kind::Run => &[
+                "timeseries.csv",
+                "yearly.csv",
+                "world.json",
+                "summary.json",
+                "layers",
+                "replications.csv",
+                "bands.csv",
+                "firms.csv",
+                "talent.csv",
+            ],
             Kind::Compare => &[
                 "compare.csv",
                 "effects.csv",
+                "costs.csv",
                 "effects.md",
                 "compare.json",
                 "effects_posterior.csv",
@@ -68,7 +79,7 @@ impl Kind {
     }
     fn owns(self, name: &str) -> bool {
         self.own_names().contains(&name)
-            || ["charts", "report.html"].contains(&name)
+            || ["charts", "report.html", "charts-zh", "report.zh.html"].contains(&name)
             || is_temporary(name)
             || (self == Kind::Calibration && is_shard_rows(name))
     }
@@ -202,9 +213,16 @@ pub fn identity(kind: Kind, marker: &[u8]) -> Option<(String, String)> {
     match kind {
         Kind::Run => {
             let hash = v.get("provenance")?.get("scenario_hash")?.as_str()?;
-            let seed = v.get("seed")?.as_u64()?;
             let name = v.get("scenario").and_then(|s| s.as_str()).unwrap_or("?");
-            Some((format!("{hash}:{seed}"), format!("scenario `{name}`, hash {hash}, seed {seed}")))
+            // A folder of `run --reps N` holds the median run: it is named by the base seed.
+            if let Some(r) = v.get("replications").filter(|r| !r.is_null()) {
+                let seed = r.get("base_seed")?.as_u64()?;
+                let n = r.get("seeds")?.as_array()?.len() as u32;
+                let label = format!("scenario `{name}`, hash {hash}, {n} replications from seed {seed}");
+                return Some((run_identity(hash, seed, n), label));
+            }
+            let seed = v.get("seed")?.as_u64()?;
+            Some((run_identity(hash, seed, 1), format!("scenario `{name}`, hash {hash}, seed {seed}")))
         }
         Kind::Compare => {
             let base = v.get("base")?.as_str()?.to_string();
@@ -230,6 +248,15 @@ pub fn identity(kind: Kind, marker: &[u8]) -> Option<(String, String)> {
             let runs = v.get("runs").and_then(|r| r.as_u64()).map_or(String::new(), |r| format!(", {r} runs"));
             Some((spec.to_string(), format!("calibration `{name}`{runs}")))
         }
+    }
+}
+
+/// A run's identity: its scenario hash and seed, and the number of replications when more than one.
+pub fn run_identity(scenario_hash: &str, seed: u64, reps: u32) -> String {
+    if reps > 1 {
+        format!("{scenario_hash}:{seed}x{reps}")
+    } else {
+        format!("{scenario_hash}:{seed}")
     }
 }
 

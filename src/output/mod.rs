@@ -10,7 +10,7 @@ mod run_folder;
 pub use crate::metrics::registry::headline_names;
 pub use files::*;
 pub use folder::{write_folder_with, write_run_folder};
-pub use run_folder::{run_files, Provenance};
+pub use run_folder::{replicated_files, run_files, Provenance};
 
 use std::io::Write;
 use std::path::{Path, PathBuf};

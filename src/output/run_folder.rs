@@ -2,6 +2,8 @@
 
 use super::files::*;
 use super::fmt_num;
+use crate::experiment::replicate::median_result;
+use crate::experiment::stats::{median_band, BAND};
 use crate::metrics::registry::headline_names;
 use crate::metrics::LAYER_NAMES;
 use crate::policy::Lever;
@@ -22,6 +24,43 @@ pub struct Provenance {
 
 /// Every file of a run folder as (relative path, bytes), in a fixed order.
 pub fn run_files(r: &RunResult, prov: &Provenance) -> Vec<(String, Vec<u8>)> {
+    run_files_with(r, prov, None)
+}
+
+/// The folder of `run --reps N`: the files of the median run ([`median_result`]), whose `summary.json` names the replications, then
+/// `replications.csv` (every replication's yearly values, as `compare.csv` rows) and `bands.csv`
+/// (each KPI's monthly median and 5th-95th percentile band over the replications).
+pub fn replicated_files(results: &[RunResult], base_seed: u64, prov: &Provenance) -> Vec<(String, Vec<u8>)> {
+    let median = median_result(results);
+    let info =
+        ReplicationsJson { base_seed, seeds: results.iter().map(|r| r.seed).collect(), median, band: [BAND.0, BAND.1] };
+    let mut files = run_files_with(&results[median], prov, Some(info));
+    let summary = files.pop().expect("a run folder ends with summary.json");
+    let mut rows = Vec::new();
+    for (i, r) in results.iter().enumerate() {
+        for (&year, row) in r.years.iter().zip(&r.yearly) {
+            for (kpi, &value) in r.columns.iter().zip(row) {
+                let (scenario, kpi) = (r.scenario.name.clone(), kpi.clone());
+                rows.push(CompareRow { scenario, replication: i as u32, year, kpi, value });
+            }
+        }
+    }
+    files.push(("replications.csv".into(), csv_rows(&rows)));
+    let r0 = &results[median];
+    let mut bands = Vec::with_capacity(r0.columns.len() * r0.monthly.len());
+    for (c, kpi) in r0.columns.iter().enumerate() {
+        for m in 0..r0.monthly.len() {
+            let values: Vec<f64> = results.iter().filter_map(|r| r.monthly.get(m).map(|row| row[c])).collect();
+            let (low, median, high) = median_band(&values);
+            bands.push(BandRow { kpi: kpi.clone(), month: m as u32, low, median, high });
+        }
+    }
+    files.push(("bands.csv".into(), csv_rows(&bands)));
+    files.push(summary);
+    files
+}
+
+fn run_files_with(r: &RunResult, prov: &Provenance, replications: Option<ReplicationsJson>) -> Vec<(String, Vec<u8>)> {
     let mut files = Vec::new();
     let s = &r.scenario;
     let header_with = |first: &[&str]| -> Vec<String> {
@@ -54,7 +93,9 @@ pub fn run_files(r: &RunResult, prov: &Provenance) -> Vec<(String, Vec<u8>)> {
         }
     }
     // summary.json (last, so that its presence marks a complete folder)
-    files.push(("summary.json".into(), json_bytes(&summary_json(r, prov))));
+    let mut summary = summary_json(r, prov);
+    summary.replications = replications;
+    files.push(("summary.json".into(), json_bytes(&summary)));
     files
 }
 
@@ -153,6 +194,7 @@ fn summary_json(r: &RunResult, prov: &Provenance) -> SummaryJson {
             threads: prov.threads,
             resolved_scenario: crate::scenario::to_toml(s),
         },
+        replications: None,
     }
 }
 

@@ -1,4 +1,4 @@
-//! The head of a calibration folder's report: what was fitted, how the sampler ended, every
+//! A calibration folder's report: what was fitted, how the sampler ended, every
 //! target observed and under the posterior, and each parameter's posterior.
 
 use std::path::Path;
@@ -7,10 +7,10 @@ use super::html::{esc, facts, table, Cell};
 use crate::chart::data::{read_json, read_rows};
 use crate::chart::format::{fmt_auto, fmt_num};
 use crate::chart::i18n::tr;
-use crate::chart::{ChartError, Lang};
+use crate::chart::{ChartError, Lang, RenderedChart, Section};
 use crate::output::{CalibrationJson, FitRow};
 
-pub(super) fn calibration_header(dir: &Path, lang: Lang) -> Result<(String, String), ChartError> {
+pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(String, String), ChartError> {
     let info: CalibrationJson = read_json(&dir.join("calibration.json"))?;
     let fits: Vec<FitRow> = read_rows(&dir.join("fit.csv"))?;
     let spec = &info.spec;
@@ -79,5 +79,6 @@ pub(super) fn calibration_header(dir: &Path, lang: Lang) -> Result<(String, Stri
         tr(lang, "95% interval", "95% 区间"),
     ];
     body.push_str(&table(&header, &rows));
+    body.push_str(&super::chart_section(charts, Section::Calibration, lang)?);
     Ok((title, body))
 }

@@ -50,7 +50,25 @@ pub fn defaults_value() -> toml::Value {
     s.schools.new_seats.push(NewSeatsLever::default());
     s.labs.sites.push(LabSpec { upgrade_kind: Some(LabKind::NationalLab), ..LabSpec::default() });
     s.labs.new.push(LabSpec { upgrade_kind: Some(LabKind::NationalLab), ..LabSpec::default() });
-    toml::Value::try_from(&s).expect("the default scenario is representable")
+    let mut v = toml::Value::try_from(&s).expect("the default scenario is representable");
+    // Display titles are left out of files when empty; the docs list them with that default.
+    for path in [
+        &["districts"][..],
+        &["hubs"],
+        &["transit", "lines"],
+        &["transit", "new_lines"],
+        &["labs", "sites"],
+        &["labs", "new"],
+    ] {
+        let mut cur = &mut v;
+        for seg in path {
+            cur = &mut cur[*seg];
+        }
+        if let Some(toml::Value::Table(t)) = cur.as_array_mut().and_then(|a| a.first_mut()) {
+            t.insert("title".into(), toml::Value::String(String::new()));
+        }
+    }
+    v
 }
 
 #[cfg(test)]

@@ -86,6 +86,7 @@ pub const KEYS: &[Key] = &[
     // districts
     k("districts.*.name", "", Text, "district name (snake case; used in KPI columns and lever scopes)"),
     k("districts.*.name_zh", "", Text, "Chinese name"),
+    k("districts.*.title", "", Text, "display name for charts and reports where `name` is a slug (default: `name` in title case)"),
     k("districts.*.x0", "cell", NonNeg, "west edge (inclusive)"),
     k("districts.*.y0", "cell", NonNeg, "north edge (inclusive)"),
     k("districts.*.x1", "cell", NonNeg, "east edge (inclusive)"),
@@ -96,6 +97,7 @@ pub const KEYS: &[Key] = &[
     // hubs
     k("hubs.*.name", "", Text, "hub name"),
     k("hubs.*.name_zh", "", Text, "Chinese name"),
+    k("hubs.*.title", "", Text, "display name for charts and reports where `name` is a slug (default: `name` in title case)"),
     k("hubs.*.kind", "", Text, "free label (science_city, station, town_centre, ...)"),
     k("hubs.*.x", "cell", NonNeg, "centre, cells from the west edge (must lie on the grid)"),
     k("hubs.*.y", "cell", NonNeg, "centre, cells from the north edge (must lie on the grid)"),
@@ -109,6 +111,7 @@ pub const KEYS: &[Key] = &[
     k("transit.wait_min", "minutes", Between(0.0, 60.0), "mean wait per transit trip"),
     k("transit.lines.*.name", "", Text, "line name"),
     k("transit.lines.*.name_zh", "", Text, "Chinese name"),
+    k("transit.lines.*.title", "", Text, "display name for charts and reports where `name` is a slug (default: `name` in title case)"),
     k("transit.lines.*.kmh", "km/h", Between(1.0, 400.0), "mean speed along the line"),
     k("transit.lines.*.open_year", "year", Y, "year the line opens (January)"),
     k("transit.lines.*.stations", "cells", Text, "stations as [x, y] pairs in order; at least 2, all on the grid"),
@@ -117,6 +120,7 @@ pub const KEYS: &[Key] = &[
     k("transit.lines.*.operating_cost_per_year", "yuan/year", NonNeg, "operating cost once open (counted only for `new_lines`)"),
     k("transit.new_lines.*.name", "", Text, "lever `transit.new_line`: line name"),
     k("transit.new_lines.*.name_zh", "", Text, "Chinese name"),
+    k("transit.new_lines.*.title", "", Text, "display name for charts and reports where `name` is a slug (default: `name` in title case)"),
     k("transit.new_lines.*.kmh", "km/h", Between(1.0, 400.0), "mean speed along the line"),
     k("transit.new_lines.*.open_year", "year", Y, "opening year; must fall within the run"),
     k("transit.new_lines.*.stations", "cells", Text, "stations as [x, y] pairs; at least 2, all on the grid"),
@@ -252,6 +256,7 @@ pub const KEYS: &[Key] = &[
     k("labs.kinds.*.cost_per_researcher", "yuan/year", Between(1.0e3, 1.0e9), "budget per researcher"),
     k("labs.sites.*.name", "", Text, "lab name"),
     k("labs.sites.*.name_zh", "", Text, "Chinese name"),
+    k("labs.sites.*.title", "", Text, "display name for charts and reports where `name` is a slug (default: `name` in title case)"),
     k("labs.sites.*.kind", "", Text, "university, provincial_lab, national_lab, big_facility or rd_institute"),
     k("labs.sites.*.x", "cell", NonNeg, "location (on the grid)"),
     k("labs.sites.*.y", "cell", NonNeg, "location (on the grid)"),
@@ -263,6 +268,7 @@ pub const KEYS: &[Key] = &[
     k("labs.sites.*.upgrade_kind", "", Text, "kind after the upgrade"),
     k("labs.new.*.name", "", Text, "lever `labs.new`: lab name"),
     k("labs.new.*.name_zh", "", Text, "Chinese name"),
+    k("labs.new.*.title", "", Text, "display name for charts and reports where `name` is a slug (default: `name` in title case)"),
     k("labs.new.*.kind", "", Text, "lab kind"),
     k("labs.new.*.x", "cell", NonNeg, "location (on the grid)"),
     k("labs.new.*.y", "cell", NonNeg, "location (on the grid)"),
@@ -358,6 +364,16 @@ pub fn find(pattern: &str) -> Option<&'static Key> {
     KEYS.iter().find(|k| k.path == pattern)
 }
 
+/// The schema entry of a dotted path as `--set` and sweeps write it: array elements by name or
+/// index (`schools.new_seats.sweep_seats.primary_per_year` is `schools.new_seats.*.primary_per_year`).
+pub fn key_of(path: &str) -> Option<&'static Key> {
+    let segs: Vec<&str> = path.split('.').collect();
+    KEYS.iter().find(|k| {
+        let pat: Vec<&str> = k.path.split('.').collect();
+        pat.len() == segs.len() && pat.iter().zip(&segs).all(|(p, s)| p == s || *p == "*")
+    })
+}
+
 /// `docs/SCENARIO.md`, generated from [`KEYS`] and the defaults of the scenario types.
 pub fn markdown() -> String {
     let defaults = super::defaults_value();
@@ -444,5 +460,18 @@ fn default_of(defaults: &toml::Value, path: &str) -> String {
         toml::Value::Array(a) if a.is_empty() => "[]".into(),
         toml::Value::Table(_) => String::new(),
         v => format!("`{}`", v).replace('|', "\\|"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_swept_path_finds_its_key() {
+        assert_eq!(key_of("rd.subsidy_rate").map(|k| k.unit), Some("share"));
+        let k = key_of("schools.new_seats.sweep_seats.primary_per_year").unwrap();
+        assert_eq!(k.path, "schools.new_seats.*.primary_per_year");
+        assert!(key_of("rd.no_such_key").is_none());
     }
 }

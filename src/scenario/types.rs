@@ -172,6 +172,9 @@ pub struct LayerFile {
 pub struct DistrictSpec {
     pub name: String,
     pub name_zh: String,
+    /// Display name for charts and reports where `name` is a slug (default: `name` in title case).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
     /// Inclusive cell rectangle; later districts overwrite earlier ones where they overlap.
     pub x0: u32,
     pub y0: u32,
@@ -188,6 +191,7 @@ impl Default for DistrictSpec {
         DistrictSpec {
             name: String::new(),
             name_zh: String::new(),
+            title: String::new(),
             x0: 0,
             y0: 0,
             x1: 0,
@@ -204,6 +208,9 @@ impl Default for DistrictSpec {
 pub struct HubSpec {
     pub name: String,
     pub name_zh: String,
+    /// Display name for charts and reports where `name` is a slug (default: `name` in title case).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
     pub kind: String,
     pub x: f64,
     pub y: f64,
@@ -221,6 +228,7 @@ impl Default for HubSpec {
         HubSpec {
             name: String::new(),
             name_zh: String::new(),
+            title: String::new(),
             kind: "centre".into(),
             x: 0.0,
             y: 0.0,
@@ -257,6 +265,9 @@ impl Default for TransitParams {
 pub struct TransitLineSpec {
     pub name: String,
     pub name_zh: String,
+    /// Display name for charts and reports where `name` is a slug (default: `name` in title case).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
     pub kmh: f64,
     pub open_year: i32,
     /// Stations as [x, y] cell coordinates, in order along the line.
@@ -272,6 +283,7 @@ impl Default for TransitLineSpec {
         TransitLineSpec {
             name: String::new(),
             name_zh: String::new(),
+            title: String::new(),
             kmh: 35.0,
             open_year: 2022,
             stations: Vec::new(),
@@ -836,6 +848,9 @@ impl LabKinds {
 pub struct LabSpec {
     pub name: String,
     pub name_zh: String,
+    /// Display name for charts and reports where `name` is a slug (default: `name` in title case).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub title: String,
     pub kind: LabKind,
     pub x: f64,
     pub y: f64,
@@ -857,6 +872,7 @@ impl Default for LabSpec {
         LabSpec {
             name: String::new(),
             name_zh: String::new(),
+            title: String::new(),
             kind: LabKind::University,
             x: 0.0,
             y: 0.0,
