@@ -33,6 +33,8 @@ pub enum Purpose {
     TechTransfer = 31,
     Replication = 60,
     Sweep = 61,
+    /// The parameter set of a replication drawn from a calibration's posterior (compare).
+    PosteriorDraw = 62,
 }
 
 const GOLDEN: u64 = 0x9E37_79B9_7F4A_7C15;

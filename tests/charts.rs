@@ -82,6 +82,7 @@ const CMP_KPIS: [&str; 5] = ["talent", "patents", "mean_rent", "rent_to_income",
 fn write_compare(dir: &Path) {
     let scenarios = ["baseline", "housing_push", "talent_push"];
     let info = CompareJson {
+        posterior: None,
         base: "baseline".into(),
         variants: vec!["housing_push".into(), "talent_push".into()],
         reps: 5,

@@ -3,7 +3,7 @@
 //! not overwrite each other, and leaves the earlier folder intact when it is killed while writing.
 
 mod common;
-use common::{corridor_bin, read, root, temp_dir};
+use common::{corridor_bin, read, root, snapshot, temp_dir};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -27,24 +27,6 @@ fn refused(o: &Output, must_contain: &[&str]) {
 
 fn ok(o: &Output) {
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-}
-
-/// Every file under `dir` with its bytes, sorted by path.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.strip_prefix(dir).unwrap().to_path_buf(), read(&p)));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn names(dir: &Path) -> Vec<String> {

@@ -157,6 +157,31 @@ fn one_at_a_time_writes_a_tornado() {
 }
 
 #[test]
+fn a_sobol_sweep_gives_identical_output_for_1_and_2_threads() {
+    let file = "scenarios/sweeps/tiny-sobol.toml";
+    let (one, two) = (tmp("sobol1"), tmp("sobol2"));
+    sweep(file, &one, &["--threads", "1"]);
+    sweep(file, &two, &["--threads", "2", "--no-charts"]);
+    for f in ["runs.csv", "points.csv", "sobol.csv", "sweep.json"] {
+        assert_eq!(read(one.join(f)), read(two.join(f)), "{f}");
+    }
+    assert_eq!(read(one.join("runs.csv")).lines().count(), 1 + 8 * 4 * 2);
+    let rows: Vec<corridor::output::SobolRow> =
+        csv::Reader::from_path(one.join("sobol.csv")).unwrap().deserialize().collect::<Result<_, _>>().unwrap();
+    assert_eq!(rows.len(), 2 * 2);
+    for r in &rows {
+        assert_eq!(r.samples, 8, "{r:?}");
+        assert!(r.total.is_finite() && r.total_low <= r.total_high, "{r:?}");
+    }
+    // The rent level drives the mean rent far more than the inflow of skilled talent does.
+    let total = |p: &str| rows.iter().find(|r| r.kpi == "mean_rent" && r.parameter == p).unwrap().total;
+    assert!(total("housing.base_rent") > total("talent.tiers.skilled.inflow"), "{rows:?}");
+    assert!(one.join("charts/sobol_mean_rent.png").is_file());
+    std::fs::remove_dir_all(&one).unwrap();
+    std::fs::remove_dir_all(&two).unwrap();
+}
+
+#[test]
 fn a_shard_s_charts_state_its_replication_count() {
     // Shard 0 of 2 holds the even run ids: replications 0 and 2 of each of the 4 points.
     let out = tmp("shard-charts");

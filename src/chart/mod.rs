@@ -3,6 +3,7 @@
 //! [`render_dir`] detects the kind of folder (run, compare or sweep) and writes every chart of
 //! that kind into `dir/charts/` (`dir/charts-zh/` in Chinese) as PNG and SVG with the same stem.
 
+mod calibrate;
 mod canvas;
 pub mod compare;
 mod costs;
@@ -10,10 +11,12 @@ pub(crate) mod data;
 pub(crate) mod fonts;
 pub(crate) mod format;
 pub(crate) mod i18n;
+mod intervals;
 mod legend;
 mod lines;
 pub mod maps;
 mod palette;
+mod sensitivity;
 pub mod sweep;
 pub mod timeseries;
 
@@ -77,7 +80,7 @@ impl ChartOptions {
 pub enum ChartError {
     /// The folder is none of run, compare or sweep.
     #[error(
-        "{path}: not a corridor output folder (expected timeseries.csv and world.json, compare.json, or sweep.json)"
+        "{path}: not a corridor output folder (expected timeseries.csv and world.json, compare.json, sweep.json or calibration.json)"
     )]
     UnknownFolder { path: PathBuf },
     /// A file the folder kind needs is not there.
@@ -127,6 +130,8 @@ pub enum FolderKind {
     Compare,
     /// `corridor sweep`: `sweep.json`.
     Sweep,
+    /// `corridor calibrate`: `calibration.json`.
+    Calibration,
 }
 
 /// Where a chart belongs in a report.
@@ -144,6 +149,8 @@ pub enum Section {
     Trajectories,
     /// Sweep responses.
     Sweep,
+    /// Calibration: posterior and fit.
+    Calibration,
 }
 
 impl Section {
@@ -157,6 +164,7 @@ impl Section {
             Section::Differences => tr(lang, "Effects over time", "效果随时间变化"),
             Section::Trajectories => tr(lang, "Levels of each scenario", "各情景水平"),
             Section::Sweep => tr(lang, "Parameter sweep", "参数扫描"),
+            Section::Calibration => tr(lang, "Posterior and fit", "后验分布与拟合"),
         }
     }
 }
@@ -192,6 +200,8 @@ pub fn detect_kind(dir: &Path) -> Result<FolderKind, ChartError> {
         Ok(FolderKind::Compare)
     } else if dir.join("sweep.json").is_file() {
         Ok(FolderKind::Sweep)
+    } else if dir.join("calibration.json").is_file() {
+        Ok(FolderKind::Calibration)
     } else if ["timeseries.csv", "world.json", "summary.json", "yearly.csv"].iter().any(|f| dir.join(f).is_file()) {
         Ok(FolderKind::Run)
     } else {
@@ -219,5 +229,6 @@ pub fn render_dir_detailed(dir: &Path, opts: &ChartOptions) -> Result<Vec<Render
         }
         FolderKind::Compare => compare::render_compare(dir, &out, opts),
         FolderKind::Sweep => sweep::render_sweep(dir, &out, opts),
+        FolderKind::Calibration => calibrate::render_calibration(dir, &out, opts),
     }
 }

@@ -83,6 +83,7 @@ pub(crate) fn render_sweep(dir: &Path, out: &Path, opts: &ChartOptions) -> Resul
         let stem = format!("tornado_{name}");
         push(fig.title(), write_figure(&fig, out, &stem)?);
     }
+    rendered.extend(super::sensitivity::render_sobol(dir, out, opts)?);
     Ok(rendered)
 }
 

@@ -44,6 +44,10 @@ pub struct CompareArgs {
     /// Worker threads (default: all cores). Results do not depend on it.
     #[arg(long)]
     pub threads: Option<usize>,
+    /// A `corridor calibrate` folder: replication i of every scenario also runs with a parameter
+    /// set drawn from its posterior.csv, and the compare itself at the posterior median.
+    #[arg(long, value_name = "DIR")]
+    pub posterior: Option<PathBuf>,
     /// Print nothing but errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -65,17 +69,26 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
         return Err(Failure(format!("--reps {}: must be between 1 and {MAX_REPS}", args.reps)));
     }
     let pool = super::thread_pool(args.threads)?;
-    let sets = super::sets_with_years(&args.sets, args.years);
+    let user_sets = super::sets_with_years(&args.sets, args.years);
+    let posterior = args.posterior.as_deref().map(super::posterior::read).transpose()?;
+    let mut sets = user_sets.clone();
+    sets.extend(posterior.iter().flat_map(|p| p.median_sets()));
     let scenarios = load_all(&args.base, &args.variants, &sets, pool.current_num_threads())?;
     comparable(&scenarios)?;
+    let files_of: Vec<(String, PathBuf)> = scenarios.iter().map(|n| (n.label.clone(), n.path.clone())).collect();
+    if let Some(p) = &posterior {
+        p.check(&files_of, &user_sets)?;
+    }
+    let seed = args.seed.unwrap_or(scenarios[0].scenario.seed);
+    let drawn = posterior.as_ref().map(|p| p.load(&files_of, &user_sets, seed, args.reps, &pool)).transpose()?;
     let base = &scenarios[0].scenario;
-    let seed = args.seed.unwrap_or(base.seed);
     let out = args.out.clone().unwrap_or_else(|| PathBuf::from("output").join(folder_name(&args, &scenarios, seed)));
     // compare.json is known before the runs: refuse an output folder now, not after them.
     let columns = corridor::metrics::Recorder::new(base).columns;
     let charted: Vec<String> =
         headline_names().iter().filter(|k| columns.iter().any(|c| c == *k)).map(|k| k.to_string()).collect();
-    let info = compare_json(&scenarios, args.reps, seed, charted);
+    let mut info = compare_json(&scenarios, args.reps, seed, charted);
+    info.posterior = posterior.as_ref().map(|p| format!("{} {}", p.file.display(), p.hash));
     let marker = json_bytes(&info);
     let claim = Claim::of_files(Kind::Compare, &[("compare.json".into(), marker.clone())], args.force);
     corridor::output::folder::check(&out, &claim)?;
@@ -113,16 +126,22 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     // compare.json lists the headline KPIs that charts and reports show; the CSV files hold all.
     debug_assert_eq!(kpis, columns);
     let table = corridor::report::effects_markdown(&info, &all, &cost_rows);
-    let files = vec![
+    let mut files = vec![
         ("compare.csv".to_string(), csv_rows(&compare_rows(&scenarios, &per))),
         ("effects.csv".to_string(), csv_rows(&all)),
         ("costs.csv".to_string(), csv_rows(&cost_rows)),
         ("effects.md".to_string(), table.clone().into_bytes()),
         ("compare.json".to_string(), marker),
     ];
+    if let (Some(p), Some(drawn)) = (&posterior, drawn) {
+        files.extend(p.run(drawn, &files_of, &per, seed, args.reps, &pool, args.quiet)?);
+    }
     super::chart::write_folder(&out, &files, &claim, args.charts)?;
     if !args.quiet {
         print!("{table}");
+        if let Some((_, md)) = files.iter().find(|(n, _)| n == "effects_posterior.md") {
+            print!("\n{}", String::from_utf8_lossy(md));
+        }
         println!("wrote {} in {:.2} s", out.display(), start.elapsed().as_secs_f64());
     }
     Ok(())
@@ -205,8 +224,10 @@ fn folder_name(args: &CompareArgs, scenarios: &[Named], seed: u64) -> String {
     if name.chars().count() > 120 {
         name = format!("{}+{}", name.chars().take(100).collect::<String>(), super::run::short_hash(&all, 0));
     }
-    let changed =
-        !args.sets.is_empty() || args.years.is_some() || args.seed.is_some_and(|s| s != scenarios[0].scenario.seed);
+    let changed = !args.sets.is_empty()
+        || args.years.is_some()
+        || args.seed.is_some_and(|s| s != scenarios[0].scenario.seed)
+        || args.posterior.is_some();
     if changed {
         name = format!("{name}+{}", super::run::short_hash(&all, seed));
     }
@@ -247,6 +268,7 @@ fn compare_json(scenarios: &[Named], reps: u32, seed: u64, kpis: Vec<String>) ->
         headline: headline_names().iter().map(|k| k.to_string()).collect(),
         start_year: base.start_year,
         years: base.years,
+        posterior: None,
         discount_rate: base.output.discount_rate,
         // A variant that sets no title of its own inherits the base's through `extends`: then
         // its label names it.

@@ -1,9 +1,11 @@
 //! Subcommands. Argument parsing in two stages: clap's raw flags, then resolved settings.
 
 mod bench;
+mod calibrate;
 mod chart;
 mod compare;
 mod merge;
+mod posterior;
 mod progress;
 mod run;
 mod sweep;
@@ -25,9 +27,9 @@ struct Cli {
 enum Command {
     /// Run a scenario and write its output folder.
     Run(run::RunArgs),
-    /// Validate scenario and sweep files without running them.
+    /// Validate scenario, sweep and targets files without running them.
     Check {
-        /// Scenario or sweep files (the kind is told from the keys).
+        /// Scenario, sweep or targets files (the kind is told from the keys).
         #[arg(required = true)]
         scenarios: Vec<std::path::PathBuf>,
         /// Override a value of every scenario: PATH=VALUE (repeatable).
@@ -55,6 +57,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Join the folders of sweep shards into one sweep folder.
     Merge(merge::MergeArgs),
+    /// Fit parameters to observed targets by ABC-SMC (docs/CALIBRATION.md).
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// A failure to report: the message, and the exit code.
@@ -75,6 +79,7 @@ pub fn main() -> i32 {
         Command::Compare(args) => compare::run(args),
         Command::Sweep(args) => sweep::run(args),
         Command::Merge(args) => merge::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
         Command::Check { scenarios, sets, first_month } => check(&scenarios, &sets, first_month),
         Command::Schema { outputs: false } => {
             print!("{}", corridor::scenario::schema::markdown());
@@ -112,19 +117,24 @@ fn check(paths: &[std::path::PathBuf], sets: &[String], first_month: bool) -> Re
     }
 }
 
-/// Validates one scenario or sweep file as `run` or `sweep` would before starting; says what it was.
+/// Validates one scenario, sweep or targets file as `run`, `sweep` or `calibrate` would before
+/// starting; says what it was.
 fn check_one(p: &std::path::Path, sets: &[String], first_month: bool) -> Result<String, Failure> {
     use corridor::scenario::FileKind;
     let text = std::fs::read_to_string(p)
         .map_err(|source| corridor::scenario::ScenarioError::Read { file: p.into(), source })?;
-    if FileKind::of(&text) == FileKind::Sweep {
-        if !sets.is_empty() {
-            return Err(Failure(format!(
-                "{}: is a sweep file; --set applies to scenarios (use the sweep's `set`)",
-                p.display()
-            )));
-        }
-        return sweep::check_file(p, &text);
+    let kind = FileKind::of(&text);
+    if kind != FileKind::Scenario && !sets.is_empty() {
+        let what = if kind == FileKind::Sweep { "a sweep" } else { "a targets" };
+        return Err(Failure(format!(
+            "{}: is {what} file; --set applies to scenarios (use the file's `set`)",
+            p.display()
+        )));
+    }
+    match kind {
+        FileKind::Sweep => return sweep::check_file(p, &text),
+        FileKind::Targets => return calibrate::check_file(p, &text),
+        FileKind::Scenario => {}
     }
     let l = corridor::scenario::load(p, sets)?;
     let (limit, what) = memory_limit();

@@ -63,7 +63,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     };
     // Refuse an output folder before spending the run's time, not after.
     let identity = corridor::output::folder::run_identity(&corridor::scenario::scenario_hash(&s), seed, reps);
-    let claim = Claim { kind: Kind::Run, identity, force: args.force, finishing_sweep: false };
+    let claim = Claim { kind: Kind::Run, identity, force: args.force, finishing: false };
     corridor::output::folder::check(&out, &claim)?;
     let pool = super::thread_pool(args.threads)?;
     let threads = pool.current_num_threads();

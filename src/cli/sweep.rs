@@ -22,8 +22,8 @@ use super::Failure;
 use corridor::experiment::design::Design;
 use corridor::experiment::runs::{self, RunKey, RunRow, Shard};
 use corridor::experiment::spec::{self, DesignKind, SweepError, SweepFile, SweepSpec};
-use corridor::experiment::summary;
-use corridor::output::folder::{self, Claim, FolderError, Found, Kind};
+use corridor::experiment::{sobol, summary};
+use corridor::output::folder::{self, Claim, Kind};
 use corridor::output::{atomic_write, csv_rows, headline_names, json_bytes};
 use corridor::scenario::{Scenario, ScenarioError};
 
@@ -83,7 +83,8 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     let shard_info = (shard.count > 1).then_some(shard);
     let marker = json_bytes(&summary::sweep_json(spec, design, shard_info));
     let identity = folder::identity(Kind::Sweep, &marker).map(|(i, _)| i).unwrap_or_default();
-    let fresh = may_start(&out, &identity, args.resume, args.force)?;
+    let claim = Claim { kind: Kind::Sweep, identity, force: args.force, finishing: true };
+    let fresh = folder::may_start(&out, &claim, args.resume)?;
     let done = open_runs_file(&out, spec, design, &keys, shard, args.resume, fresh)?;
     let todo: Vec<RunKey> = keys.iter().copied().filter(|k| !done.contains(&k.run_id)).collect();
     if !args.quiet {
@@ -132,7 +133,6 @@ pub fn run(args: SweepArgs) -> Result<(), Failure> {
     // the design, so only whole sweeps draw charts.
     let files = finish_files(spec, design, &rows, shard_info);
     let flags = super::chart::ChartFlags { no_charts: args.charts.no_charts || shard_info.is_some(), ..args.charts };
-    let claim = Claim { kind: Kind::Sweep, identity, force: args.force, finishing_sweep: true };
     super::chart::write_folder(&out, &files, &claim, flags)?;
     if !args.quiet {
         let secs = start.elapsed().as_secs_f64();
@@ -231,48 +231,6 @@ fn sweep_field(spec: &SweepSpec, e: &ScenarioError) -> String {
     }
 }
 
-/// Whether the sweep may use `out`, and whether it starts afresh there: a new or empty folder, a
-/// sweep in progress (with `--resume`), or a finished sweep folder — of this sweep with
-/// `--resume` (nothing left to run) or with `--force` (run again), of another sweep only with
-/// `--force`. Anything else is refused with nothing changed.
-fn may_start(out: &Path, identity: &str, resume: bool, force: bool) -> Result<bool, Failure> {
-    let path = out.to_path_buf();
-    let foreign_files = |foreign: &[String]| {
-        if foreign.is_empty() {
-            Ok(())
-        } else {
-            Err(FolderError::ForeignFiles { path: path.clone(), kind: "sweep", entries: foreign.join(", ") })
-        }
-    };
-    match folder::inspect(out)? {
-        Found::Nothing | Found::Empty => Ok(true),
-        Found::NotAFolder => Err(FolderError::NotAFolder { path }.into()),
-        Found::Foreign { entries } => Err(FolderError::Foreign { path, entries: entries.join(", ") }.into()),
-        Found::Finished { kind, .. } if kind != Kind::Sweep => {
-            Err(FolderError::OtherKind { path, found: kind.as_str(), want: "sweep" }.into())
-        }
-        Found::Finished { identity: found, label, foreign, .. } => {
-            foreign_files(&foreign)?;
-            if force {
-                Ok(true)
-            } else if found != identity {
-                Err(FolderError::DifferentRun { path, kind: "sweep", what: "sweep file or shard", label }.into())
-            } else if resume {
-                Ok(false)
-            } else {
-                Err(Failure(format!(
-                    "{}: holds this sweep, finished; pass --resume to redraw it (nothing is rerun) or --force to run it again",
-                    out.display()
-                )))
-            }
-        }
-        Found::SweepInProgress { foreign } => {
-            foreign_files(&foreign)?;
-            Ok(force)
-        }
-    }
-}
-
 /// Validates a sweep file as `corridor sweep` would before running (every point's scenario
 /// loaded); says what it holds.
 pub fn check_file(path: &Path, text: &str) -> Result<String, Failure> {
@@ -290,7 +248,7 @@ pub fn check_file(path: &Path, text: &str) -> Result<String, Failure> {
 }
 
 /// The number at a dotted path of a resolved scenario (array elements by name or index).
-fn number_at(root: &toml::Value, path: &str) -> Option<f64> {
+pub(super) fn number_at(root: &toml::Value, path: &str) -> Option<f64> {
     let mut cur = root;
     for seg in path.split('.') {
         cur = match cur {
@@ -367,26 +325,27 @@ fn open_runs_file(
         }
         return Ok(done);
     }
-    for name in ["sweep.json", "points.csv", "tornado.csv", "morris.csv"] {
+    for name in ["sweep.json", "points.csv", "tornado.csv", "morris.csv", "sobol.csv"] {
         let _ = std::fs::remove_file(out.join(name));
     }
     atomic_write(&runs_path, runs::header(spec).as_bytes()).map_err(|e| io(&runs_path, e))?;
     Ok(HashSet::new())
 }
 
-/// Appends complete lines to `runs.csv`, one write per line, synced at most once a second.
-struct RowSink {
+/// Appends complete lines to a rows file (`runs.csv`, `calibration.csv`), one write per line,
+/// synced at most once a second.
+pub(super) struct RowSink {
     file: std::fs::File,
     last_sync: Instant,
 }
 
 impl RowSink {
-    fn open(path: &Path) -> Result<RowSink, Failure> {
+    pub(super) fn open(path: &Path) -> Result<RowSink, Failure> {
         let file =
             OpenOptions::new().append(true).open(path).map_err(|e| Failure(format!("{}: {e}", path.display())))?;
         Ok(RowSink { file, last_sync: Instant::now() })
     }
-    fn push(&mut self, line: &str) -> std::io::Result<()> {
+    pub(super) fn push(&mut self, line: &str) -> std::io::Result<()> {
         self.file.write_all(line.as_bytes())?;
         if self.last_sync.elapsed() > Duration::from_secs(1) {
             self.file.sync_data()?;
@@ -426,6 +385,7 @@ pub fn finish_files(
     match design.kind {
         DesignKind::Oat => files.push(("tornado.csv".into(), csv_rows(&summary::tornado_rows(spec, design, rows)))),
         DesignKind::Morris => files.push(("morris.csv".into(), csv_rows(&summary::morris_rows(spec, design, rows)))),
+        DesignKind::Sobol => files.push(("sobol.csv".into(), csv_rows(&sobol::sobol_rows(spec, design, rows)))),
         _ => {}
     }
     files.push(("sweep.json".into(), json_bytes(&summary::sweep_json(spec, design, shard))));

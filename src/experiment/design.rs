@@ -19,6 +19,8 @@ pub enum Role {
     TrajectoryStart { trajectory: usize },
     /// Morris: parameter `param` moved by `delta` (in units of its range) from the previous point.
     Step { trajectory: usize, param: usize, delta: f64 },
+    /// Sobol: row `sample` of one of Saltelli's matrices.
+    Saltelli { sample: usize, matrix: super::sobol::Matrix },
 }
 
 /// One parameter point: a value per parameter, in the order of the sweep file.
@@ -48,6 +50,7 @@ impl Design {
             DesignKind::Morris => {
                 morris(ps, spec.trajectories.unwrap_or(10) as usize, spec.levels.unwrap_or(4) as usize, spec.seed)
             }
+            DesignKind::Sobol => super::sobol::saltelli(ps, spec.samples.unwrap_or(1) as usize, spec.seed, scale),
         };
         Ok(Design { kind: spec.design, points })
     }

@@ -2,11 +2,14 @@
 //! sweeps. Pure library code: designs, seeds and statistics; the `corridor` binary does the file
 //! I/O, progress bars and resumption.
 
+pub mod calibrate;
 pub mod design;
 pub mod effects;
+pub mod posterior;
 pub mod replicate;
 pub mod runs;
 pub mod seeds;
+pub mod sobol;
 pub mod spec;
 pub mod stats;
 pub mod summary;

@@ -112,15 +112,9 @@ pub struct Parsed {
 pub fn parse_runs(spec: &SweepSpec, text: &str) -> Result<Parsed, String> {
     let want = header_fields(spec);
     let n_params = spec.parameters.len();
-    let complete = match text.rfind('\n') {
-        Some(i) => &text[..=i],
-        None => "",
-    };
-    let torn = complete.len() < text.len();
-    let mut records = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(complete.as_bytes());
+    let (records, torn) = complete_records(text)?;
     let mut rows = Vec::new();
-    for (i, record) in records.records().enumerate() {
-        let record = record.map_err(|e| e.to_string())?;
+    for (i, record) in records.into_iter().enumerate() {
         let line_no = record.position().map_or(i as u64 + 1, |p| p.line());
         let bad = |what: &str| format!("line {line_no}: {what}");
         let line = without_newline(csv_line(&record));
@@ -147,6 +141,18 @@ pub fn parse_runs(spec: &SweepSpec, text: &str) -> Result<Parsed, String> {
         });
     }
     Ok(Parsed { rows, torn })
+}
+
+/// The CSV records of a file of streamed rows, header first, without a last line cut short by an
+/// interruption (`torn` says whether there was one).
+pub fn complete_records(text: &str) -> Result<(Vec<csv::StringRecord>, bool), String> {
+    let complete = match text.rfind('\n') {
+        Some(i) => &text[..=i],
+        None => "",
+    };
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(complete.as_bytes());
+    let records = reader.records().collect::<Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    Ok((records, complete.len() < text.len()))
 }
 
 /// Sorts rows by run id and removes exact duplicates; two different rows for one run id are an

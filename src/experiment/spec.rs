@@ -3,8 +3,8 @@
 //! ```toml
 //! name = "rd-subsidy"          # optional; default: the file name without extension
 //! base = "../tiny.toml"        # scenario, relative to the sweep file
-//! design = "grid"              # grid | lhs | random | oat | morris
-//! samples = 20                 # lhs, random: number of points
+//! design = "grid"              # grid | lhs | random | oat | morris | sobol
+//! samples = 20                 # lhs, random: number of points; sobol: base samples
 //! replications = 3
 //! seed = 42
 //! kpis = ["patents", "talent"] # final-year KPIs to keep (default: the headline KPIs)
@@ -34,6 +34,8 @@ pub enum DesignKind {
     Oat,
     /// Morris elementary effects: `trajectories` paths of k+1 points on a `levels` grid.
     Morris,
+    /// Sobol indices: Saltelli's `samples` (k+2) points on a scrambled Sobol sequence.
+    Sobol,
 }
 
 impl DesignKind {
@@ -44,6 +46,7 @@ impl DesignKind {
             DesignKind::Random => "random",
             DesignKind::Oat => "oat",
             DesignKind::Morris => "morris",
+            DesignKind::Sobol => "sobol",
         }
     }
 }
@@ -152,18 +155,24 @@ impl SweepFile {
 
 /// Parses and checks a sweep file's text (`path` names it in errors and defaults the name).
 pub fn parse(path: &Path, text: &str) -> Result<SweepFile, SweepError> {
-    let de = toml::de::Deserializer::parse(text).map_err(|e| parse_error(path, text, &e, String::new()))?;
-    let spec: SweepSpec = serde_path_to_error::deserialize(de).map_err(|e| {
-        // serde_path_to_error writes array elements as `a[0].b`; sweep fields are `a.0.b`.
-        let field = e.path().to_string().replace('[', ".").replace(']', "");
-        parse_error(path, text, e.inner(), if field == "?" || field == "." { String::new() } else { field })
-    })?;
+    let spec: SweepSpec = deserialize(path, text)?;
     let mut file = SweepFile { path: path.to_path_buf(), text: text.to_string(), spec };
     if file.spec.name.is_empty() {
         file.spec.name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "sweep".into());
     }
     check(&file)?;
     Ok(file)
+}
+
+/// Deserializes the text of a TOML file (a sweep or targets file); malformed TOML, an unknown
+/// key or a wrong type is a [`SweepError::Parse`] located in the file and naming the field.
+pub fn deserialize<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> Result<T, SweepError> {
+    let de = toml::de::Deserializer::parse(text).map_err(|e| parse_error(path, text, &e, String::new()))?;
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        // serde_path_to_error writes array elements as `a[0].b`; fields here are `a.0.b`.
+        let field = e.path().to_string().replace('[', ".").replace(']', "");
+        parse_error(path, text, e.inner(), if field == "?" || field == "." { String::new() } else { field })
+    })
 }
 
 fn parse_error(path: &Path, text: &str, e: &toml::de::Error, field: String) -> SweepError {
@@ -210,6 +219,10 @@ pub fn point_count(s: &SweepSpec) -> (u64, String) {
         DesignKind::Morris => {
             ((s.trajectories.unwrap_or(10) as u64).saturating_mul(s.parameters.len() as u64 + 1), "trajectories".into())
         }
+        // Saltelli's scheme: N (k + 2) points.
+        DesignKind::Sobol => {
+            ((s.samples.unwrap_or(1) as u64).saturating_mul(s.parameters.len() as u64 + 2), "samples".into())
+        }
     }
 }
 
@@ -227,8 +240,11 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
     if s.replications == 0 {
         return Err(f.invalid("replications", "must be at least 1"));
     }
-    if matches!(s.design, DesignKind::Lhs | DesignKind::Random) && s.samples.unwrap_or(0) == 0 {
+    if matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Sobol) && s.samples.unwrap_or(0) == 0 {
         return Err(f.invalid("samples", format!("design `{}` needs samples >= 1", s.design.as_str())));
+    }
+    if s.design == DesignKind::Sobol {
+        super::sobol::check(s).map_err(|(field, message)| f.invalid(field, message))?;
     }
     if s.design == DesignKind::Morris {
         if s.trajectories.unwrap_or(10) == 0 {
@@ -259,7 +275,8 @@ fn check(f: &SweepFile) -> Result<(), SweepError> {
                 return Err(f.invalid(&at("values"), "give either `values` or `min`/`max`/`steps`, not both"));
             }
         }
-        let needs_range = matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Morris);
+        let needs_range =
+            matches!(s.design, DesignKind::Lhs | DesignKind::Random | DesignKind::Morris | DesignKind::Sobol);
         if p.values.is_none() || needs_range {
             let (Some(lo), Some(hi)) = (p.min, p.max) else {
                 let what = if needs_range {

@@ -14,6 +14,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::fmt_num;
+use crate::experiment::calibrate::CalibrationSpec;
 use crate::experiment::runs::Shard;
 use crate::experiment::spec::SweepSpec;
 use crate::scenario::LabKind;
@@ -354,6 +355,9 @@ pub struct CompareJson {
     pub headline: Vec<String>,
     pub start_year: i32,
     pub years: u32,
+    /// With `--posterior`: the posterior.csv drawn from and a hash of its bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub posterior: Option<String>,
     /// The base scenario's `output.discount_rate`: present values discount year `start_year + t`
     /// by (1 + rate)^t.
     #[serde(deserialize_with = "nan::one")]
@@ -575,6 +579,227 @@ pub struct MorrisRow {
     pub n: usize,
 }
 
+/// One row of `sobol.csv` (Sobol designs): the first-order and total-effect index of a parameter
+/// on a KPI, each with a 95 % percentile bootstrap interval over the base samples.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SobolRow {
+    pub parameter: String,
+    pub kpi: String,
+    /// S_i: the share of the KPI's variance due to the parameter alone (Saltelli et al. 2010).
+    #[serde(with = "csv_num")]
+    pub first_order: f64,
+    #[serde(with = "csv_num")]
+    pub first_order_low: f64,
+    #[serde(with = "csv_num")]
+    pub first_order_high: f64,
+    /// S_Ti: the share due to the parameter with all its interactions (Jansen 1999).
+    #[serde(with = "csv_num")]
+    pub total: f64,
+    #[serde(with = "csv_num")]
+    pub total_low: f64,
+    #[serde(with = "csv_num")]
+    pub total_high: f64,
+    /// Base samples used (those with every point's KPI finite).
+    pub samples: usize,
+}
+
+// ---------------------------------------------------------------- calibration folder
+
+/// `calibration.json`: the resolved targets file, how the sampler ended and the fitted
+/// parameters. Its presence marks a finished calibration folder.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalibrationJson {
+    /// The targets file with defaults filled in (target names, sampler settings).
+    pub spec: CalibrationSpec,
+    /// The sampler, in words.
+    pub method: String,
+    pub generations: usize,
+    /// Simulations run (parameter sets times replications).
+    pub runs: u64,
+    /// Why the sampler stopped.
+    pub stopped: String,
+    /// The posterior of each parameter, in the order of `spec.parameters`.
+    pub posterior: Vec<ParameterFit>,
+    /// The evaluated parameter set closest to the targets.
+    pub best: BestJson,
+    /// What `calibrated.toml` sets each parameter to ("posterior median").
+    pub calibrated_value: String,
+}
+
+/// A parameter's posterior: weighted over the final population (`posterior.csv`).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParameterFit {
+    pub parameter: String,
+    /// The prior in words ("uniform 200 … 900").
+    pub prior: String,
+    #[serde(deserialize_with = "nan::one")]
+    pub mean: f64,
+    #[serde(deserialize_with = "nan::one")]
+    pub sd: f64,
+    #[serde(deserialize_with = "nan::one")]
+    pub median: f64,
+    /// The 2.5 % and 97.5 % points: a 95 % credible interval.
+    #[serde(deserialize_with = "nan::one")]
+    pub low: f64,
+    #[serde(deserialize_with = "nan::one")]
+    pub high: f64,
+}
+
+/// The closest parameter set: where it is in `calibration.csv` and its values.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BestJson {
+    pub generation: u32,
+    pub particle: u32,
+    #[serde(deserialize_with = "nan::one")]
+    pub distance: f64,
+    #[serde(deserialize_with = "nan::seq")]
+    pub values: Vec<f64>,
+}
+
+/// One row of `generations.csv`: what one generation of the sampler did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GenerationRow {
+    pub generation: u32,
+    /// Parameter sets evaluated in the generation.
+    pub evaluated: usize,
+    /// Simulations so far.
+    pub runs: u64,
+    /// The tolerance after the generation: the largest distance among the kept particles.
+    #[serde(with = "csv_num")]
+    pub epsilon: f64,
+    /// Share of the generation's new particles closer than the previous tolerance.
+    #[serde(with = "csv_num")]
+    pub acceptance: f64,
+    /// Effective sample size of the kept particles' weights.
+    #[serde(with = "csv_num")]
+    pub ess: f64,
+    #[serde(with = "csv_num")]
+    pub distance_min: f64,
+    #[serde(with = "csv_num")]
+    pub distance_median: f64,
+}
+
+/// One row of `fit.csv`: a target, observed and under the posterior.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct FitRow {
+    pub target: String,
+    pub kpi: String,
+    /// The denominator KPI of a ratio (empty otherwise).
+    pub over: String,
+    /// "2024" or "2023-2025" (a mean over years).
+    pub years: String,
+    #[serde(with = "csv_num")]
+    pub observed: f64,
+    #[serde(with = "csv_num")]
+    pub observed_sd: f64,
+    /// Weighted mean and sd of the simulated statistic over the posterior sample.
+    #[serde(with = "csv_num")]
+    pub model_mean: f64,
+    #[serde(with = "csv_num")]
+    pub model_sd: f64,
+    /// (model mean - observed) / observed sd.
+    #[serde(with = "csv_num")]
+    pub z: f64,
+    /// "in" (fitted) or "out" (hold-out).
+    pub sample: String,
+    #[serde(with = "csv_num")]
+    pub weight: f64,
+    pub source: String,
+}
+
+/// One row of `posterior.csv`: a particle of the final population and its normalised weight.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct PosteriorSample {
+    pub generation: u32,
+    pub particle: u32,
+    pub weight: f64,
+    pub distance: f64,
+    /// Parameter values, in the order of the header's parameter columns.
+    pub values: Vec<f64>,
+}
+
+/// The fixed columns of `posterior.csv`, before one column per parameter path.
+pub const POSTERIOR_COLUMNS: [&str; 4] = ["generation", "particle", "weight", "distance"];
+
+/// `posterior.csv`: the header (fixed columns, then `parameters`) and one row per sample, every
+/// number exactly as computed (a value read back is the value that was run).
+pub fn posterior_csv(parameters: &[String], samples: &[PosteriorSample]) -> Vec<u8> {
+    let header = POSTERIOR_COLUMNS.iter().map(|c| c.to_string()).chain(parameters.iter().cloned()).collect::<Vec<_>>();
+    let rows = samples.iter().map(|s| {
+        let mut r = vec![s.generation.to_string(), s.particle.to_string(), fmt_exact(s.weight), fmt_exact(s.distance)];
+        r.extend(s.values.iter().map(|v| fmt_exact(*v)));
+        r
+    });
+    csv_bytes(std::iter::once(header).chain(rows))
+}
+
+/// Reads `posterior.csv`: the parameter paths and the samples.
+pub fn read_posterior(text: &str) -> Result<(Vec<String>, Vec<PosteriorSample>), String> {
+    let mut reader = csv::ReaderBuilder::new().from_reader(text.as_bytes());
+    let header = reader.headers().map_err(|e| e.to_string())?.clone();
+    if header.len() <= POSTERIOR_COLUMNS.len() || header.iter().zip(POSTERIOR_COLUMNS).any(|(a, b)| a != b) {
+        return Err(format!("the header must start with {} and name the parameters", POSTERIOR_COLUMNS.join(",")));
+    }
+    let parameters = header.iter().skip(POSTERIOR_COLUMNS.len()).map(str::to_string).collect();
+    let mut samples = Vec::new();
+    for record in reader.records() {
+        let r = record.map_err(|e| e.to_string())?;
+        let line = r.position().map_or(0, |p| p.line());
+        let num = |i: usize| csv_num::parse(&r[i]).ok_or_else(|| format!("line {line}: `{}` is not a number", &r[i]));
+        let int = |i: usize| r[i].parse::<u32>().map_err(|_| format!("line {line}: `{}` is not a count", &r[i]));
+        samples.push(PosteriorSample {
+            generation: int(0)?,
+            particle: int(1)?,
+            weight: num(2)?,
+            distance: num(3)?,
+            values: (POSTERIOR_COLUMNS.len()..r.len()).map(num).collect::<Result<_, _>>()?,
+        });
+    }
+    Ok((parameters, samples))
+}
+
+/// One row of `effects_posterior.csv` (`compare --posterior`): a variant's final-year effect on
+/// one KPI with its seed-only interval at the posterior median and its interval over parameter
+/// sets drawn from the posterior.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorEffectRow {
+    pub variant: String,
+    pub kpi: String,
+    /// Mean paired difference at the posterior median and its 95 % t interval (seeds only).
+    #[serde(with = "csv_num")]
+    pub seed_diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub seed_ci_low: f64,
+    #[serde(with = "csv_num")]
+    pub seed_ci_high: f64,
+    /// Mean paired difference over the posterior draws, and the 2.5 % and 97.5 % points of the
+    /// paired differences (parameters and seeds).
+    #[serde(with = "csv_num")]
+    pub diff_mean: f64,
+    #[serde(with = "csv_num")]
+    pub combined_low: f64,
+    #[serde(with = "csv_num")]
+    pub combined_high: f64,
+    /// The combined interval excludes 0.
+    pub robust: bool,
+    /// Replications with a parameter draw.
+    pub draws: u32,
+}
+
+/// A number written so that it reads back as the same `f64`: integers without a fraction,
+/// others in Rust's shortest round-trip form, infinities as `inf`/`-inf`, NaN as an empty field.
+pub fn fmt_exact(v: f64) -> String {
+    if v.is_nan() {
+        String::new()
+    } else if v.is_infinite() {
+        if v > 0.0 { "inf" } else { "-inf" }.to_string()
+    } else if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else {
+        format!("{v:?}")
+    }
+}
+
 // ---------------------------------------------------------------- writing
 
 /// A JSON file's bytes: pretty-printed, keys sorted, a final newline, non-finite numbers `null`.
@@ -666,6 +891,10 @@ mod nan {
         Option::<f64>::deserialize(d).map(or_nan)
     }
 
+    pub fn seq<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<f64>, D::Error> {
+        Ok(Vec::<Option<f64>>::deserialize(d)?.into_iter().map(or_nan).collect())
+    }
+
     pub fn map<'de, D: Deserializer<'de>>(d: D) -> Result<BTreeMap<String, f64>, D::Error> {
         let m = BTreeMap::<String, Option<f64>>::deserialize(d)?;
         Ok(m.into_iter().map(|(k, v)| (k, or_nan(v))).collect())
@@ -695,6 +924,20 @@ mod tests {
         let back: Vec<CompareRow> =
             csv::Reader::from_reader(text.as_bytes()).deserialize().collect::<Result<_, _>>().unwrap();
         assert_eq!(back, rows);
+    }
+
+    #[test]
+    fn exact_numbers_and_the_posterior_read_back_unchanged() {
+        for v in [0.1 + 0.2, 1e-7, -3.0, 123456.789, 1e300, f64::INFINITY, f64::MIN_POSITIVE, 2f64.sqrt()] {
+            assert_eq!(csv_num::parse(&fmt_exact(v)), Some(v), "{v}");
+        }
+        let params = vec!["a.b".to_string(), "c".to_string()];
+        let samples =
+            vec![PosteriorSample { generation: 3, particle: 7, weight: 0.3, distance: 1.25, values: vec![1e-7, 2.0] }];
+        let text = String::from_utf8(posterior_csv(&params, &samples)).unwrap();
+        assert_eq!(text, "generation,particle,weight,distance,a.b,c\n3,7,0.3,1.25,1e-7,2\n");
+        assert_eq!(read_posterior(&text).unwrap(), (params, samples));
+        assert!(read_posterior("generation,particle,weight\n").is_err());
     }
 
     #[test]

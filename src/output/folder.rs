@@ -5,7 +5,10 @@
 //!
 //! A folder's kind and identity come from its marker, the file written last: `summary.json` for a
 //! run (scenario hash and seed), `compare.json` for a compare and `sweep.json` for a sweep (their
-//! whole content). A sweep folder that has `runs.csv` but no `sweep.json` is a sweep in progress.
+//! whole content), `calibration.json` for a calibration (its targets file, stopping rules aside). A
+//! sweep folder that has `runs.csv` but no `sweep.json` is a sweep in progress, a calibration
+//! folder with `calibration.csv` (or a shard's rows) but no `calibration.json` a calibration in
+//! progress.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +20,7 @@ pub enum Kind {
     Run,
     Compare,
     Sweep,
+    Calibration,
 }
 
 impl Kind {
@@ -26,6 +30,7 @@ impl Kind {
             Kind::Run => "summary.json",
             Kind::Compare => "compare.json",
             Kind::Sweep => "sweep.json",
+            Kind::Calibration => "calibration.json",
         }
     }
     pub fn as_str(self) -> &'static str {
@@ -33,6 +38,7 @@ impl Kind {
             Kind::Run => "run",
             Kind::Compare => "compare",
             Kind::Sweep => "sweep",
+            Kind::Calibration => "calibration",
         }
     }
     /// Every name corridor writes at the top of a folder of this kind.
@@ -49,15 +55,75 @@ impl Kind {
                 "firms.csv",
                 "talent.csv",
             ],
-            Kind::Compare => &["compare.csv", "effects.csv", "costs.csv", "effects.md", "compare.json"],
-            Kind::Sweep => &["runs.csv", "points.csv", "tornado.csv", "morris.csv", "sweep.json"],
+            Kind::Compare => &[
+                "compare.csv",
+                "effects.csv",
+                "costs.csv",
+                "effects.md",
+                "compare.json",
+                "effects_posterior.csv",
+                "effects_posterior.md",
+                "posterior_draws.csv",
+            ],
+            Kind::Sweep => &["runs.csv", "points.csv", "tornado.csv", "morris.csv", "sobol.csv", "sweep.json"],
+            Kind::Calibration => &[
+                "calibration.csv",
+                "posterior.csv",
+                "generations.csv",
+                "fit.csv",
+                "fit.md",
+                "calibrated.toml",
+                "calibration.json",
+            ],
         }
     }
     fn owns(self, name: &str) -> bool {
         self.own_names().contains(&name)
             || ["charts", "report.html", "charts-zh", "report.zh.html"].contains(&name)
             || is_temporary(name)
+            || (self == Kind::Calibration && is_shard_rows(name))
     }
+    /// The rows file whose presence without the marker means a folder in progress (under its
+    /// temporary name too: a shard may be creating it).
+    fn in_progress(self, name: &str) -> bool {
+        let name = name.rsplit_once(".tmp-").filter(|_| is_temporary(name)).map_or(name, |(rows, _)| rows);
+        match self {
+            Kind::Sweep => name == "runs.csv",
+            Kind::Calibration => name == "calibration.csv" || is_shard_rows(name),
+            Kind::Run | Kind::Compare => false,
+        }
+    }
+    /// The command that finishes a folder of this kind in progress.
+    fn resume_command(self) -> &'static str {
+        match self {
+            Kind::Calibration => "corridor calibrate --resume",
+            _ => "corridor sweep --resume",
+        }
+    }
+    /// What tells two folders of this kind apart (for messages).
+    fn identified_by(self) -> &'static str {
+        match self {
+            Kind::Run => "scenario or seed",
+            Kind::Compare => "set of scenarios or settings",
+            Kind::Sweep => "sweep file or shard",
+            Kind::Calibration => "targets file",
+        }
+    }
+    /// What `--resume` does to a finished folder of this kind.
+    fn resume_does(self) -> &'static str {
+        match self {
+            Kind::Calibration => "rewrite its files from its rows (and go on where raised stopping rules allow)",
+            _ => "redraw it (nothing is rerun)",
+        }
+    }
+}
+
+/// The rows a calibration shard streams (`calibration.shard-I-of-N.csv`).
+pub fn is_shard_rows(name: &str) -> bool {
+    name.strip_prefix("calibration.shard-").and_then(|r| r.strip_suffix(".csv")).is_some_and(|r| {
+        r.split_once("-of-")
+            .is_some_and(|(i, n)| [i, n].iter().all(|x| !x.is_empty() && x.bytes().all(|b| b.is_ascii_digit())))
+    })
 }
 
 /// A temporary file of [`atomic_write`] left by an interrupted write (`NAME.tmp-PID`).
@@ -80,8 +146,9 @@ pub enum Found {
         label: String,
         foreign: Vec<String>,
     },
-    /// A sweep whose runs are not all done (`runs.csv` without `sweep.json`).
-    SweepInProgress {
+    /// A sweep or calibration whose runs are not all done (its rows without its marker).
+    InProgress {
+        kind: Kind,
         foreign: Vec<String>,
     },
     /// A folder corridor did not write: some of its entries.
@@ -112,9 +179,17 @@ pub enum FolderError {
     )]
     ForeignFiles { path: PathBuf, kind: &'static str, entries: String },
     #[error(
-        "{path}: holds an unfinished sweep (runs.csv without sweep.json): finish it with `corridor sweep --resume`, or choose another --out"
+        "{path}: holds an unfinished {kind} (its rows without {marker}): finish it with `{command}`, or choose another --out"
     )]
-    SweepInProgress { path: PathBuf },
+    InProgress { path: PathBuf, kind: &'static str, marker: &'static str, command: &'static str },
+    #[error("{path}: holds this {kind}, finished; pass --resume to {resume_does} or --force to run it again")]
+    Finished { path: PathBuf, kind: &'static str, resume_does: &'static str },
+}
+
+impl FolderError {
+    fn in_progress(path: PathBuf, kind: Kind) -> FolderError {
+        FolderError::InProgress { path, kind: kind.as_str(), marker: kind.marker(), command: kind.resume_command() }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> FolderError + '_ {
@@ -161,6 +236,18 @@ pub fn identity(kind: Kind, marker: &[u8]) -> Option<(String, String)> {
             v.get("design")?;
             Some((v.to_string(), format!("sweep `{name}`, {runs} runs")))
         }
+        Kind::Calibration => {
+            let mut spec = v.get("spec")?.clone();
+            let name = spec.get("name")?.as_str()?.to_string();
+            // Stopping rules decide only how far the same sequence of generations goes: raising
+            // them and resuming continues the same calibration.
+            let abc = spec.get_mut("abc")?.as_object_mut()?;
+            for k in ["tolerance", "min_acceptance", "max_generations", "max_simulations"] {
+                abc.remove(k);
+            }
+            let runs = v.get("runs").and_then(|r| r.as_u64()).map_or(String::new(), |r| format!(", {r} runs"));
+            Some((spec.to_string(), format!("calibration `{name}`{runs}")))
+        }
     }
 }
 
@@ -199,14 +286,16 @@ pub fn inspect(dir: &Path) -> Result<Found, FolderError> {
     let foreign_to = |kind: Kind| -> Vec<String> {
         entries.iter().filter(|n| !kind.owns(n.trim_end_matches('/'))).cloned().collect()
     };
-    for kind in [Kind::Run, Kind::Compare, Kind::Sweep] {
+    for kind in [Kind::Run, Kind::Compare, Kind::Sweep, Kind::Calibration] {
         let Ok(marker) = std::fs::read(dir.join(kind.marker())) else { continue };
         if let Some((identity, label)) = identity(kind, &marker) {
             return Ok(Found::Finished { kind, identity, label, foreign: foreign_to(kind) });
         }
     }
-    if entries.iter().any(|n| n == "runs.csv") {
-        return Ok(Found::SweepInProgress { foreign: foreign_to(Kind::Sweep) });
+    for kind in [Kind::Sweep, Kind::Calibration] {
+        if entries.iter().any(|n| kind.in_progress(n)) {
+            return Ok(Found::InProgress { kind, foreign: foreign_to(kind) });
+        }
     }
     Ok(Found::Foreign { entries })
 }
@@ -219,8 +308,8 @@ pub struct Claim {
     pub identity: String,
     /// The user's explicit word to replace a finished folder of a different run.
     pub force: bool,
-    /// The sweep finishing its own folder in progress.
-    pub finishing_sweep: bool,
+    /// A sweep or calibration finishing its own folder in progress.
+    pub finishing: bool,
 }
 
 impl Claim {
@@ -228,7 +317,7 @@ impl Claim {
     pub fn of_files(kind: Kind, files: &[(String, Vec<u8>)], force: bool) -> Claim {
         let marker = files.iter().find(|(n, _)| n == kind.marker()).map(|(_, b)| b.as_slice()).unwrap_or_default();
         let identity = identity(kind, marker).map(|(i, _)| i).unwrap_or_default();
-        Claim { kind, identity, force, finishing_sweep: false }
+        Claim { kind, identity, force, finishing: false }
     }
 }
 
@@ -246,11 +335,11 @@ pub fn check(dir: &Path, claim: &Claim) -> Result<(), FolderError> {
         Found::Nothing | Found::Empty => Ok(()),
         Found::NotAFolder => Err(FolderError::NotAFolder { path }),
         Found::Foreign { entries } => Err(FolderError::Foreign { path, entries: list(&entries) }),
-        Found::SweepInProgress { foreign } => {
-            if claim.kind == Kind::Sweep && claim.finishing_sweep {
+        Found::InProgress { kind, foreign } => {
+            if claim.kind == kind && claim.finishing {
                 foreign_files(&foreign)
             } else {
-                Err(FolderError::SweepInProgress { path })
+                Err(FolderError::in_progress(path, kind))
             }
         }
         Found::Finished { kind, identity, label, foreign } => {
@@ -258,16 +347,53 @@ pub fn check(dir: &Path, claim: &Claim) -> Result<(), FolderError> {
                 return Err(FolderError::OtherKind { path, found: kind.as_str(), want: claim.kind.as_str() });
             }
             foreign_files(&foreign)?;
-            if identity == claim.identity || claim.force || claim.finishing_sweep {
+            if identity == claim.identity || claim.force || claim.finishing {
                 Ok(())
             } else {
-                let what = match kind {
-                    Kind::Run => "scenario or seed",
-                    Kind::Compare => "set of scenarios or settings",
-                    Kind::Sweep => "sweep file or shard",
-                };
-                Err(FolderError::DifferentRun { path, kind: kind.as_str(), what, label })
+                Err(FolderError::DifferentRun { path, kind: kind.as_str(), what: kind.identified_by(), label })
             }
+        }
+    }
+}
+
+/// Whether a sweep or calibration (`claim`, its `force` the user's word) may start at `dir`, and
+/// whether it starts afresh there: a new or empty folder; its kind's folder in progress (afresh
+/// only with `--force`; the command refuses it without `--resume`); or a finished folder of its
+/// kind — the same one with `resume` (nothing left to run) or with `force` (run again), another
+/// only with `force`. Anything else is refused with nothing changed.
+pub fn may_start(dir: &Path, claim: &Claim, resume: bool) -> Result<bool, FolderError> {
+    let path = dir.to_path_buf();
+    let want = claim.kind;
+    let foreign_files = |foreign: &[String]| {
+        if foreign.is_empty() {
+            Ok(())
+        } else {
+            Err(FolderError::ForeignFiles { path: path.clone(), kind: want.as_str(), entries: list(foreign) })
+        }
+    };
+    match inspect(dir)? {
+        Found::Nothing | Found::Empty => Ok(true),
+        Found::NotAFolder => Err(FolderError::NotAFolder { path }),
+        Found::Foreign { entries } => Err(FolderError::Foreign { path, entries: list(&entries) }),
+        Found::Finished { kind, .. } if kind != want => {
+            Err(FolderError::OtherKind { path, found: kind.as_str(), want: want.as_str() })
+        }
+        Found::Finished { identity, label, foreign, kind } => {
+            foreign_files(&foreign)?;
+            if claim.force {
+                Ok(true)
+            } else if identity != claim.identity {
+                Err(FolderError::DifferentRun { path, kind: kind.as_str(), what: kind.identified_by(), label })
+            } else if resume {
+                Ok(false)
+            } else {
+                Err(FolderError::Finished { path, kind: kind.as_str(), resume_does: kind.resume_does() })
+            }
+        }
+        Found::InProgress { kind, .. } if kind != want => Err(FolderError::in_progress(path, kind)),
+        Found::InProgress { foreign, .. } => {
+            foreign_files(&foreign)?;
+            Ok(claim.force)
         }
     }
 }
@@ -473,5 +599,27 @@ mod tests {
         assert!(label.contains("seed 3"));
         assert!(identity(Kind::Run, b"{\"seed\": 1}").is_none());
         assert!(is_temporary("runs.csv.tmp-123") && !is_temporary("runs.csv.tmp-") && !is_temporary("a.csv"));
+        // A calibration is the same one whatever its stopping rules.
+        let cal = |gens: u32| {
+            format!("{{\"spec\": {{\"name\": \"c\", \"seed\": 1, \"abc\": {{\"particles\": 8, \"max_generations\": {gens}}}}}, \"runs\": 5}}")
+        };
+        let (a, label) = identity(Kind::Calibration, cal(3).as_bytes()).unwrap();
+        assert_eq!(a, identity(Kind::Calibration, cal(9).as_bytes()).unwrap().0);
+        assert!(a.contains("particles") && label.contains("`c`"), "{a} {label}");
+        assert!(is_shard_rows("calibration.shard-1-of-2.csv") && !is_shard_rows("calibration.shard-x-of-2.csv"));
+    }
+
+    #[test]
+    fn a_calibration_in_progress_is_finished_only_by_itself() {
+        let d = scratch("calibration");
+        let out = d.join("cal");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("calibration.shard-0-of-2.csv"), "generation\n").unwrap();
+        assert!(matches!(inspect(&out).unwrap(), Found::InProgress { kind: Kind::Calibration, .. }));
+        let sweep = Claim { kind: Kind::Sweep, identity: String::new(), force: true, finishing: true };
+        let e = check(&out, &sweep).unwrap_err().to_string();
+        assert!(e.contains("unfinished calibration") && e.contains("corridor calibrate --resume"), "{e}");
+        let own = Claim { kind: Kind::Calibration, identity: String::new(), force: false, finishing: true };
+        check(&out, &own).unwrap();
     }
 }

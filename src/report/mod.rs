@@ -1,6 +1,7 @@
 //! `report.html`: one self-contained page per output folder, with the charts inlined.
 
 mod base64;
+mod calibrate;
 mod compare;
 mod fonts;
 mod glossary;
@@ -55,6 +56,7 @@ pub fn write_report_with(dir: &Path, opts: &ChartOptions, charts: &[RenderedChar
         FolderKind::Run => run::page(dir, lang, charts)?,
         FolderKind::Compare => compare::page(dir, lang, charts)?,
         FolderKind::Sweep => sweep::page(dir, lang, charts)?,
+        FolderKind::Calibration => calibrate::page(dir, lang, charts)?,
     };
     body.push_str(&format!(
         "<footer>{} corridor {}.</footer>\n",

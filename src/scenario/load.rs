@@ -107,11 +107,14 @@ pub enum FileKind {
     Scenario,
     /// A sweep file (`corridor sweep`): it has `base`, `design` or `parameters`.
     Sweep,
+    /// A targets file (`corridor calibrate`): it has `targets`.
+    Targets,
 }
 
 impl FileKind {
     pub fn of(text: &str) -> FileKind {
         match toml::from_str::<Table>(text) {
+            Ok(t) if t.contains_key("targets") => FileKind::Targets,
             Ok(t) if ["base", "design", "parameters"].iter().any(|k| t.contains_key(*k)) => FileKind::Sweep,
             _ => FileKind::Scenario,
         }
