@@ -14,7 +14,6 @@ use crate::world::{Cell, World};
 pub const MARKET: usize = 0;
 pub const TALENT: usize = 1;
 pub const SHARED: usize = 2;
-pub const STOCK_NAMES: [&str; 3] = ["market", "talent", "shared_ownership"];
 
 /// A housing project in the pipeline.
 #[derive(Clone, Debug, PartialEq)]

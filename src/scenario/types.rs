@@ -77,14 +77,6 @@ impl Scenario {
     }
 }
 
-/// A lever's active period, in calendar years (inclusive).
-#[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct Period {
-    pub start_year: i32,
-    pub end_year: i32,
-}
-
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum DistanceMetric {
