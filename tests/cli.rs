@@ -401,7 +401,7 @@ fn a_name_that_would_give_a_kpi_column_twice_is_rejected() {
 fn microdata_panels_add_up_to_the_kpi_totals() {
     let dir = temp_dir("microdata");
     let out = dir.join("tiny");
-    let o = corridor(&[
+    let args = [
         "run",
         "scenarios/tiny.toml",
         "--years",
@@ -413,7 +413,8 @@ fn microdata_panels_add_up_to_the_kpi_totals() {
         "--microdata",
         "--out",
         out.to_str().unwrap(),
-    ]);
+    ];
+    let o = corridor(&args);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
     let (tiers, firms) = corridor::output::read_firm_panel(&std::fs::read(out.join("firms.csv")).unwrap()).unwrap();
     assert_eq!(tiers, ["high", "skilled"]);
@@ -448,19 +449,7 @@ fn microdata_panels_add_up_to_the_kpi_totals() {
     assert!(rows.iter().any(|r| r.employer_kind == "firm") && rows.iter().any(|r| r.employer_kind == "lab"));
     // The microdata files are corridor's own: the same run again replaces the folder.
     let panel = std::fs::read(out.join("firms.csv")).unwrap();
-    let again = corridor(&[
-        "run",
-        "scenarios/tiny.toml",
-        "--years",
-        "4",
-        "--seed",
-        "3",
-        "--quiet",
-        "--no-charts",
-        "--microdata",
-        "--out",
-        out.to_str().unwrap(),
-    ]);
+    let again = corridor(&args);
     assert!(again.status.success(), "{}", String::from_utf8_lossy(&again.stderr));
     assert_eq!(std::fs::read(out.join("firms.csv")).unwrap(), panel);
     let _ = std::fs::remove_dir_all(&dir);
