@@ -90,7 +90,7 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
         pool.install(|| {
             (0..reps)
                 .into_par_iter()
-                .map(|i| corridor::run_with(&s, replication_seed(seed, i), options, &mut |_, _| progress.inc(1)))
+                .map(|i| corridor::run_with_progress(&s, replication_seed(seed, i), &mut |_, _| progress.inc(1)))
                 .collect()
         })
     };
@@ -108,9 +108,19 @@ pub fn run(args: RunArgs) -> Result<(), Failure> {
     } else {
         (replicated_files(&results, seed, &prov), median_result(&results))
     };
-    // The microdata of the run the folder's files show (the median run with --reps), before
-    // summary.json, whose presence marks a complete folder.
-    if let Some(m) = &results[median].microdata {
+    // The microdata of the run the folder's files show. With --reps only the median run's is
+    // written: rather than record a panel for every replication, that run is made again with the
+    // panel on (a run is a pure function of scenario and seed, so it is the same run).
+    let microdata = match &results[median].microdata {
+        Some(m) => Some(std::borrow::Cow::Borrowed(m)),
+        None if args.microdata => {
+            let again = pool.install(|| corridor::run_with(&s, results[median].seed, options, &mut |_, _| {}));
+            again.microdata.map(std::borrow::Cow::Owned)
+        }
+        None => None,
+    };
+    // Before summary.json, whose presence marks a complete folder.
+    if let Some(m) = &microdata {
         let at = files.len().saturating_sub(1);
         files.splice(at..at, corridor::output::microdata_files(m));
     }
