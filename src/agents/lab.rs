@@ -267,35 +267,55 @@ impl FirmIndex {
     }
 
     /// The alive firm of `sector` nearest to `cell` (ring by ring; ties to the lower id).
+    ///
+    /// Each ring visits only its perimeter cells inside the grid, so a search that finds nothing
+    /// costs one visit per cell, not one per cell and ring; a sector without a firm returns at once.
     pub fn nearest(&self, firms: &[Firm], world: &World, cell: Cell, sector: u8) -> Option<u32> {
-        let (cx, cy) = world.xy(cell);
+        if !self.ids.iter().any(|&id| firms[id as usize].sector == sector) {
+            return None;
+        }
+        let (cx, cy) = (world.xy(cell).0 as i64, world.xy(cell).1 as i64);
         let (w, h) = (world.width as i64, world.height as i64);
-        let max_r = w.max(h);
+        // Beyond this ring every cell is off the grid.
+        let max_r = cx.max(w - 1 - cx).max(cy).max(h - 1 - cy);
         let mut best: Option<(i64, u32)> = None;
+        let mut visit = |x: i64, y: i64, best: &mut Option<(i64, u32)>| {
+            let c = (y * w + x) as usize;
+            for &id in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
+                if firms[id as usize].sector != sector {
+                    continue;
+                }
+                let d2 = (x - cx).pow(2) + (y - cy).pow(2);
+                if best.is_none_or(|(bd, bid)| d2 < bd || (d2 == bd && id < bid)) {
+                    *best = Some((d2, id));
+                }
+            }
+        };
         for r in 0..=max_r {
             if let Some((d2, _)) = best {
                 if r * r > d2 {
                     break;
                 }
             }
-            for dy in -r..=r {
-                for dx in -r..=r {
-                    if dx.abs() != r && dy.abs() != r {
-                        continue;
+            if r == 0 {
+                visit(cx, cy, &mut best);
+                continue;
+            }
+            let (x0, x1) = ((cx - r).max(0), (cx + r).min(w - 1));
+            // The top and bottom rows of the ring, corners included.
+            for y in [cy - r, cy + r] {
+                if (0..h).contains(&y) {
+                    for x in x0..=x1 {
+                        visit(x, y, &mut best);
                     }
-                    let (x, y) = (cx as i64 + dx, cy as i64 + dy);
-                    if x < 0 || y < 0 || x >= w || y >= h {
-                        continue;
-                    }
-                    let c = (y * w + x) as usize;
-                    for &id in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
-                        if firms[id as usize].sector != sector {
-                            continue;
-                        }
-                        let d2 = dx * dx + dy * dy;
-                        if best.is_none_or(|(bd, bid)| d2 < bd || (d2 == bd && id < bid)) {
-                            best = Some((d2, id));
-                        }
+                }
+            }
+            // The left and right columns, corners excluded.
+            let (y0, y1) = ((cy - r + 1).max(0), (cy + r - 1).min(h - 1));
+            for x in [cx - r, cx + r] {
+                if (0..w).contains(&x) {
+                    for y in y0..=y1 {
+                        visit(x, y, &mut best);
                     }
                 }
             }
@@ -378,5 +398,38 @@ mod tests {
         assert!((p - (1.0 + gain).powi(licences)).abs() < 1e-9, "{p} after {licences} licences");
         assert_eq!(kit.firms.records[other as usize].productivity, 1.0, "not of the lab's sector");
         assert_eq!(same, same_firm);
+    }
+
+    /// The ring search finds what a scan of every firm finds (nearest, ties to the lower id) from
+    /// every cell, with firms dead and alive, and nothing for a sector without a firm.
+    #[test]
+    fn nearest_firm_is_the_one_a_full_scan_finds() {
+        let mut kit = Kit::new();
+        let mut rng = Stream::new(11, Purpose::LabOutput, 0, 0);
+        for _ in 0..9 {
+            let c = (rng.uniform() * kit.world.cells() as f64) as Cell;
+            let f = kit.firm((rng.uniform() * 2.0) as u8, c);
+            kit.firms.records[f as usize].alive = rng.chance(0.7);
+        }
+        let index = FirmIndex::build(&kit.firms.records, &kit.firms.cells, kit.world.cells());
+        for c in 0..kit.world.cells() as Cell {
+            let (cx, cy) = kit.world.xy(c);
+            for sector in 0..3u8 {
+                let scan = kit
+                    .firms
+                    .records
+                    .iter()
+                    .zip(&kit.firms.cells)
+                    .enumerate()
+                    .filter(|(_, (f, _))| f.alive && f.sector == sector)
+                    .map(|(id, (_, &fc))| {
+                        let (x, y) = kit.world.xy(fc);
+                        ((x as i64 - cx as i64).pow(2) + (y as i64 - cy as i64).pow(2), id as u32)
+                    })
+                    .min()
+                    .map(|(_, id)| id);
+                assert_eq!(index.nearest(&kit.firms.records, &kit.world, c, sector), scan, "cell {c}, sector {sector}");
+            }
+        }
     }
 }
