@@ -384,7 +384,9 @@ fn mutated_scenarios_sweeps_and_sets_never_panic_abort_or_hang() {
     let workers = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1).min(4);
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let targets: Vec<String> = c.files.iter().filter(|(n, _)| n.ends_with(".toml")).map(|(n, _)| n.clone()).collect();
-    let results: Vec<(usize, usize, Vec<String>)> = std::thread::scope(|s| {
+    // Per worker: cases, accepted, failures, and the slowest case (seconds, command).
+    type Tally = (usize, usize, Vec<String>, (f64, String));
+    let results: Vec<Tally> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..workers)
             .map(|w| {
                 let (c, targets) = (&c, &targets);
@@ -392,6 +394,7 @@ fn mutated_scenarios_sweeps_and_sets_never_panic_abort_or_hang() {
                     let dir = workspace(c, &format!("fuzz-{w}"));
                     let mut rng = Rng(seed.wrapping_mul(1_000_003).wrapping_add(w as u64));
                     let (mut cases, mut accepted, mut failures) = (0, 0, Vec::new());
+                    let mut slowest = (0.0, String::new());
                     while Instant::now() < deadline && failures.is_empty() {
                         let target = rng.pick(targets).clone();
                         let original = &c.files.iter().find(|(n, _)| *n == target).unwrap().1;
@@ -415,7 +418,13 @@ fn mutated_scenarios_sweeps_and_sets_never_panic_abort_or_hang() {
                                 args.extend(["--set".into(), set]);
                             }
                         }
-                        match run_case(&dir, &args) {
+                        let started = Instant::now();
+                        let outcome = run_case(&dir, &args);
+                        let took = started.elapsed().as_secs_f64();
+                        if took > slowest.0 {
+                            slowest = (took, format!("{target}: corridor {}", args.join(" ")));
+                        }
+                        match outcome {
                             Ok(ok) => accepted += ok as usize,
                             Err(why) => {
                                 failures.push(save_failure(&dir, &format!("seed{seed}-w{w}-case{cases}"), &args, &why))
@@ -427,7 +436,7 @@ fn mutated_scenarios_sweeps_and_sets_never_panic_abort_or_hang() {
                         cases += 1;
                     }
                     let _ = std::fs::remove_dir_all(&dir);
-                    (cases, accepted, failures)
+                    (cases, accepted, failures, slowest)
                 })
             })
             .collect();
@@ -440,6 +449,9 @@ fn mutated_scenarios_sweeps_and_sets_never_panic_abort_or_hang() {
         "fuzz: {cases} cases ({accepted} accepted and simulated for a month) in {seconds} s on {workers} workers (seed {seed}), {} failures",
         failures.len()
     );
+    if let Some((took, case)) = results.iter().map(|r| &r.3).max_by(|a, b| a.0.total_cmp(&b.0)) {
+        eprintln!("fuzz: slowest case {took:.1} s of the {CASE_SECONDS} s allowed: {case}");
+    }
     assert!(failures.is_empty(), "{}", failures.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n\n"));
     assert!(cases >= workers, "the fuzz loop ran no cases");
 }

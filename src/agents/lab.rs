@@ -279,7 +279,7 @@ impl FirmIndex {
         // Beyond this ring every cell is off the grid.
         let max_r = cx.max(w - 1 - cx).max(cy).max(h - 1 - cy);
         let mut best: Option<(i64, u32)> = None;
-        let mut visit = |x: i64, y: i64, best: &mut Option<(i64, u32)>| {
+        let visit = |x: i64, y: i64, best: &mut Option<(i64, u32)>| {
             let c = (y * w + x) as usize;
             for &id in &self.ids[self.start[c] as usize..self.start[c + 1] as usize] {
                 if firms[id as usize].sector != sector {
