@@ -244,6 +244,8 @@ pub fn move_to(
 pub struct VacancySampler {
     cum: Vec<u64>,
     guide: Vec<u32>,
+    /// Slices per unit: `guide.len() / total`.
+    per_unit: f64,
 }
 
 impl VacancySampler {
@@ -271,19 +273,18 @@ impl VacancySampler {
                 })
                 .collect()
         };
-        VacancySampler { cum, guide }
+        let per_unit = if acc == 0 { 0.0 } else { guide.len() as f64 / acc as f64 };
+        VacancySampler { cum, guide, per_unit }
     }
     pub fn total(&self) -> u64 {
         *self.cum.last().unwrap_or(&0)
     }
-    fn slice(&self, r: u64) -> usize {
-        let n = self.guide.len() as u64;
-        // In 64 bits when the product fits (always, for realistic counts): a 128-bit division is
-        // a slow library call.
-        match r.checked_mul(n) {
-            Some(x) => (x / self.total()) as usize,
-            None => (r as u128 * n as u128 / self.total() as u128) as usize,
-        }
+    /// A guide slice at or below the one draw `r` falls in (floor(r slices / total), less one
+    /// for rounding): a float multiplication instead of an integer division. The walk from a
+    /// lower slice's guide cell ends at the same cell.
+    #[inline]
+    fn slice_at_most(&self, r: u64) -> usize {
+        ((r as f64 * self.per_unit) as usize).saturating_sub(1)
     }
     pub fn sample(&self, rng: &mut Stream) -> Option<Cell> {
         let total = self.total();
@@ -293,7 +294,7 @@ impl VacancySampler {
         let r = (rng.uniform() * total as f64) as u64;
         // First cell whose cumulative count exceeds r.
         let last = self.cum.len() - 1;
-        let mut c = (self.guide[self.slice(r).min(self.guide.len() - 1)] as usize).min(last);
+        let mut c = (self.guide[self.slice_at_most(r).min(self.guide.len() - 1)] as usize).min(last);
         while c < last && self.cum[c] <= r {
             c += 1;
         }
