@@ -79,6 +79,16 @@ fn posterior_draws_are_shared_reported_beside_the_seed_interval_and_thread_indep
     }
     let distinct: std::collections::BTreeSet<String> = draws.iter().map(|d| d["particle"].clone()).collect();
     assert!(distinct.len() >= 2, "every replication drew the same set: {distinct:?}");
+    // The report shows the same effects: one row per headline KPI in its own section.
+    let redraw = Command::new(env!("CARGO_BIN_EXE_corridor")).arg("chart").arg(&one).output().unwrap();
+    assert!(redraw.status.success(), "{}", String::from_utf8_lossy(&redraw.stderr));
+    let html = String::from_utf8(read(&one.join("report.html"))).unwrap();
+    let section =
+        html.split("<h2>Effects under parameter uncertainty</h2>").nth(1).expect("no posterior section in report.html");
+    let section = section.split("<h2>").next().unwrap();
+    assert_eq!(section.matches("<tr><td>").count(), headline.len(), "{section}");
+    let robust = effects.iter().filter(|e| e.robust && headline.contains(&e.kpi.as_str())).count();
+    assert_eq!(section.matches("<td>robust</td>").count(), robust, "{section}");
     // Without --posterior the same compare has no posterior files.
     let plain = dir.join("plain");
     assert!(compare(&plain, &[]).status.success());

@@ -13,7 +13,7 @@ use crate::chart::data::{read_json, read_rows};
 use crate::chart::i18n::{kpi, tr, Freq, Unit, UnitKind};
 use crate::chart::{ChartError, Lang, RenderedChart, Section};
 use crate::metrics::registry::{describe, Cumulation, Unit as RegUnit};
-use crate::output::{CompareJson, CostNote, CostRow, EffectRow};
+use crate::output::{CompareJson, CostNote, CostRow, EffectRow, PosteriorEffectRow};
 use crate::policy::Lever;
 
 /// The cells of one effect for readers, as both the Markdown and the HTML tables show them.
@@ -312,6 +312,10 @@ pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(
         body.push_str(&super::note(&cost_rule(&info, lang)));
         body.push_str(&cost_table(&info, &costs, v, lang));
     }
+    let posterior: Vec<PosteriorEffectRow> = read_optional(&dir.join("effects_posterior.csv"))?;
+    if !posterior.is_empty() {
+        body.push_str(&posterior_section(&info, &posterior, &variants, lang));
+    }
     let diff = figures(charts, Section::Differences)?;
     if !diff.is_empty() {
         body.push_str(&format!("<h2>{}</h2>\n{diff}", esc(Section::Differences.heading(lang))));
@@ -346,6 +350,74 @@ pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(
     ];
     body.push_str(&facts(&rows));
     Ok((title, body))
+}
+
+/// `compare --posterior`: each variant's headline effects at the posterior median with their
+/// seed-only interval, beside the effect over parameter draws and the range that adds what the
+/// calibration leaves uncertain (effects_posterior.csv).
+fn posterior_section(info: &CompareJson, rows: &[PosteriorEffectRow], names: &[String], lang: Lang) -> String {
+    let (_, b) = horizon(info);
+    let mut out =
+        format!("<h2>{}</h2>\n", esc(tr(lang, "Effects under parameter uncertainty", "参数不确定性下的效果")));
+    let draws = rows.first().map_or(0, |r| r.draws);
+    let lede = match lang {
+        Lang::En => format!(
+            "Effects in {b}: at the posterior median of the calibrated parameters with the seed-only 95% interval, and over {draws} paired replications that each draw a parameter set from the posterior, with the 2.5–97.5% range of their paired differences. Robust: that range excludes zero, so the sign holds across what the calibration leaves uncertain."
+        ),
+        Lang::Zh => format!(
+            "{b}年效果：校准参数取后验中位数时的效果及仅含随机种子的 95% 区间；以及 {draws} 次各自从后验抽取参数的配对重复模拟的效果及其配对差值的 2.5–97.5% 范围。稳健：该范围不含零，即在校准留下的不确定性内效果方向不变。"
+        ),
+    };
+    out.push_str(&super::note(&lede));
+    for (v, name) in info.variants.iter().zip(names) {
+        let trows: Vec<Vec<Cell>> = info
+            .kpis
+            .iter()
+            .filter_map(|k| rows.iter().find(|e| &e.kpi == k && &e.variant == v))
+            .map(|e| {
+                let k = kpi(&e.kpi, Freq::Year, lang);
+                let all =
+                    [e.seed_diff_mean, e.seed_ci_low, e.seed_ci_high, e.diff_mean, e.combined_low, e.combined_high];
+                let scale = scale_for(&k, &all, lang);
+                let share = k.unit.kind == UnitKind::Share;
+                let range = |lo: f64, hi: f64| {
+                    if share {
+                        interval(lo * 100.0, hi * 100.0)
+                    } else {
+                        interval(lo / scale.factor, hi / scale.factor)
+                    }
+                };
+                let seed_half = half_width(e.seed_ci_low, e.seed_ci_high);
+                let all_half = half_width(e.combined_low, e.combined_high);
+                vec![
+                    Cell::text(k.label.clone()),
+                    Cell::num(format!(
+                        "{} {}",
+                        kpi_diff(&k, e.seed_diff_mean, seed_half, scale),
+                        diff_unit(&k, scale, lang)
+                    )),
+                    Cell::num(range(e.seed_ci_low, e.seed_ci_high)),
+                    Cell::num(kpi_diff(&k, e.diff_mean, all_half, scale)),
+                    Cell::num(range(e.combined_low, e.combined_high)),
+                    Cell::text(if e.robust { tr(lang, "robust", "稳健") } else { "–" }.to_string()),
+                ]
+            })
+            .collect();
+        if trows.is_empty() {
+            continue;
+        }
+        out.push_str(&format!("<h3>{}</h3>\n", esc(name)));
+        let header = [
+            tr(lang, "Indicator", "指标"),
+            tr(lang, "Effect at the posterior median", "后验中位数下的效果"),
+            tr(lang, "Seeds only, 95% interval", "仅随机种子 95% 区间"),
+            tr(lang, "Effect over parameter draws", "参数抽样下的效果"),
+            tr(lang, "Parameters and seeds, 95% range", "参数与随机种子 95% 范围"),
+            tr(lang, "Sign", "方向"),
+        ];
+        out.push_str(&table(&header, &trows));
+    }
+    out
 }
 
 /// The rows of a typed CSV file, none when the file is not there.
