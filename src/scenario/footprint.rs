@@ -71,6 +71,9 @@ impl Footprint {
         let firms_max = s.firms.initial + relocations + founders;
         let cells = s.grid.width as f64 * s.grid.height as f64;
         let lines = (s.transit.lines.len() + s.transit.new_lines.len()) as f64;
+        // The zone commute table: at most a period per line, 8 bytes per zone and cell, capped.
+        let zones = s.grid.outside_zones.len() as f64;
+        let zone_table = (cells * zones * (lines + 1.0) * 8.0).min(crate::world::ZONE_TABLE_MAX_BYTES as f64);
         let mult = s.labs.budget.multiplier.max(1.0);
         let lab_slots: f64 = s
             .labs
@@ -111,7 +114,8 @@ impl Footprint {
             (agents_max * BYTES_PER_AGENT, agents_key.as_str()),
             (firms_max * BYTES_PER_FIRM, firms_key.as_str()),
             (
-                cells * (BYTES_PER_CELL + lines * BYTES_PER_CELL_LINE + s.years as f64 * BYTES_PER_CELL_YEAR),
+                cells * (BYTES_PER_CELL + lines * BYTES_PER_CELL_LINE + s.years as f64 * BYTES_PER_CELL_YEAR)
+                    + zone_table,
                 "grid.width",
             ),
             (lab_slots * BYTES_PER_SLOT, "labs.sites"),

@@ -68,6 +68,25 @@ pub struct World {
     pub travel: Travel,
     /// The commuter belt: places outside the corridor (at least one).
     pub zones: Vec<OutsideZone>,
+    /// Door-to-door minutes from each zone to each cell, computed once per set of open lines.
+    pub zone_minutes: ZoneMinutes,
+}
+
+/// The most memory the table of zone commutes may take; a larger map computes them on demand.
+pub const ZONE_TABLE_MAX_BYTES: usize = 16 << 20;
+
+/// [`World::zone_commute_min`] for every zone and cell, one table per period in which the same
+/// transit lines reaching the zones are open (a line's opening starts a period). The values are
+/// those the computation gives, so looking them up changes no result.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ZoneMinutes {
+    /// The months at which a period after the first starts, ascending.
+    starts: Vec<i64>,
+    /// Minutes by period, zone and cell; empty when the table would exceed
+    /// [`ZONE_TABLE_MAX_BYTES`].
+    minutes: Vec<f64>,
+    zones: usize,
+    cells: usize,
 }
 
 impl World {
@@ -201,8 +220,10 @@ impl World {
             lab_cells: Vec::new(),
             travel,
             zones,
+            zone_minutes: ZoneMinutes::default(),
         };
         world.lab_cells = s.labs.sites.iter().chain(&s.labs.new).map(|l| world.cell_at(l.x, l.y)).collect();
+        world.zone_minutes = ZoneMinutes::build(&world);
         world
     }
 
@@ -238,7 +259,16 @@ impl World {
 
     /// Door-to-door commute from outside zone `z` to cell `b`, minutes one way: by road, or by
     /// an open line that reaches the zone (the minutes to its boarding station, then the ride).
+    #[inline]
     pub fn zone_commute_min(&self, z: usize, b: Cell, month: u32) -> f64 {
+        match self.zone_minutes.get(z, b, month) {
+            Some(minutes) => minutes,
+            None => self.zone_commute_computed(z, b, month),
+        }
+    }
+
+    /// [`World::zone_commute_min`] computed from the roads and lines.
+    fn zone_commute_computed(&self, z: usize, b: Cell, month: u32) -> f64 {
         let zone = &self.zones[z];
         let mut best = self.travel.road_from_point_min(zone.x, zone.y, b, self.width);
         for &(l, station) in &zone.links {
@@ -255,5 +285,71 @@ impl World {
     /// Distance from a cell to the nearest hub, km (infinite without hubs).
     pub fn distance_to_nearest_hub_km(&self, c: Cell) -> f64 {
         self.hub_km[c as usize] as f64
+    }
+}
+
+impl ZoneMinutes {
+    /// The table of `world`'s zones (its own `zone_minutes` is not read).
+    fn build(world: &World) -> ZoneMinutes {
+        let (zones, cells) = (world.zones.len(), world.cells());
+        // Lines reaching a zone that open after the first month start a period.
+        let mut starts: Vec<i64> = world
+            .zones
+            .iter()
+            .flat_map(|z| z.links.iter().map(|&(l, _)| world.travel.lines[l].open_month))
+            .filter(|&m| m > 0 && m <= u32::MAX as i64)
+            .collect();
+        starts.sort_unstable();
+        starts.dedup();
+        let periods = starts.len() + 1;
+        if periods.saturating_mul(zones).saturating_mul(cells).saturating_mul(8) > ZONE_TABLE_MAX_BYTES {
+            return ZoneMinutes { starts, minutes: Vec::new(), zones, cells };
+        }
+        let mut minutes = Vec::with_capacity(periods * zones * cells);
+        for p in 0..periods {
+            let month = if p == 0 { 0 } else { starts[p - 1] as u32 };
+            for z in 0..zones {
+                minutes.extend((0..cells).map(|b| world.zone_commute_computed(z, b as Cell, month)));
+            }
+        }
+        ZoneMinutes { starts, minutes, zones, cells }
+    }
+
+    /// The minutes from zone `z` to cell `b` in `month`, if the table holds them.
+    #[inline]
+    fn get(&self, z: usize, b: Cell, month: u32) -> Option<f64> {
+        if self.minutes.is_empty() {
+            return None;
+        }
+        let period = self.starts.partition_point(|&m| m <= month as i64);
+        self.minutes.get((period * self.zones + z) * self.cells + b as usize).copied()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The tiny corridor with its line opening in its third year: the table's minutes are the
+    /// computed ones for every zone, cell and month, before, at and after the opening.
+    #[test]
+    fn zone_minutes_are_the_computed_ones_in_every_period() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/tiny.toml");
+        let sets = vec!["transit.lines.line_1.open_year=2024".to_string()];
+        let s = crate::scenario::load(&path, &sets).unwrap().scenario;
+        let world = World::build(&s);
+        assert_eq!(world.zone_minutes.starts, vec![24], "one period starts when the line opens");
+        assert!(!world.zone_minutes.minutes.is_empty());
+        let mut opened = 0;
+        for month in [0, 23, 24, 25, 119] {
+            for z in 0..world.zones.len() {
+                for b in 0..world.cells() as Cell {
+                    let computed = world.zone_commute_computed(z, b, month);
+                    assert_eq!(world.zone_commute_min(z, b, month).to_bits(), computed.to_bits(), "{z} {b} {month}");
+                    opened += (month >= 24 && computed < world.zone_commute_computed(z, b, 0)) as usize;
+                }
+            }
+        }
+        assert!(opened > 0, "the opening shortens some commutes");
     }
 }
