@@ -275,14 +275,15 @@ impl Sim {
     pub fn recount(&mut self) {
         // One pass over the agents into one flat table of integer counts:
         // [workers (firm x tier) | researchers (lab x tier) | residents (cell) | occupied (stock x cell)
-        //  | school seats and waiting children (see Schools::count)].
+        //  | school seats and waiting children (see Schools::count) | talent (tier)].
         let cells = self.world.cells();
         let w0 = 0;
         let r0 = self.firms.records.len() * MAX_TIERS;
         let c0 = r0 + self.labs.len() * MAX_TIERS;
         let o0 = c0 + cells;
         let s0 = o0 + 3 * cells;
-        let len = s0 + self.schools.count_len();
+        let t0 = s0 + self.schools.count_len();
+        let len = t0 + MAX_TIERS;
         let counts = par_count(&self.talent.agents, len, |t, acc| {
             if t.employer != NO_JOB {
                 if t.employer & LAB_BIT != 0 {
@@ -297,11 +298,17 @@ impl Sim {
                     acc[o0 + stock * cells + t.home as usize] += 1;
                 }
             }
-            Schools::count(t, &mut acc[s0..]);
+            Schools::count(t, &mut acc[s0..t0]);
+            acc[t0 + t.tier as usize] += 1;
         });
-        self.schools.apply_counts(&counts[s0..]);
+        self.schools.apply_counts(&counts[s0..t0]);
         let km2 = self.world.cell_km * self.world.cell_km;
         let scale = self.scenario.agent_scale;
+        // The research-capable people the researchers' market draws on.
+        self.prices.research.capable = (self.scenario.talent.tiers.iter())
+            .zip(&counts[t0..])
+            .map(|(tier, &n)| tier.research_share * n as f64 * scale)
+            .sum();
         // Workers per firm in parallel, with each alive firm's jobs per km² for the density below.
         let firm_density: Vec<Option<f32>> = self
             .firms
@@ -354,10 +361,12 @@ impl Sim {
             district: &self.world.district,
             rd_rate: &rd_rate,
             compute: &compute,
+            rd_price: self.prices.research.price,
         };
-        // Firms step in parallel and report (subsidy, patents, sector, firms that died this month).
+        // Firms step in parallel and report (subsidy, R&D, patents, sector, firms that died this
+        // month).
         let month = self.month;
-        let reports: Vec<(f64, u32, u8, u32)> = self
+        let reports: Vec<(f64, f64, u32, u8, u32)> = self
             .firms
             .records
             .par_iter_mut()
@@ -368,13 +377,14 @@ impl Sim {
                 if died {
                     f.death_month = month;
                 }
-                (f.subsidy, f.patents, f.sector, if died { f.multiplicity } else { 0 })
+                (f.subsidy, f.rd, f.patents, f.sector, if died { f.multiplicity } else { 0 })
             })
             .collect();
         // Collected in firm order (fixed-order float sums).
-        let mut subsidy = 0.0;
-        for (&(paid, patents, sector, died), &cell) in reports.iter().zip(&self.firms.cells) {
+        let (mut subsidy, mut rd) = (0.0, 0.0);
+        for (&(paid, spent, patents, sector, died), &cell) in reports.iter().zip(&self.firms.cells) {
             subsidy += paid;
+            rd += spent;
             if patents > 0 {
                 self.ledger.firm_patents_by_sector[sector as usize] += patents;
                 self.fields.patents[cell as usize] += patents as f32;
@@ -383,6 +393,15 @@ impl Sim {
         }
         // Firm accounts are at the start year's wage level: the trend makes them yuan of the start year.
         self.ledger.cost[Lever::RdSubsidy] += subsidy * self.prices.trend;
+        // The month's R&D bids for researchers: next month's R&D price. In the first month the
+        // firms' R&D without subsidy sizes the researchers' pool.
+        let price = self.prices.research.price;
+        let unsubsidised = if self.prices.research.pool_per_capable > 0.0 {
+            0.0
+        } else {
+            self.firms.records.iter().filter(|f| f.alive).map(|f| f.unsubsidised_rd(s, price) / price).sum()
+        };
+        self.prices.research.clear(rd / price, unsubsidised, &s.firms);
     }
 
     /// Schools: enrolment in September; other months, children who reach school age or move take

@@ -30,6 +30,7 @@ pub mod policy;
 pub mod prices;
 #[cfg(feature = "charts")]
 pub mod report;
+pub mod research_market;
 pub mod rng;
 pub mod scenario;
 pub mod world;

@@ -24,6 +24,8 @@ pub struct Prices {
     pub rent: Vec<f32>,
     /// Market rent relative to the base rent at the start year's wage level, per cell.
     pub rent_index: Vec<f32>,
+    /// The researchers' market that sets the R&D price index.
+    pub research: crate::research_market::ResearchMarket,
 }
 
 /// Open vacancies and job seekers per tier (agents), after this month's layoffs and postings.
@@ -43,6 +45,7 @@ impl Prices {
             trend: 1.0,
             rent,
             rent_index: Vec::new(),
+            research: Default::default(),
         };
         p.refresh_rent_index(base_rent);
         p

@@ -27,7 +27,7 @@ fn mechanisms_do_not_know_the_engine() {
     // A mechanism borrows what it touches: nothing under src/agents/ (nor the metrics, which
     // only observe) reaches for the whole simulation state.
     let mut found = Vec::new();
-    for dir in ["src/agents", "src/policy", "src/world", "src/prices.rs"] {
+    for dir in ["src/agents", "src/policy", "src/world", "src/prices.rs", "src/research_market.rs"] {
         let path = common::root().join(dir);
         let files =
             if path.is_dir() { sources(dir) } else { vec![(dir.to_string(), std::fs::read_to_string(path).unwrap())] };

@@ -191,14 +191,19 @@ pub struct FirmContext<'a> {
     pub rd_rate: &'a (dyn Fn(usize, i16) -> f64 + Sync),
     /// Compute-centre boost by sector and district.
     pub compute: &'a (dyn Fn(usize, i16) -> f64 + Sync),
+    /// The R&D price index (cost of a unit of real R&D relative to the start).
+    pub rd_price: f64,
 }
 
-/// The R&D of a firm with output `y` facing a subsidy `rate` whose yearly payment is capped at
-/// `cap`: the marginal subsidy is `rate` up to the R&D at which the cap binds (a kink in the user
-/// cost) and zero above it. The firm does the subsidised optimum below the kink, the unsubsidised
-/// optimum above it, and bunches at the kink in between (monthly R&D; the kink is the cap over 12
-/// months of R&D).
-pub fn rd_choice(y: f64, rho: f64, rate: f64, cap: f64, f: &crate::scenario::FirmParams) -> f64 {
+/// The R&D spending (yuan a month) of a firm with output `y` facing a subsidy `rate` whose
+/// yearly payment is capped at `cap`, when a unit of real R&D costs `price` (the R&D price
+/// index): real R&D responds to the user cost price (1 − rate) with elasticity `rd_elasticity`,
+/// so spending is ρ y price^(1 − e) (1 − rate)^(−e). The marginal subsidy is `rate` up to the R&D
+/// at which the cap binds (a kink in the user cost) and zero above it. The firm does the
+/// subsidised optimum below the kink, the unsubsidised optimum above it, and bunches at the kink
+/// in between (monthly R&D; the kink is the cap over 12 months of R&D).
+pub fn rd_choice(y: f64, rho: f64, rate: f64, cap: f64, price: f64, f: &crate::scenario::FirmParams) -> f64 {
+    let rho = rho * price.powf(1.0 - f.rd_elasticity);
     let unsubsidised = rho.min(f.max_rd_intensity) * y;
     if rate <= 0.0 {
         return unsubsidised;
@@ -217,6 +222,12 @@ pub fn rd_choice(y: f64, rho: f64, rate: f64, cap: f64, f: &crate::scenario::Fir
 impl Firm {
     pub fn headcount(&self) -> u32 {
         self.workers.iter().sum()
+    }
+
+    /// The R&D spending of all its firms this month had no subsidy been in force (from the
+    /// month's output, at the R&D price `price`).
+    pub fn unsubsidised_rd(&self, s: &crate::scenario::Scenario, price: f64) -> f64 {
+        rd_choice(self.output, s.sectors[self.sector as usize].rd_intensity, 0.0, 0.0, price, &s.firms)
     }
 
     /// People of one of its firms per agent of its workers.
@@ -294,7 +305,7 @@ impl Firm {
         let office = self.people(scale) * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
         // R&D at the subsidised user cost, with the cap as a kink.
         let rate = (ctx.rd_rate)(self.sector as usize, district);
-        let rd = rd_choice(y, sector.rd_intensity, rate, s.rd.cap, f);
+        let rd = rd_choice(y, sector.rd_intensity, rate, s.rd.cap, ctx.rd_price, f);
         let cap_left = (s.rd.cap - self.subsidy_ytd).max(0.0);
         let subsidy = (rate * rd).min(cap_left);
         self.subsidy_ytd += subsidy;
@@ -303,7 +314,8 @@ impl Firm {
         let profit = y - costs - rd + subsidy;
         let reserve = f.start_cash_months * costs;
         self.cash = if profit > 0.0 { (self.cash + profit).min(reserve.max(self.cash)) } else { self.cash + profit };
-        self.knowledge = (1.0 - f.rd_depreciation / 12.0) * self.knowledge + rd;
+        // Knowledge grows by the real R&D the spending buys at the R&D price.
+        self.knowledge = (1.0 - f.rd_depreciation / 12.0) * self.knowledge + rd / ctx.rd_price;
         // Innovation on product lines (Klette & Kortum 2004): a firm of n lines innovates at
         // lambda0 n (K / n / K_ref)^beta (1 + sigma S) (1 + compute), each innovation raising
         // one line's productivity by g. Its firms' innovations are drawn together.
@@ -345,7 +357,7 @@ impl Firm {
         // office cost alpha of output (Hopenhayn 1992: below the zero-profit productivity it
         // exits). Losses while it adjusts its size do not count.
         let y_star = c * target_eff / f.alpha;
-        let rd_star = rd_choice(y_star, sector.rd_intensity, rate, s.rd.cap, f);
+        let rd_star = rd_choice(y_star, sector.rd_intensity, rate, s.rd.cap, ctx.rd_price, f);
         let best = (1.0 - f.alpha) * y_star - rd_star + (rate * rd_star).min(cap_left) - f.fixed_cost;
         self.loss_months = if best < 0.0 { self.loss_months + 1 } else { 0 };
         self.desired = self.desired.max(0.0);
@@ -465,6 +477,7 @@ mod tests {
             district: &kit.world.district,
             rd_rate: &rd_rate,
             compute: &compute,
+            rd_price: kit.prices.research.price,
         };
         f.step(&ctx);
     }
@@ -511,17 +524,32 @@ mod tests {
         let (y, rho, rate) = (1.0e6, 0.04, 0.5);
         let (unsub, sub) = (rho * y, rho * y / (1.0 - rate));
         // A cap far above: the subsidised optimum.
-        assert!((rd_choice(y, rho, rate, 1.0e12, &f) - sub).abs() < 1e-6);
+        assert!((rd_choice(y, rho, rate, 1.0e12, 1.0, &f) - sub).abs() < 1e-6);
         // The cap binds between the two optima: bunching at the kink, where the year's subsidy
         // just reaches the cap.
         let cap = 12.0 * rate * 0.5 * (unsub + sub);
-        let kink = rd_choice(y, rho, rate, cap, &f);
+        let kink = rd_choice(y, rho, rate, cap, 1.0, &f);
         assert!((kink - cap / (12.0 * rate)).abs() < 1e-6 && kink > unsub && kink < sub);
         // A cap below even the unsubsidised R&D: no marginal subsidy, the unsubsidised optimum.
-        assert!((rd_choice(y, rho, rate, 12.0 * rate * 0.5 * unsub, &f) - unsub).abs() < 1e-6);
+        assert!((rd_choice(y, rho, rate, 12.0 * rate * 0.5 * unsub, 1.0, &f) - unsub).abs() < 1e-6);
         // More subsidy with a binding cap lowers the kink: the response stops at the cap.
-        assert!(rd_choice(y, rho, 0.6, cap, &f) < kink);
-        assert_eq!(rd_choice(y, rho, 0.0, 0.0, &f), unsub);
+        assert!(rd_choice(y, rho, 0.6, cap, 1.0, &f) < kink);
+        assert_eq!(rd_choice(y, rho, 0.0, 0.0, 1.0, &f), unsub);
+    }
+
+    #[test]
+    fn spending_follows_the_rd_price_with_the_user_cost_elasticity() {
+        // Real R&D (spending over price) falls with the price at elasticity e; at e = 1 spending
+        // in yuan does not move.
+        let (y, rho) = (1.0e6, 0.04);
+        for e in [0.5, 1.0, 2.0] {
+            let f = crate::scenario::FirmParams { rd_elasticity: e, ..Default::default() };
+            for rate in [0.0, 0.3] {
+                let real = |p: f64| rd_choice(y, rho, rate, 1.0e12, p, &f) / p;
+                let elasticity = (real(1.1) / real(1.0)).ln() / 1.1f64.ln();
+                assert!((elasticity + e).abs() < 1e-9, "e {e} rate {rate}: {elasticity}");
+            }
+        }
     }
 
     #[test]
@@ -565,6 +593,7 @@ mod tests {
                 district: &kit.world.district,
                 rd_rate: &rd_rate,
                 compute: &compute,
+                rd_price: kit.prices.research.price,
             };
             f.agglomeration(&ctx)
         };

@@ -96,12 +96,13 @@ pub fn enter(
     let share_sum: f64 = s.sectors.iter().map(|x| x.firm_share).sum::<f64>().max(1e-12);
     let jobs = ctx.jobs;
     let unit = unit_cost(&ctx.prices.wage, &jobs.tier_mix, &jobs.tier_productivity, 1.0, f.office_rent_per_worker);
+    let rd_price = ctx.prices.research.price;
     let mut k = 0u64;
     for (sector, spec) in s.sectors.iter().enumerate() {
         let (share, rate) = land[sector];
         let rho = spec.rd_intensity;
-        let uncapped = crate::agents::firm::rd_choice(1.0, rho, rate, f64::INFINITY, f)
-            / crate::agents::firm::rd_choice(1.0, rho, 0.0, 0.0, f).max(1e-12);
+        let uncapped = crate::agents::firm::rd_choice(1.0, rho, rate, f64::INFINITY, rd_price, f)
+            / crate::agents::firm::rd_choice(1.0, rho, 0.0, 0.0, rd_price, f).max(1e-12);
         let max_pull = share * uncapped + (1.0 - share);
         let n = rng.poisson(f.relocation_rate * spec.firm_share / share_sum * max_pull * talent_ratio);
         for _ in 0..n {
@@ -110,8 +111,9 @@ pub fn enter(
             let key = (2u64 << 40) | ((ctx.month as u64) << 20) | k;
             k += 1;
             let y = unit * people * jobs.efficiency_per_person() / f.alpha;
-            let base = crate::agents::firm::rd_choice(y, rho, 0.0, 0.0, f).max(1e-12);
-            let pull = share * crate::agents::firm::rd_choice(y, rho, rate, s.rd.cap, f) / base + (1.0 - share);
+            let base = crate::agents::firm::rd_choice(y, rho, 0.0, 0.0, rd_price, f).max(1e-12);
+            let pull =
+                share * crate::agents::firm::rd_choice(y, rho, rate, s.rd.cap, rd_price, f) / base + (1.0 - share);
             let kept = rng.uniform() * max_pull < pull;
             let thin = rng.uniform();
             let Some(m) = thinned(people, s.agent_scale, thin).filter(|_| kept) else { continue };

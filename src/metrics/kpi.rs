@@ -313,6 +313,8 @@ pub struct Measures<'a> {
     pub output_by_sector: Vec<f64>,
     pub firm_rd: f64,
     pub lab_rd: f64,
+    /// The R&D price index that the month's R&D demand set (firms pay it next month).
+    pub rd_price: f64,
     pub vacancies: f64,
     pub lab_patents: f64,
     pub firm_patents: f64,
@@ -525,6 +527,7 @@ impl<'a> Measures<'a> {
         // Firm accounts are at the start year's wage level: the trend makes them yuan of the
         // start year.
         let trend = sim.prices.trend;
+        let rd_price = sim.prices.research.price;
         output *= trend;
         firm_rd *= trend;
         output_by_sector.iter_mut().for_each(|x| *x *= trend);
@@ -544,6 +547,7 @@ impl<'a> Measures<'a> {
             output_by_sector,
             firm_rd,
             lab_rd,
+            rd_price,
             vacancies,
             lab_patents,
             firm_patents,

@@ -326,6 +326,8 @@ pub const KEYS: &[Key] = &[
     k("firms.density_ref", "jobs/km²", Positive, "density scale of the agglomeration term"),
     k("firms.rd_elasticity", "", Between(0.0, 5.0), "elasticity of R&D to its user cost"),
     k("firms.max_rd_intensity", "share", Share, "largest R&D intensity (R&D / output) a firm chooses"),
+    k("firms.researcher_wage_elasticity", "", Between(0.0, 1.0), "elasticity of researchers' wage (the R&D price index) to R&D spending at the start; 0: no researchers' market"),
+    k("firms.researcher_pool_share", "share", Between(0.01, 0.99), "share of the research-capable pool (each tier's people times its research_share) in firm R&D at the start: the nearer 1, the sooner supply runs out"),
     k("firms.rd_depreciation", "1/year", Share, "knowledge depreciation delta"),
     k("firms.innovation_rate", "1/month", Between(0.0, 100.0), "innovations per month of a product line holding 1 million yuan of knowledge"),
     k("firms.patent_elasticity", "", Between(0.0, 1.0), "elasticity beta of innovations to the knowledge stock at a given size (below 1: diminishing returns to R&D)"),

@@ -1077,6 +1077,11 @@ pub struct FirmParams {
     pub rd_elasticity: f64,
     /// Largest R&D intensity (R&D / output) a firm chooses, whatever the subsidy.
     pub max_rd_intensity: f64,
+    /// Elasticity of researchers' wage (the R&D price) to R&D spending at the start (0: no
+    /// researchers' market, the R&D price stays 1).
+    pub researcher_wage_elasticity: f64,
+    /// Share of the research-capable pool that works in firm R&D at the start.
+    pub researcher_pool_share: f64,
     /// Annual R&D knowledge depreciation delta.
     pub rd_depreciation: f64,
     /// Innovations per month of a product line holding 1 million yuan of knowledge.
@@ -1145,6 +1150,8 @@ impl Default for FirmParams {
             density_ref: 20000.0,
             rd_elasticity: 1.0,
             max_rd_intensity: 0.5,
+            researcher_wage_elasticity: 0.22,
+            researcher_pool_share: 0.5,
             rd_depreciation: 0.15,
             innovation_rate: 0.02,
             patent_elasticity: 0.5,
