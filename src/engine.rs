@@ -386,7 +386,8 @@ impl Sim {
             subsidy += paid;
             rd += spent;
             if patents > 0 {
-                self.ledger.firm_patents_by_sector[sector as usize] += patents;
+                let count = &mut self.ledger.firm_patents_by_sector[sector as usize];
+                *count = count.saturating_add(patents);
                 self.fields.patents[cell as usize] += patents as f32;
             }
             self.ledger.firm_deaths += died;

@@ -323,7 +323,7 @@ impl Firm {
         let (lambda, lines) =
             innovation_rate(f, eff, self.knowledge, spill, (ctx.compute)(self.sector as usize, district));
         let mut irng = Stream::new(ctx.seed, Purpose::FirmInnovation, self.id as u64, ctx.month);
-        let patents = irng.poisson(lambda * m) as u32;
+        let patents = irng.poisson(lambda * m).min(u32::MAX as u64) as u32;
         if patents > 0 {
             self.improve_line(f.innovation_step, lines, patents as f64);
         }
@@ -335,7 +335,7 @@ impl Firm {
         self.rd = rd * m;
         self.subsidy = subsidy * m;
         self.patents = patents;
-        self.patents_ytd += patents;
+        self.patents_ytd = self.patents_ytd.saturating_add(patents);
 
         // Labour demand: partial adjustment toward the profit-maximising size, in agents of all
         // its firms (one person of each of its firms is m / scale agents).
@@ -488,6 +488,24 @@ mod tests {
         kit.s.firms.growth_sd = 0.0;
         kit.s.firms.fixed_cost = 0.0;
         kit
+    }
+
+    #[test]
+    fn patent_counts_saturate_instead_of_wrapping() {
+        // An absurd but allowed innovation rate: the month's draw and the year's count stay at
+        // most u32::MAX (they wrapped, and overflowed with debug assertions, before).
+        let mut kit = kit();
+        kit.s.firms.innovation_rate = 1.0e12;
+        kit.month = 1;
+        let mut f = firm(0, cell(2, 2));
+        f.workers[1] = 10;
+        f.productivity = 1.0e5;
+        f.knowledge = 1.0e9;
+        f.cash = 1.0e9;
+        step(&kit, &mut f, 0.0);
+        assert_eq!(f.patents, u32::MAX);
+        step(&kit, &mut f, 0.0);
+        assert_eq!(f.patents_ytd, u32::MAX);
     }
 
     #[test]

@@ -148,12 +148,12 @@ pub fn step_labs(
             }
         }
         let mut rng = Stream::new(ctx.seed, Purpose::LabOutput, li as u64, month);
-        let patents = rng.poisson(lab.expected_output(s, month)) as u32;
+        let patents = rng.poisson(lab.expected_output(s, month)).min(u32::MAX as u64) as u32;
         lab.knowledge = lab.knowledge * (1.0 - delta) + patents as f64;
         if patents == 0 {
             continue;
         }
-        ledger.lab_patents += patents;
+        ledger.lab_patents = ledger.lab_patents.saturating_add(patents);
         patents_by_cell[lab.cell as usize] += patents as f32;
         let boost = ctx.policy.incubator_boost[lab.cell as usize] as f64;
         let p_spin = (s.labs.spinoff_rate * (1.0 + boost)).min(1.0);
