@@ -125,6 +125,11 @@ impl Stream {
         }
     }
 
+    /// A Poisson count that fits a `u32` (patents of a month): draws above `u32::MAX` saturate.
+    pub fn poisson_u32(&mut self, lambda: f64) -> u32 {
+        self.poisson(lambda).min(u32::MAX as u64) as u32
+    }
+
     /// Pareto draw with minimum `scale` and tail exponent `shape`: P(X > x) = (scale / x)^shape.
     pub fn pareto(&mut self, scale: f64, shape: f64) -> f64 {
         match rand_distr::Pareto::new(scale, shape) {

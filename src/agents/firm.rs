@@ -323,7 +323,7 @@ impl Firm {
         let (lambda, lines) =
             innovation_rate(f, eff, self.knowledge, spill, (ctx.compute)(self.sector as usize, district));
         let mut irng = Stream::new(ctx.seed, Purpose::FirmInnovation, self.id as u64, ctx.month);
-        let patents = irng.poisson(lambda * m).min(u32::MAX as u64) as u32;
+        let patents = irng.poisson_u32(lambda * m);
         if patents > 0 {
             self.improve_line(f.innovation_step, lines, patents as f64);
         }

@@ -148,7 +148,7 @@ pub fn step_labs(
             }
         }
         let mut rng = Stream::new(ctx.seed, Purpose::LabOutput, li as u64, month);
-        let patents = rng.poisson(lab.expected_output(s, month)).min(u32::MAX as u64) as u32;
+        let patents = rng.poisson_u32(lab.expected_output(s, month));
         lab.knowledge = lab.knowledge * (1.0 - delta) + patents as f64;
         if patents == 0 {
             continue;
