@@ -29,6 +29,8 @@ pub enum Purpose {
     FirmExit = 22,
     FirmEntry = 23,
     FirmLocation = 24,
+    /// The monthly signal from which a new firm learns its productivity.
+    FirmLearning = 25,
     LabOutput = 30,
     TechTransfer = 31,
     Replication = 60,

@@ -85,6 +85,9 @@ pub struct Firm {
     pub desired: f64,
     /// Total factor productivity A of each of its firms.
     pub productivity: f64,
+    /// What a new firm does not yet know about its productivity (Jovanovic 1982): its belief's
+    /// mean of log A less the true log A. Zero for established firms and once learnt.
+    pub belief_gap: f64,
     /// R&D knowledge stock K of each firm, yuan.
     pub knowledge: f64,
     /// Patents of each firm (depreciating count): its emission into the spillover field.
@@ -224,6 +227,15 @@ impl Firm {
         self.workers.iter().sum()
     }
 
+    /// The productivity the firm plans with in `month`: the certainty equivalent of its belief
+    /// about A (see [`Learning`]); its true A for established firms.
+    pub fn believed_productivity(&self, month: u32, f: &crate::scenario::FirmParams) -> f64 {
+        match Learning::of(self, month, f) {
+            Some(l) => self.productivity * (self.belief_gap + l.certainty_equivalent_shift(f)).exp(),
+            None => self.productivity,
+        }
+    }
+
     /// The R&D spending of all its firms this month had no subsidy been in force (from the
     /// month's output, at the R&D price `price`).
     pub fn unsubsidised_rd(&self, s: &crate::scenario::Scenario, price: f64) -> f64 {
@@ -340,7 +352,8 @@ impl Firm {
         // Labour demand: partial adjustment toward the profit-maximising size, in agents of all
         // its firms (one person of each of its firms is m / scale agents).
         let c = self.unit_cost(ctx);
-        let target_eff = (f.alpha * self.productivity * sector.productivity * agg / c).powf(1.0 / (1.0 - f.alpha));
+        let believed = self.believed_productivity(ctx.month, f);
+        let target_eff = (f.alpha * believed * sector.productivity * agg / c).powf(1.0 / (1.0 - f.alpha));
         let per_person: f64 = ctx.mix.iter().zip(ctx.tier_productivity).map(|(m, p)| m * p).sum::<f64>();
         let person = 1.0 / ppa;
         let target = target_eff / per_person.max(1e-9) * person;
@@ -383,6 +396,11 @@ impl Firm {
             return;
         }
         self.post_vacancies(ctx.mix, f.max_hiring_step, person, profit < 0.0);
+        // This month's output is a signal of its productivity: the belief moves toward the truth.
+        if let Some(l) = Learning::of(self, ctx.month, f) {
+            let mut lrng = Stream::new(ctx.seed, Purpose::FirmLearning, self.id as u64, ctx.month);
+            self.belief_gap = l.update(self.belief_gap, lrng.normal(), f);
+        }
     }
 
     /// The firm (all its firms) exits: everyone is laid off.
@@ -407,6 +425,53 @@ impl Firm {
                 self.layoffs[t] = have - want;
             }
         }
+    }
+}
+
+/// Learning about entry productivity (Jovanovic 1982, in the Gaussian form of Arkolakis,
+/// Papageorgiou & Timoshenko 2018, RED 27): a new firm's log productivity deviates by
+/// theta ~ N(mu, sigma^2) from the level of its planned size (sigma = `entry_productivity_sd`,
+/// mu = -sigma^2 / (2 (1 - alpha)), so that the mean planned size is the plan). It does not know
+/// theta: it starts from the prior and each month observes theta plus noise of variance
+/// h sigma^2 (h = `learning_half_months`), so that after n signals the belief's variance is
+/// v_n = sigma^2 h / (h + n): halved after h months. It plans (size, viability) with the
+/// certainty equivalent of A^(1/(1-alpha)), i.e. the belief's mean of log A plus
+/// v_n / (2 (1 - alpha)). Only the belief's error (mean less truth) is stored: it starts at
+/// mu - theta and moves as g' = g (h + n) / (h + n + 1) + sigma sqrt(h) z / (h + n + 1), z ~ N(0, 1),
+/// which has variance v_(n+1) when g has variance v_n. Other changes of A (shocks, innovations,
+/// licences) are observed.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Learning {
+    /// Signals observed before this month (one a month of operation since the first).
+    pub signals: f64,
+}
+
+impl Learning {
+    /// The learning state of `firm` in `month`: none for established firms, when learning is
+    /// instant (`learning_half_months` = 0) or there is nothing to learn.
+    pub fn of(firm: &Firm, month: u32, f: &crate::scenario::FirmParams) -> Option<Learning> {
+        if !firm.origin.is_new_firm() || f.learning_half_months <= 0.0 || f.entry_productivity_sd <= 0.0 {
+            return None;
+        }
+        // A firm steps first in the month after its birth.
+        Some(Learning { signals: month.saturating_sub(firm.birth_month).saturating_sub(1) as f64 })
+    }
+
+    /// Variance of the belief about log productivity after this many signals.
+    pub fn variance(&self, f: &crate::scenario::FirmParams) -> f64 {
+        let h = f.learning_half_months;
+        f.entry_productivity_sd.powi(2) * h / (h + self.signals)
+    }
+
+    /// Shift from the belief's mean of log A to the certainty equivalent it plans with.
+    pub fn certainty_equivalent_shift(&self, f: &crate::scenario::FirmParams) -> f64 {
+        0.5 * self.variance(f) / (1.0 - f.alpha)
+    }
+
+    /// The belief's error after one more signal with standard normal noise `z`.
+    pub fn update(&self, gap: f64, z: f64, f: &crate::scenario::FirmParams) -> f64 {
+        let (h, n) = (f.learning_half_months, self.signals);
+        (gap * (h + n) + f.entry_productivity_sd * h.sqrt() * z) / (h + n + 1.0)
     }
 }
 
@@ -488,6 +553,71 @@ mod tests {
         kit.s.firms.growth_sd = 0.0;
         kit.s.firms.fixed_cost = 0.0;
         kit
+    }
+
+    #[test]
+    fn the_belief_error_has_the_variance_of_the_belief_and_halves_after_the_half_life() {
+        // Many firms' belief errors, started at the prior's (sd sigma) and moved by the update:
+        // their variance after n signals is sigma^2 h / (h + n), the variance the firm plans
+        // with, and it has halved after h signals. A wrong update (e.g. forgetting the
+        // (h + n) / (h + n + 1) weight) fails this.
+        let f = crate::scenario::FirmParams {
+            entry_productivity_sd: 0.3,
+            learning_half_months: 12.0,
+            ..Default::default()
+        };
+        let draws = 40_000;
+        let mut gaps: Vec<f64> = (0..draws)
+            .map(|i| -f.entry_productivity_sd * Stream::new(7, Purpose::FirmLearning, i, 0).normal())
+            .collect();
+        for n in 0..36u32 {
+            let l = Learning { signals: n as f64 };
+            let var = gaps.iter().map(|g| g * g).sum::<f64>() / draws as f64;
+            assert!((var / l.variance(&f) - 1.0).abs() < 0.03, "after {n} signals: {var} vs {}", l.variance(&f));
+            for (i, g) in gaps.iter_mut().enumerate() {
+                *g = l.update(*g, Stream::new(7, Purpose::FirmLearning, i as u64, n + 1).normal(), &f);
+            }
+        }
+        let half = Learning { signals: 12.0 }.variance(&f) / Learning { signals: 0.0 }.variance(&f);
+        assert!((half - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_new_firm_plans_with_its_belief_and_learns_its_productivity() {
+        // A start-up whose true productivity is high: without learning it aims at its true
+        // optimum at once; with learning it starts from the prior (the plan) and its desired
+        // size rises toward the truth as the signals come in. Established firms know theirs.
+        let mut kit = kit();
+        kit.month = 1;
+        let mut base = firm(0, cell(2, 2));
+        base.origin = Origin::Startup;
+        base.workers[1] = 3;
+        base.desired = 3.0;
+        base.productivity = 2.0e5;
+        base.cash = 1.0e9;
+        base.belief_gap = -0.3; // it believes A 26 % lower than it is
+        let f = &kit.s.firms;
+        let planned = base.believed_productivity(1, f);
+        let shift = Learning::of(&base, 1, f).unwrap().certainty_equivalent_shift(f);
+        assert!((planned / (2.0e5 * (-0.3 + shift).exp()) - 1.0).abs() < 1e-12);
+        let mut established = base.clone();
+        established.origin = Origin::Incumbent;
+        assert_eq!(established.believed_productivity(1, f), 2.0e5);
+        kit.s.firms.max_hiring_step = 1.0e6; // no hiring limit: the desired size is the target
+        let (mut learning, mut knowing) = (base.clone(), base.clone());
+        knowing.belief_gap = 0.0;
+        kit.s.firms.learning_half_months = 0.0;
+        step(&kit, &mut knowing, 0.0);
+        kit.s.firms.learning_half_months = 12.0;
+        let mut sizes = Vec::new();
+        for month in 1..=60 {
+            kit.month = month;
+            step(&kit, &mut learning, 0.0);
+            sizes.push(learning.desired);
+        }
+        assert!(sizes[0] < knowing.desired, "{} vs {}", sizes[0], knowing.desired);
+        assert!(sizes[59] > sizes[0], "it learns it is better than it thought: {sizes:?}");
+        assert!(learning.belief_gap.abs() < 0.3, "the error shrinks: {}", learning.belief_gap);
     }
 
     #[test]

@@ -177,6 +177,7 @@ pub fn plan(ctx: &EntryContext, plan: &Plan, key: u64) -> Option<Firm> {
         offsets,
         desired: 0.0,
         productivity: 1.0,
+        belief_gap: 0.0,
         knowledge: 0.0,
         patent_stock: 0.0,
         wage_premium: premium,
@@ -200,7 +201,12 @@ pub fn plan(ctx: &EntryContext, plan: &Plan, key: u64) -> Option<Firm> {
     // 3 sd.
     let sd = if plan.origin.is_new_firm() { f.entry_productivity_sd } else { 0.0 };
     let k = 1.0 / (1.0 - f.alpha);
-    firm.productivity = a * (sd * rng.normal().clamp(-3.0, 3.0) - 0.5 * k * sd * sd).exp();
+    let z = rng.normal().clamp(-3.0, 3.0);
+    firm.productivity = a * (sd * z - 0.5 * k * sd * sd).exp();
+    if f.learning_half_months > 0.0 {
+        // It does not know its draw yet: it believes the prior mean (crate::agents::firm::Learning).
+        firm.belief_gap = -sd * z;
+    }
     let person = m as f64 / s.agent_scale;
     firm.desired = plan.people * person;
     let wage = &ctx.prices.wage;

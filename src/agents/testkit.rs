@@ -140,6 +140,7 @@ pub fn firm(sector: u8, cell: Cell) -> Firm {
         offsets: [0.0; MAX_TIERS],
         desired: 0.0,
         productivity: 1.0,
+        belief_gap: 0.0,
         knowledge: 0.0,
         patent_stock: 0.0,
         wage_premium: 1.0,

@@ -337,6 +337,7 @@ pub const KEYS: &[Key] = &[
     k("firms.growth_sd", "", Between(0.0, 1.0), "monthly sd of log-productivity shocks of a firm of 10 efficiency units"),
     k("firms.growth_sd_size_exponent", "", Between(0.0, 1.0), "the shocks' sd falls with size as (E / 10)^-this"),
     k("firms.entry_productivity_sd", "", Between(0.0, 2.0), "sd of a new firm's log productivity around the level that makes its planned size optimal"),
+    k("firms.learning_half_months", "months", Between(0.0, 600.0), "months of operation after which a new firm's uncertainty about its entry productivity has halved (it learns from a noisy signal each month, Jovanovic 1982); 0: it knows its productivity at once"),
     k("firms.wage_premium_sd", "", Between(0.0, 1.0), "sd of a firm's log wage premium (drawn at birth, truncated at 3 sd)"),
     k("firms.max_hiring_step", "share/month", Share, "largest monthly change of desired employment"),
     k("firms.fixed_cost", "yuan/month", NonNeg, "fixed cost of operating a firm"),

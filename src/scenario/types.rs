@@ -1100,6 +1100,9 @@ pub struct FirmParams {
     pub growth_sd_size_exponent: f64,
     /// Sd of log productivity of a new firm around the level that makes its planned size optimal.
     pub entry_productivity_sd: f64,
+    /// Months of operation after which a new firm's uncertainty about its entry productivity
+    /// (the variance of its belief) has halved (Jovanovic 1982 learning); 0: known at once.
+    pub learning_half_months: f64,
     /// Sd of the log wage premium of a firm.
     pub wage_premium_sd: f64,
     /// Largest monthly change of desired employment (share of current).
@@ -1160,7 +1163,8 @@ impl Default for FirmParams {
             innovation_step: 0.01,
             growth_sd: 0.02,
             growth_sd_size_exponent: 0.2,
-            entry_productivity_sd: 0.2,
+            entry_productivity_sd: 0.25,
+            learning_half_months: 12.0,
             wage_premium_sd: 0.1,
             max_hiring_step: 0.1,
             fixed_cost: 6500.0,
