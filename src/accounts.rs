@@ -84,8 +84,8 @@ impl Recurring<'_> {
         let mult = p.lab_budget_multiplier(s);
         for l in self.labs {
             if l.is_new {
-                if month >= l.open_month - 36 && month < l.open_month {
-                    cost[Lever::NewLabs] += l.capex / 36.0;
+                if month >= l.open_month - l.build_months && month < l.open_month {
+                    cost[Lever::NewLabs] += l.capex / l.build_months as f64;
                 } else if month >= l.open_month {
                     cost[Lever::NewLabs] += l.budget_per_year * mult / MONTHS_PER_YEAR;
                 }
@@ -200,6 +200,32 @@ mod tests {
         assert_eq!(book(&kit, 0).cost[Lever::Transit], 2.4e9 / 24.0);
         assert_eq!(book(&kit, 12).cost[Lever::Transit], 1.2e8 / 12.0 + 4.8e9 / 24.0);
         assert_eq!(book(&kit, 40).cost[Lever::Transit], (1.2e8 + 2.4e8) / 12.0);
+    }
+
+    #[test]
+    fn a_new_lab_spends_its_capex_over_its_own_construction_years_then_its_budget() {
+        let s = crate::agents::testkit::scenario();
+        let spec = crate::scenario::LabSpec {
+            name: "facility".into(),
+            sector: s.sectors[0].name.clone(),
+            x: 2.5,
+            y: 1.5,
+            capex: 1.2e9,
+            build_years: 2,
+            budget_per_year: 2.4e8,
+            open_year: s.start_year + 2,
+            ..Default::default()
+        };
+        let mut kit = Kit::with(s);
+        let lab = crate::agents::lab::Lab::from_spec(&kit.s, &kit.world, &spec, true);
+        kit.labs.push(lab);
+        // 24 months of construction from month 0, then the budget (multiplier 1).
+        assert_eq!(book(&kit, 0).cost[Lever::NewLabs], 1.2e9 / 24.0);
+        assert_eq!(book(&kit, 23).cost[Lever::NewLabs], 1.2e9 / 24.0);
+        assert_eq!(book(&kit, 24).cost[Lever::NewLabs], 2.4e8 / 12.0);
+        // Three years of construction: the same capex over 36 months.
+        kit.labs[0].build_months = 36;
+        assert_eq!(book(&kit, 0).cost[Lever::NewLabs], 1.2e9 / 36.0);
     }
 
     #[test]

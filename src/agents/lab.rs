@@ -26,6 +26,8 @@ pub struct Lab {
     /// Added by the `labs.new` lever (its budget and capex are public cost).
     pub is_new: bool,
     pub capex: f64,
+    /// Months of construction before opening, over which capex is spent (new labs).
+    pub build_months: i64,
     /// Knowledge stock in patent equivalents (depreciating).
     pub knowledge: f64,
     /// Researchers by tier (agents), recounted monthly.
@@ -54,6 +56,7 @@ impl Lab {
             },
             is_new,
             capex: spec.capex,
+            build_months: spec.build_years as i64 * 12,
             knowledge: 0.0,
             researchers: [0; MAX_TIERS],
             vacancies: [0; MAX_TIERS],

@@ -99,6 +99,12 @@ pub struct GridParams {
     pub initial_housing_fill: f64,
     /// Office jobs a cell can hold at most.
     pub office_capacity: f64,
+    /// Housing and office land of a cell away from every hub, as shares of the hub-centre
+    /// capacities (the hub kernels add to them).
+    pub base_housing_land: f64,
+    pub base_office_land: f64,
+    /// Largest land of a cell where hub kernels overlap, as a multiple of the hub-centre capacity.
+    pub max_land_factor: f64,
     /// Minutes added to every road trip for parking and walking at both ends.
     pub road_terminal_min: f64,
     /// Places outside the corridor where households that work in it live (the commuter belt).
@@ -119,6 +125,9 @@ impl Default for GridParams {
             housing_capacity: 3000.0,
             initial_housing_fill: 0.25,
             office_capacity: 6000.0,
+            base_housing_land: 0.08,
+            base_office_land: 0.02,
+            max_land_factor: 1.5,
             road_terminal_min: 5.0,
             outside_zones: vec![OutsideZoneSpec::default()],
             layers: Vec::new(),
@@ -970,8 +979,10 @@ pub struct LabSpec {
     pub budget_per_year: f64,
     /// Year it opens (sites that exist at the start use the start year or earlier).
     pub open_year: i32,
-    /// Capital cost for labs added by the `labs.new` lever, yuan (spread over 3 years before opening).
+    /// Capital cost for labs added by the `labs.new` lever, yuan (spread evenly over
+    /// `build_years` before opening).
     pub capex: f64,
+    pub build_years: u32,
     /// Lever: the year the lab is upgraded to `upgrade_kind` (0 = never).
     pub upgrade_year: i32,
     pub upgrade_kind: Option<LabKind>,
@@ -990,6 +1001,7 @@ impl Default for LabSpec {
             budget_per_year: 100_000_000.0,
             open_year: 2000,
             capex: 0.0,
+            build_years: 3,
             upgrade_year: 0,
             upgrade_kind: None,
         }

@@ -109,7 +109,7 @@ impl World {
         for y in 0..h {
             for x in 0..w {
                 let c = y * w + x;
-                let (mut am, mut hw, mut ow) = (g.base_amenity, 0.08, 0.02);
+                let (mut am, mut hw, mut ow) = (g.base_amenity, g.base_housing_land, g.base_office_land);
                 for hb in &s.hubs {
                     let dx = (x as f64 + 0.5 - hb.x) * g.cell_km;
                     let dy = (y as f64 + 0.5 - hb.y) * g.cell_km;
@@ -120,8 +120,8 @@ impl World {
                     ow += hb.office * k;
                 }
                 amenity[c] = am.clamp(0.0, 1.0) as f32;
-                housing_capacity[c] = (g.housing_capacity * hw.min(1.5)) as f32;
-                office_capacity[c] = (g.office_capacity * ow.min(1.5)) as f32;
+                housing_capacity[c] = (g.housing_capacity * hw.min(g.max_land_factor)) as f32;
+                office_capacity[c] = (g.office_capacity * ow.min(g.max_land_factor)) as f32;
             }
         }
         let mut initial_housing: Vec<f32> =

@@ -39,11 +39,15 @@ struct Slot {
     open: u32,
 }
 
+/// Hours of a working day (Labour Law of the PRC, art. 36: at most eight hours a day).
+pub const WORKING_HOURS_PER_DAY: f64 = 8.0;
+
 /// Monthly cost of commuting as money: value_of_time x hourly wage x hours commuted.
 #[inline]
 pub fn commute_cost(s: &crate::scenario::Scenario, wage: f64, commute_min: f64) -> f64 {
-    // hourly wage = wage / (days * 8); hours = 2 * commute / 60 * days.
-    s.talent.value_of_time * wage * commute_min / 240.0
+    // hourly wage = wage / (days * hours a day); hours commuted = 2 trips * commute / 60 * days,
+    // so the days cancel: commute minutes over 60 * hours a day / 2 trips (= 240).
+    s.talent.value_of_time * wage * commute_min / (60.0 * WORKING_HOURS_PER_DAY / 2.0)
 }
 
 /// The month's vacancies: one slot per job by bucket ((tier, sector) for firms, (tier, research)
