@@ -329,7 +329,7 @@ impl Firm {
         // Knowledge grows by the real R&D the spending buys at the R&D price.
         self.knowledge = (1.0 - f.rd_depreciation / 12.0) * self.knowledge + rd / ctx.rd_price;
         // Innovation on product lines (Klette & Kortum 2004): a firm of n lines innovates at
-        // lambda0 n (K / n / K_ref)^beta (1 + sigma S) (1 + compute), each innovation raising
+        // lambda0 n (K / n / K_ref)^beta (1 + sigma S^phi) (1 + compute), each innovation raising
         // one line's productivity by g. Its firms' innovations are drawn together.
         let spill = ctx.spillover[self.cell as usize] as f64;
         let (lambda, lines) =
@@ -477,7 +477,7 @@ impl Learning {
 
 /// The innovation rate of one firm with `eff` efficiency units and knowledge stock `knowledge`
 /// (Klette & Kortum 2004): with n = max(1, E / line_size) product lines,
-/// lambda = lambda0 n (K / n / K_ref)^beta (1 + sigma S) (1 + compute), and each innovation raises
+/// lambda = lambda0 n (K / n / K_ref)^beta (1 + sigma S^phi) (1 + compute), and each innovation raises
 /// one line's productivity by g (the firm's A by g / n). At a given R&D intensity (knowledge per
 /// line) the expected growth lambda g / n does not depend on size (Gibrat); at a given size
 /// patents rise with knowledge with elasticity beta < 1 (diminishing returns). Returns (lambda, n);
@@ -496,7 +496,7 @@ pub fn innovation_rate(
     let lambda = f.innovation_rate
         * lines
         * (knowledge / lines / KNOWLEDGE_REF).powf(f.patent_elasticity)
-        * (1.0 + f.spillover_effect * spill)
+        * (1.0 + f.spillover_effect * spill.max(0.0).powf(f.spillover_returns))
         * (1.0 + compute);
     (lambda, lines)
 }
@@ -698,6 +698,22 @@ mod tests {
                 assert!((elasticity + e).abs() < 1e-9, "e {e} rate {rate}: {elasticity}");
             }
         }
+    }
+
+    #[test]
+    fn spillovers_raise_innovation_with_diminishing_returns_to_the_local_knowledge_stock() {
+        // 1 + sigma S^phi: at S = 1 the multiplier is 1 + sigma whatever phi; below phi = 1
+        // each doubling of S adds less than the one before (so the patents-spillover-patents
+        // loop has a fixed point); at phi = 1 it is linear.
+        let f = crate::scenario::FirmParams { spillover_effect: 0.5, spillover_returns: 0.5, ..Default::default() };
+        let rate = |f: &crate::scenario::FirmParams, s: f64| innovation_rate(f, 100.0, 2.0e7, s, 0.0).0;
+        let none = rate(&f, 0.0);
+        assert!((rate(&f, 1.0) / none - 1.5).abs() < 1e-12);
+        let gains: Vec<f64> = [1.0, 2.0, 4.0, 8.0].windows(2).map(|w| rate(&f, w[1]) - rate(&f, w[0])).collect();
+        assert!(gains[0] > 0.0 && gains[1] < gains[0] * 2.0 && gains[2] < gains[1] * 2.0, "{gains:?}");
+        assert!((rate(&f, 4.0) / none - (1.0 + 0.5 * 2.0)).abs() < 1e-12);
+        let linear = crate::scenario::FirmParams { spillover_returns: 1.0, ..f.clone() };
+        assert!((rate(&linear, 4.0) / none - 3.0).abs() < 1e-12);
     }
 
     #[test]

@@ -1104,6 +1104,9 @@ pub struct FirmParams {
     pub line_size: f64,
     /// Spillover effect sigma on innovation.
     pub spillover_effect: f64,
+    /// Returns phi to the local knowledge stock in the spillover term sigma S^phi (below 1:
+    /// diminishing, so the feedback from patents to spillovers to patents cannot explode).
+    pub spillover_returns: f64,
     /// Productivity gain g of an innovation on the product line it improves.
     pub innovation_step: f64,
     /// Monthly sd of log-productivity shocks of a firm of 10 efficiency units.
@@ -1172,6 +1175,7 @@ impl Default for FirmParams {
             patent_elasticity: 0.5,
             line_size: 10.0,
             spillover_effect: 0.5,
+            spillover_returns: 0.5,
             innovation_step: 0.01,
             growth_sd: 0.02,
             growth_sd_size_exponent: 0.2,
