@@ -259,7 +259,7 @@ impl Sim {
             labs: &self.labs,
         }
         .book(&mut self.ledger);
-        self.housing.update_rents(&self.scenario, &self.world, &mut self.prices.rent);
+        self.housing.update_rents(&self.scenario, &self.world, self.prices.trend, &mut self.prices.rent);
         self.prices.refresh_rent_index(self.scenario.housing.base_rent);
         self.accounts.close_month(&self.scenario, &self.ledger, &self.housing, month);
         mark("rents and costs");

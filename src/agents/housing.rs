@@ -171,7 +171,8 @@ impl Housing {
     /// supply-and-demand step multiplies prices by clip(D / S, 0.75, 1.25) once a simulated year
     /// (Waddell 2002; `urbansim.models.supplydemand`); here lambda = 1/12 spreads that over the
     /// months. Cells with fewer than `rent_min_units` market units follow their district's D / S.
-    pub fn update_rents(&self, s: &Scenario, world: &World, rent: &mut [f32]) {
+    /// No rent falls below `min_rent` times the wage trend `trend` (a unit's operating cost).
+    pub fn update_rents(&self, s: &Scenario, world: &World, trend: f64, rent: &mut [f32]) {
         let h = &s.housing;
         let nd = world.districts.len() + 1;
         let mut d_units = vec![0.0f64; nd];
@@ -184,6 +185,7 @@ impl Housing {
         }
         let occupancy = 1.0 - h.natural_vacancy;
         let (lo, hi) = (h.rent_change_min.powf(1.0 / MONTHS_PER_YEAR), h.rent_change_max.powf(1.0 / MONTHS_PER_YEAR));
+        let floor = h.min_rent * trend;
         for c in 0..world.cells() {
             let u = self.units[MARKET][c] as f64;
             let (dem, units) = if u >= h.rent_min_units && u > 0.0 {
@@ -194,7 +196,8 @@ impl Housing {
             };
             let ratio = if units > 0.0 && occupancy > 0.0 { dem / (units * occupancy) } else { 1.0 };
             let change = ratio.powf(h.rent_lambda).clamp(lo, hi);
-            rent[c] = (rent[c] as f64 * change) as f32;
+            let next = rent[c] as f64 * change;
+            rent[c] = if next < floor { floor } else { next } as f32;
         }
     }
 
@@ -415,6 +418,30 @@ mod tests {
     }
 
     #[test]
+    fn no_rent_falls_below_the_operating_cost_grown_with_the_wage_trend() {
+        // An empty cell: its rent falls at the yearly limit until it reaches `min_rent` times the
+        // trend, and stays there (a landlord leaves the unit empty rather than let it for less).
+        let mut kit = Kit::new();
+        kit.s.housing.min_rent = 300.0;
+        let mut housing = kit.housing.clone();
+        let empty = cell(3, 1);
+        housing.units[MARKET][empty as usize] = 100;
+        let mut rent = vec![1000.0f32; kit.world.cells()];
+        let trend = 1.1;
+        for _ in 0..120 {
+            housing.update_rents(&kit.s, &kit.world, trend, &mut rent);
+        }
+        assert!((rent[empty as usize] as f64 - 330.0).abs() < 1e-3, "{}", rent[empty as usize]);
+        // Without a floor it keeps falling (ten years at 0.75 a year: 1000 * 0.75^10 = 56).
+        kit.s.housing.min_rent = 0.0;
+        let mut free = vec![1000.0f32; kit.world.cells()];
+        for _ in 0..120 {
+            housing.update_rents(&kit.s, &kit.world, trend, &mut free);
+        }
+        assert!(free[empty as usize] < 60.0, "{}", free[empty as usize]);
+    }
+
+    #[test]
     fn rents_follow_demand_over_supply_within_the_yearly_limits() {
         let kit = Kit::new();
         let h = &kit.s.housing;
@@ -426,7 +453,7 @@ mod tests {
             housing.unmet[c as usize] = unmet;
         }
         let mut rent = vec![1000.0f32; kit.world.cells()];
-        housing.update_rents(&kit.s, &kit.world, &mut rent);
+        housing.update_rents(&kit.s, &kit.world, 1.0, &mut rent);
         let (lo, hi) = (h.rent_change_min.powf(1.0 / 12.0), h.rent_change_max.powf(1.0 / 12.0));
         let expect =
             |demand: f64| 1000.0 * (demand / (100.0 * (1.0 - h.natural_vacancy))).powf(h.rent_lambda).clamp(lo, hi);

@@ -222,6 +222,7 @@ pub const KEYS: &[Key] = &[
     k("housing.natural_vacancy", "share", Share, "natural vacancy rate v*"),
     k("housing.rent_lambda", "1/month", Between(0.0, 1.0), "monthly elasticity of rent to demand over supply: r <- r (D/S)^lambda, D occupied units plus households that wanted the cell and did not get it, S units x (1 - v*)"),
     k("housing.rent_change_max", "ratio/year", Between(1.0, 10.0), "largest rise of a rent in a year (the monthly step is clipped to its twelfth root)"),
+    k("housing.min_rent", "yuan/month", NonNeg, "the lowest market rent at start-year prices (grown with the wage trend): a unit's operating cost, below which it is left empty rather than let; 0: no floor"),
     k("housing.rent_change_min", "ratio/year", Between(0.01, 1.0), "largest fall: a rent keeps at least this share of its value a year before"),
     k("housing.rent_min_units", "units", NonNeg, "cells with fewer market units (agent units) follow their district's demand and supply"),
     k("housing.demand_samples", "units", Between(0.0, 100.0), "units a mover draws from the whole market stock, vacant or not, to show where it would live"),

@@ -687,6 +687,9 @@ pub struct HousingParams {
     /// clipped to their twelfth roots).
     pub rent_change_max: f64,
     pub rent_change_min: f64,
+    /// The lowest market rent, yuan a month at start-year prices (grown with the wage trend): a
+    /// unit's operating cost, below which a landlord leaves it empty rather than let it.
+    pub min_rent: f64,
     /// Cells with fewer market units follow their district's demand and supply.
     pub rent_min_units: f64,
     /// Units a mover draws from the whole market stock (vacant or not) to show where it would
@@ -735,6 +738,7 @@ impl Default for HousingParams {
             rent_lambda: 1.0 / 12.0,
             rent_change_max: 1.25,
             rent_change_min: 0.75,
+            min_rent: 0.0,
             rent_min_units: 3.0,
             demand_samples: 1,
             down_payment: 0.3,
