@@ -296,46 +296,56 @@ impl Housing {
         let mut started = 0;
         let per_project = ((s.housing.max_project_units / s.agent_scale).round() as u32).max(1);
         let mut pipeline = self.pipeline_by_cell(n);
-        let hubs: Vec<usize> = if lever.near_hubs.is_empty() {
-            vec![usize::MAX]
-        } else {
-            lever.near_hubs.iter().filter_map(|name| world.hubs.iter().position(|h| &h.name == name)).collect()
+        let (hubs, districts) = lever_scope(lever, world);
+        // Each hub's candidate cells (in the districts, within reach) by score land · exp(−d/r),
+        // best first and then the lowest cell, as a scan of every cell would choose them. Land
+        // only shrinks, so a heap entry can only overstate its cell's score: an entry is
+        // rescored when it reaches the top, and the top whose score is current is the best.
+        let eligible = |c: usize| districts.is_empty() || districts.contains(&world.district[c]);
+        let weight = |hub: usize, c: usize| -> Option<f64> {
+            if hub == usize::MAX {
+                return Some(1.0);
+            }
+            let h = &world.hubs[hub];
+            let d = world.distance_to_point_km(c as Cell, h.x, h.y);
+            (d <= s.housing.policy_site_reach * h.radius_km).then(|| (-d / h.radius_km).exp())
         };
-        let districts: Vec<i16> = lever
-            .districts
+        let land_of = |housing: &Housing, pipeline: &[u32], c: usize| {
+            housing.capacity[c].saturating_sub(housing.total_units(c) + pipeline[c])
+        };
+        let mut heaps: Vec<std::collections::BinaryHeap<SiteScore>> = hubs
             .iter()
-            .filter_map(|name| world.districts.iter().position(|d| &d.name == name).map(|i| i as i16))
+            .map(|&hub| {
+                (0..n)
+                    .filter(|&c| eligible(c))
+                    .filter_map(|c| {
+                        let land = land_of(self, &pipeline, c);
+                        let w = weight(hub, c)?;
+                        (land > 0).then_some(SiteScore { score: land as f64 * w, cell: c, weight: w })
+                    })
+                    .collect()
+            })
             .collect();
         let mut turn = 0;
         let mut failures = 0;
         while left > 0 && failures < hubs.len() {
-            let hub = hubs[turn % hubs.len()];
+            let k = turn % hubs.len();
             turn += 1;
-            let mut best: Option<(f64, usize, u32)> = None;
-            for c in 0..n {
-                if !districts.is_empty() && !districts.contains(&world.district[c]) {
-                    continue;
-                }
-                let land = self.capacity[c].saturating_sub(self.total_units(c) + pipeline[c]);
+            let mut best: Option<(usize, u32)> = None;
+            while let Some(top) = heaps[k].pop() {
+                let land = land_of(self, &pipeline, top.cell);
                 if land == 0 {
                     continue;
                 }
-                let score = if hub == usize::MAX {
-                    land as f64
-                } else {
-                    let h = &world.hubs[hub];
-                    let d = world.distance_to_point_km(c as Cell, h.x, h.y);
-                    if d > s.housing.policy_site_reach * h.radius_km {
-                        continue;
-                    }
-                    land as f64 * (-d / h.radius_km).exp()
-                };
-                if best.is_none_or(|b| score > b.0) {
-                    best = Some((score, c, land));
+                let score = land as f64 * top.weight;
+                if score == top.score {
+                    best = Some((top.cell, land));
+                    break;
                 }
+                heaps[k].push(SiteScore { score, ..top });
             }
             match best {
-                Some((_, c, land)) => {
+                Some((c, land)) => {
                     failures = 0;
                     let u = left.min(per_project).min(land);
                     left -= u;
@@ -348,11 +358,58 @@ impl Housing {
                         start_month: month,
                         completion_month: month + s.housing.build_lag_months,
                     });
+                    let land = land_of(self, &pipeline, c);
+                    if land > 0 {
+                        let w = weight(hubs[k], c).unwrap_or(0.0);
+                        heaps[k].push(SiteScore { score: land as f64 * w, cell: c, weight: w });
+                    }
                 }
                 None => failures += 1,
             }
         }
         started
+    }
+}
+
+/// Where a policy programme builds: the indices of its hubs in turn (`usize::MAX` alone for
+/// anywhere) and of its districts (empty for any).
+fn lever_scope(lever: &PolicyHousingLever, world: &World) -> (Vec<usize>, Vec<i16>) {
+    let hubs = if lever.near_hubs.is_empty() {
+        vec![usize::MAX]
+    } else {
+        lever.near_hubs.iter().filter_map(|name| world.hubs.iter().position(|h| &h.name == name)).collect()
+    };
+    let districts = lever
+        .districts
+        .iter()
+        .filter_map(|name| world.districts.iter().position(|d| &d.name == name).map(|i| i as i16))
+        .collect();
+    (hubs, districts)
+}
+
+/// A candidate site of a policy project: its score (land left times the hub's distance
+/// weight), ordered by score and then by the lower cell first.
+#[derive(Clone, Copy, Debug)]
+struct SiteScore {
+    score: f64,
+    cell: usize,
+    weight: f64,
+}
+
+impl PartialEq for SiteScore {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == std::cmp::Ordering::Equal
+    }
+}
+impl Eq for SiteScore {}
+impl PartialOrd for SiteScore {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for SiteScore {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.score.total_cmp(&other.score).then(other.cell.cmp(&self.cell))
     }
 }
 
@@ -402,6 +459,103 @@ pub fn stochastic_round(x: f64, rng: &mut Stream) -> u32 {
 mod tests {
     use super::*;
     use crate::agents::testkit::{cell, Kit};
+
+    /// The placement as a scan of every cell for every project (the rule the heaps implement).
+    fn scan_policy_sites(
+        housing: &Housing,
+        s: &Scenario,
+        world: &World,
+        lever: &PolicyHousingLever,
+    ) -> Vec<(Cell, u32)> {
+        let n = world.cells();
+        let mut left = (lever.units_per_year / s.agent_scale).round() as u32;
+        let per_project = ((s.housing.max_project_units / s.agent_scale).round() as u32).max(1);
+        let mut pipeline = housing.pipeline_by_cell(n);
+        let (hubs, districts) = lever_scope(lever, world);
+        let (mut placed, mut turn, mut failures) = (Vec::new(), 0, 0);
+        while left > 0 && failures < hubs.len() {
+            let hub = hubs[turn % hubs.len()];
+            turn += 1;
+            let mut best: Option<(f64, usize, u32)> = None;
+            for c in 0..n {
+                if !districts.is_empty() && !districts.contains(&world.district[c]) {
+                    continue;
+                }
+                let land = housing.capacity[c].saturating_sub(housing.total_units(c) + pipeline[c]);
+                if land == 0 {
+                    continue;
+                }
+                let score = if hub == usize::MAX {
+                    land as f64
+                } else {
+                    let h = &world.hubs[hub];
+                    let d = world.distance_to_point_km(c as Cell, h.x, h.y);
+                    if d > s.housing.policy_site_reach * h.radius_km {
+                        continue;
+                    }
+                    land as f64 * (-d / h.radius_km).exp()
+                };
+                if best.is_none_or(|b| score > b.0) {
+                    best = Some((score, c, land));
+                }
+            }
+            match best {
+                Some((_, c, land)) => {
+                    failures = 0;
+                    let u = left.min(per_project).min(land);
+                    left -= u;
+                    pipeline[c] += u;
+                    placed.push((c as Cell, u));
+                }
+                None => failures += 1,
+            }
+        }
+        placed
+    }
+
+    #[test]
+    fn policy_projects_go_where_a_scan_of_every_cell_would_put_them() {
+        // Uneven land with ties, cells already built and in the pipeline, two hubs in turn, one
+        // hub, no hub, a district filter, and programmes that run out of land.
+        let mut s = crate::agents::testkit::scenario();
+        s.hubs.push(crate::scenario::HubSpec {
+            name: "west".into(),
+            x: 1.0,
+            y: 1.0,
+            radius_km: 1.5,
+            ..Default::default()
+        });
+        s.housing.max_project_units = 7.0;
+        s.housing.policy_site_reach = 2.0;
+        let base = Kit::with(s.clone());
+        let mut housing = base.housing.clone();
+        for c in 0..base.world.cells() {
+            housing.capacity[c] = [0, 12, 12, 30, 5, 12, 0, 25][c % 8] + (c as u32 % 3);
+            housing.units[MARKET][c] = (c as u32 * 7) % 4;
+        }
+        housing.projects.push(Project { stock: TALENT, cell: 3, units: 6, start_month: 0, completion_month: 24 });
+        let levers = [
+            (vec!["centre", "west"], vec![], 60.0),
+            (vec!["west"], vec![], 400.0),
+            (vec![], vec![], 90.0),
+            (vec!["centre", "west"], vec!["east"], 1000.0),
+        ];
+        for (hubs, districts, units) in levers {
+            let lever = PolicyHousingLever {
+                units_per_year: units,
+                near_hubs: hubs.iter().map(|x| x.to_string()).collect(),
+                districts: districts.iter().map(|x| x.to_string()).collect(),
+                ..Default::default()
+            };
+            let expected = scan_policy_sites(&housing, &s, &base.world, &lever);
+            let mut h = housing.clone();
+            h.start_policy_projects(&s, &base.world, &lever, TALENT, 0, s.start_year);
+            let placed: Vec<(Cell, u32)> =
+                h.projects[housing.projects.len()..].iter().map(|p| (p.cell, p.units)).collect();
+            assert!(!expected.is_empty());
+            assert_eq!(placed, expected, "hubs {hubs:?}, districts {districts:?}, {units} units");
+        }
+    }
 
     #[test]
     fn the_initial_stock_is_drawn_from_the_run_seed() {
