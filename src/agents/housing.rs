@@ -331,7 +331,7 @@ impl Housing {
         while left > 0 && failures < hubs.len() {
             let k = turn % hubs.len();
             turn += 1;
-            let mut best: Option<(usize, u32)> = None;
+            let mut best: Option<(usize, u32, f64)> = None;
             while let Some(top) = heaps[k].pop() {
                 let land = land_of(self, &pipeline, top.cell);
                 if land == 0 {
@@ -339,13 +339,13 @@ impl Housing {
                 }
                 let score = land as f64 * top.weight;
                 if score == top.score {
-                    best = Some((top.cell, land));
+                    best = Some((top.cell, land, top.weight));
                     break;
                 }
                 heaps[k].push(SiteScore { score, ..top });
             }
             match best {
-                Some((c, land)) => {
+                Some((c, land, w)) => {
                     failures = 0;
                     let u = left.min(per_project).min(land);
                     left -= u;
@@ -360,7 +360,6 @@ impl Housing {
                     });
                     let land = land_of(self, &pipeline, c);
                     if land > 0 {
-                        let w = weight(hubs[k], c).unwrap_or(0.0);
                         heaps[k].push(SiteScore { score: land as f64 * w, cell: c, weight: w });
                     }
                 }
