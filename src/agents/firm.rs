@@ -357,7 +357,7 @@ impl Firm {
         let per_person: f64 = ctx.mix.iter().zip(ctx.tier_productivity).map(|(m, p)| m * p).sum::<f64>();
         let person = 1.0 / ppa;
         let target = target_eff / per_person.max(1e-9) * person;
-        let step = f.max_hiring_step * self.desired + person;
+        let step = f.max_hiring_step * self.desired + f.hiring_step_people * person;
         if target - self.desired > step {
             self.cap_months += 1;
             self.longest_cap_months = self.longest_cap_months.max(self.cap_months);
@@ -395,7 +395,7 @@ impl Firm {
             self.exit();
             return;
         }
-        self.post_vacancies(ctx.mix, f.max_hiring_step, person, profit < 0.0);
+        self.post_vacancies(ctx.mix, f.max_hiring_step, f.hiring_step_people * person, profit < 0.0);
         // This month's output is a signal of its productivity: the belief moves toward the truth.
         if let Some(l) = Learning::of(self, ctx.month, f) {
             let mut lrng = Stream::new(ctx.seed, Purpose::FirmLearning, self.id as u64, ctx.month);
@@ -412,14 +412,14 @@ impl Firm {
     }
 
     /// Vacancies per tier toward the desired headcount, at most `step` of the tier's workers plus
-    /// one person of each of its firms a month; layoffs above it (beyond a band of one agent,
+    /// `extra` agents a month (`hiring_step_people` people of each of its firms); layoffs above it (beyond a band of one agent,
     /// none while the firm is `losing` money).
-    pub fn post_vacancies(&mut self, mix: &[f64], step: f64, person: f64, losing: bool) {
+    pub fn post_vacancies(&mut self, mix: &[f64], step: f64, extra: f64, losing: bool) {
         for t in 0..mix.len() {
             let want = (self.desired * mix[t] + self.offsets[t] as f64).floor().max(0.0) as u32;
             let have = self.workers[t];
             if want > have {
-                let cap = (have as f64 * step + person).ceil() as u32;
+                let cap = (have as f64 * step + extra).ceil() as u32;
                 self.vacancies[t] = (want - have).min(cap.max(1));
             } else if have > want + 1 || (losing && have > want) {
                 self.layoffs[t] = have - want;
@@ -819,6 +819,27 @@ mod tests {
         assert!(f.vacancies[0] <= cap(10) && f.vacancies[1] <= cap(40), "{:?}", f.vacancies);
         assert_eq!(f.layoffs, [0; MAX_TIERS]);
         assert_eq!(f.cap_months, 1, "it wanted to grow faster than the hiring step");
+    }
+
+    #[test]
+    fn the_people_a_firm_may_add_beyond_the_hiring_step_are_a_key() {
+        // A one-person firm far below its optimal size: its desired size and its vacancies grow by
+        // max_hiring_step of its size plus hiring_step_people people a month.
+        for extra in [1.0, 3.0] {
+            let mut kit = kit();
+            kit.s.firms.hiring_step_people = extra;
+            let mut f = firm(0, cell(2, 2));
+            f.workers = [0, 1, 0, 0, 0, 0];
+            f.productivity = 1.0e6;
+            f.desired = 1.0;
+            f.cash = 1.0e9;
+            step(&kit, &mut f, 0.0);
+            let person = 1.0 / f.people_per_agent(kit.s.agent_scale);
+            let grown = f.desired - 1.0;
+            let allowed = kit.s.firms.max_hiring_step * 1.0 + extra * person;
+            assert!((grown - allowed).abs() < 1e-9, "extra {extra}: grew {grown}, allowed {allowed}");
+            assert_eq!(f.cap_months, 1);
+        }
     }
 
     #[test]

@@ -347,6 +347,7 @@ pub const KEYS: &[Key] = &[
     k("firms.learning_half_months", "months", Between(0.0, 600.0), "months of operation after which a new firm's uncertainty about its entry productivity has halved (it learns from a noisy signal each month, Jovanovic 1982); 0: it knows its productivity at once"),
     k("firms.wage_premium_sd", "", Between(0.0, 1.0), "sd of a firm's log wage premium (drawn at birth, truncated at 3 sd)"),
     k("firms.max_hiring_step", "share/month", Share, "largest monthly change of desired employment"),
+    k("firms.hiring_step_people", "people/month", Between(0.0, 1000.0), "people a firm may add a month beyond max_hiring_step of its size (to its desired headcount and to each tier's vacancies); what lets a one-person start-up grow"),
     k("firms.fixed_cost", "yuan/month", NonNeg, "fixed cost of operating a firm"),
     k("firms.exit_after_months", "months", Between(1.0, 600.0), "exit after this many months in a row in which the firm would lose money even at its profit-maximising size (after wages, office rent, R&D net of subsidy and the fixed cost)"),
     k("firms.exit_empty_months", "months", Between(1.0, 600.0), "exit after this many months without workers"),

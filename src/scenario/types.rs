@@ -1126,6 +1126,9 @@ pub struct FirmParams {
     pub wage_premium_sd: f64,
     /// Largest monthly change of desired employment (share of current).
     pub max_hiring_step: f64,
+    /// People of each firm a month that it may hire (or its desired size may grow) beyond
+    /// `max_hiring_step` of its size.
+    pub hiring_step_people: f64,
     /// Fixed cost of operating a firm, yuan per month.
     pub fixed_cost: f64,
     /// Exit after this many months in a row in which even the profit-maximising size loses money.
@@ -1187,6 +1190,7 @@ impl Default for FirmParams {
             learning_half_months: 12.0,
             wage_premium_sd: 0.1,
             max_hiring_step: 0.1,
+            hiring_step_people: 1.0,
             fixed_cost: 6500.0,
             exit_after_months: 6,
             exit_empty_months: 3,
