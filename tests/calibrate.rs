@@ -1,5 +1,6 @@
 //! `corridor calibrate` as a separate process on the tiny corridor: recovering known parameters,
-//! resuming after a kill, and located errors in targets files.
+//! resuming after a kill, and located errors in targets files; and the default scenario holding
+//! the calibrated values of its targets file's parameters.
 
 mod common;
 
@@ -263,4 +264,52 @@ fn bad_targets_files_are_located_and_leave_no_folder() {
         assert!(!out.exists());
     }
     std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// The value at a `--set` path (array elements by index) of a scenario as JSON.
+fn value_at(v: &serde_json::Value, path: &str) -> Option<f64> {
+    let mut v = v;
+    for part in path.split('.') {
+        v = match part.parse::<usize>() {
+            Ok(i) => v.get(i)?,
+            Err(_) => v.get(part)?,
+        };
+    }
+    v.as_f64()
+}
+
+#[test]
+fn the_default_scenario_holds_the_calibrated_parameters_and_says_so() {
+    // Every free parameter of the default corridor's targets file is set in the default
+    // scenario on a line commented "calibrated" that points at the targets file, inside its
+    // prior's range; and no other line claims to be calibrated by it.
+    let file = root().join("scenarios/calibration/hangzhou-west-targets.toml");
+    let spec = targets::read(&file).unwrap().spec;
+    let scenario_path = root().join("scenarios/hangzhou-west.toml");
+    let scenario = corridor::scenario::load(&scenario_path, &[]).unwrap().scenario;
+    let json = serde_json::to_value(&scenario).unwrap();
+    let mark = "calibrated (scenarios/calibration/hangzhou-west-targets.toml)";
+    let mut marked: Vec<(String, f64)> = read(scenario_path)
+        .lines()
+        .filter(|l| l.contains(mark))
+        .map(|l| {
+            let (key, rest) = l.split_once('=').unwrap();
+            let value = rest.split('#').next().unwrap().trim().parse::<f64>().unwrap();
+            (key.trim().to_string(), value)
+        })
+        .collect();
+    let mut expected: Vec<(String, f64)> = spec
+        .parameters
+        .iter()
+        .map(|p| {
+            let v = value_at(&json, &p.path).unwrap_or_else(|| panic!("{} is not a number in the default", p.path));
+            let (lo, hi) = (p.min.unwrap_or(f64::NEG_INFINITY), p.max.unwrap_or(f64::INFINITY));
+            assert!(v >= lo && v <= hi, "{} = {v} lies outside its prior [{lo}, {hi}]", p.path);
+            (p.path.rsplit('.').next().unwrap().to_string(), v)
+        })
+        .collect();
+    let order = |a: &(String, f64), b: &(String, f64)| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1));
+    marked.sort_by(order);
+    expected.sort_by(order);
+    assert_eq!(marked, expected, "lines marked calibrated against the targets file's parameters");
 }
