@@ -303,8 +303,8 @@ fn the_default_scenario_holds_the_calibrated_parameters_and_says_so() {
         .iter()
         .map(|p| {
             let v = value_at(&json, &p.path).unwrap_or_else(|| panic!("{} is not a number in the default", p.path));
-            let (lo, hi) = (p.min.unwrap_or(f64::NEG_INFINITY), p.max.unwrap_or(f64::INFINITY));
-            assert!(v >= lo && v <= hi, "{} = {v} lies outside its prior [{lo}, {hi}]", p.path);
+            let prior = p.prior();
+            assert!(prior.contains(prior.to_z(v)), "{} = {v} lies outside its prior {:?}", p.path, prior);
             (p.path.rsplit('.').next().unwrap().to_string(), v)
         })
         .collect();
