@@ -105,8 +105,15 @@ impl Stream {
     /// logarithm instead of the two of the inverse distribution function.
     #[inline]
     pub fn gumbel(&mut self) -> f64 {
-        let e: f64 = rand_distr::Distribution::sample(&rand_distr::Exp1, self);
-        -e.max(f64::MIN_POSITIVE).ln()
+        self.gumbel_draw().value()
+    }
+
+    /// A standard Gumbel draw held as its exponential variate, so that a caller can bound it
+    /// before taking the logarithm ([`GumbelDraw::at_most`]); the same stream words and the same
+    /// value as [`Stream::gumbel`].
+    #[inline]
+    pub fn gumbel_draw(&mut self) -> GumbelDraw {
+        GumbelDraw(rand_distr::Distribution::sample(&rand_distr::Exp1, self))
     }
 
     /// Standard normal draw.
@@ -138,6 +145,27 @@ impl Stream {
             Ok(d) => rand_distr::Distribution::sample(&d, self),
             Err(_) => scale,
         }
+    }
+}
+
+/// A Gumbel draw -ln E before its logarithm is taken (E ~ Exp(1)).
+#[derive(Clone, Copy, Debug)]
+pub struct GumbelDraw(f64);
+
+impl GumbelDraw {
+    /// The draw, -ln E.
+    #[inline]
+    pub fn value(self) -> f64 {
+        -self.0.max(f64::MIN_POSITIVE).ln()
+    }
+
+    /// An upper bound of [`GumbelDraw::value`] without a logarithm: E is at least 2^m, m its
+    /// binary exponent, so -ln E is at most -m ln 2 (less than ln 2 above the draw).
+    #[inline]
+    pub fn at_most(self) -> f64 {
+        let e = self.0.max(f64::MIN_POSITIVE);
+        let m = ((e.to_bits() >> 52) & 0x7ff) as i64 - 1023;
+        -(m as f64) * std::f64::consts::LN_2
     }
 }
 
@@ -194,5 +222,20 @@ mod tests {
         assert!((g - 0.5772).abs() < 0.02, "{g}");
         let below_max = (0..10_000).map(|_| s.below(7)).max().unwrap();
         assert_eq!(below_max, 6);
+    }
+
+    #[test]
+    fn a_gumbel_draw_is_the_gumbel_and_its_bound_is_within_ln_2_above_it() {
+        let (mut a, mut b) = (Stream::new(3, Purpose::Residence, 9, 1), Stream::new(3, Purpose::Residence, 9, 1));
+        for _ in 0..100_000 {
+            let d = a.gumbel_draw();
+            let g = b.gumbel();
+            assert_eq!(d.value().to_bits(), g.to_bits(), "the same words and the same value");
+            assert!(d.at_most() >= g && d.at_most() < g + std::f64::consts::LN_2 + 1e-12, "{g} {}", d.at_most());
+        }
+        for e in [f64::MIN_POSITIVE, 1e-300, 0.5, 1.0, 1.5, 2.0, 37.0] {
+            let d = GumbelDraw(e);
+            assert!(d.at_most() >= d.value(), "{e}");
+        }
     }
 }

@@ -34,6 +34,18 @@ pub struct Travel {
     /// Minutes added to every road trip for parking and walking (`grid.road_terminal_min`).
     pub terminal_min: f64,
     pub lines: Vec<TransitLine>,
+    /// Per cell: its column and row (exact in f32), read instead of dividing by the width.
+    xy: Vec<[f32; 2]>,
+    /// Per cell, for every line in turn: its nearest station and the access minutes, the lines'
+    /// own tables interleaved so that a commute reads one stretch of memory per cell.
+    stops: Vec<Stop>,
+}
+
+/// A cell's nearest station on a line and the minutes to reach it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Stop {
+    station: u16,
+    access_min: f32,
 }
 
 impl Travel {
@@ -50,14 +62,18 @@ impl Travel {
             road_kmh: s.grid.road_kmh,
             wait_min: s.transit.wait_min,
             terminal_min: s.grid.road_terminal_min,
+            xy: (0..w * h).map(|c| [(c % w) as f32, (c / w) as f32]).collect(),
+            stops: (0..w * h)
+                .flat_map(|c| lines.iter().map(move |l| Stop { station: l.nearest[c], access_min: l.access_min[c] }))
+                .collect(),
             lines,
         }
     }
 
     #[inline]
     pub fn road_min(&self, a: Cell, b: Cell, w: usize) -> f64 {
-        let (ax, ay) = ((a as usize % w) as f64, (a as usize / w) as f64);
-        let (bx, by) = ((b as usize % w) as f64, (b as usize / w) as f64);
+        debug_assert_eq!(self.xy[a as usize][1] as usize * w + self.xy[a as usize][0] as usize, a as usize);
+        let ([ax, ay], [bx, by]) = (self.xy[a as usize].map(f64::from), self.xy[b as usize].map(f64::from));
         let (dx, dy) = ((ax - bx).abs(), (ay - by).abs());
         let cells = match self.metric {
             DistanceMetric::Euclidean => (dx * dx + dy * dy).sqrt(),
@@ -99,19 +115,21 @@ impl Travel {
     #[inline]
     pub fn commute_min(&self, a: Cell, b: Cell, month: u32, w: usize) -> f64 {
         let mut best = self.road_min(a, b, w);
-        for l in &self.lines {
+        let n = self.lines.len();
+        let (at_a, at_b) = (&self.stops[a as usize * n..][..n], &self.stops[b as usize * n..][..n]);
+        for ((l, from), to) in self.lines.iter().zip(at_a).zip(at_b) {
             if (month as i64) < l.open_month {
                 continue;
             }
-            let sa = l.nearest[a as usize] as usize;
-            let sb = l.nearest[b as usize] as usize;
+            let sa = from.station as usize;
+            let sb = to.station as usize;
             if sa == sb {
                 continue;
             }
-            let t = l.access_min[a as usize] as f64
+            let t = from.access_min as f64
                 + self.wait_min
                 + (l.along_km[sa] - l.along_km[sb]).abs() / l.kmh * MINUTES_PER_HOUR
-                + l.access_min[b as usize] as f64;
+                + to.access_min as f64;
             if t < best {
                 best = t;
             }

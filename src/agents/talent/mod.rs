@@ -239,8 +239,14 @@ impl Utility<'_> {
     /// Savings of a household: `saving_rate` of its income for every year since
     /// `career_start_age`.
     pub fn savings(&self, t: &Talent) -> f64 {
+        self.savings_of(t, self.income(t))
+    }
+
+    /// [`Utility::savings`] from the household's income, when it is known.
+    #[inline]
+    fn savings_of(&self, t: &Talent, income: f64) -> f64 {
         let s = &self.s.talent;
-        s.saving_rate * MONTHS_PER_YEAR * self.income(t) * (t.age_years() - s.career_start_age).max(0.0)
+        s.saving_rate * MONTHS_PER_YEAR * income * (t.age_years() - s.career_start_age).max(0.0)
     }
 
     /// Whether the household can buy a market unit in `cell`: it has a job and its savings pay
@@ -326,7 +332,13 @@ impl Utility<'_> {
     /// ln of income after housing, at least `min_net_income_share` of income (and 1 yuan).
     #[inline]
     pub fn log_net_income(&self, income: f64, cost: f64) -> f64 {
-        (income - cost).max(self.s.talent.utility.min_net_income_share * income).max(1.0).ln()
+        self.net_income(income, cost).ln()
+    }
+
+    /// Income after housing, at least `min_net_income_share` of income and 1 yuan.
+    #[inline]
+    pub fn net_income(&self, income: f64, cost: f64) -> f64 {
+        (income - cost).max(self.s.talent.utility.min_net_income_share * income).max(1.0)
     }
 
     /// Full utility of living in `home` under `tenure` with the household's current job.
@@ -352,7 +364,7 @@ impl Utility<'_> {
             0.0
         };
         let income = self.income(t);
-        let savings = self.savings(t);
+        let savings = self.savings_of(t, income);
         Chooser { util: self, t, work: self.work_cell(t), income, subsidy, savings }
     }
 
@@ -402,7 +414,7 @@ impl Chooser<'_> {
 
     /// The part of the utility of a home that does not depend on the tenure: commute, amenity
     /// and school.
-    fn place(&self, home: Cell, commute: f64) -> f64 {
+    pub fn place(&self, home: Cell, commute: f64) -> f64 {
         let util = self.util;
         let u = &util.s.talent.utility;
         let mut v = -u.beta_time * commute + u.beta_amenity * util.amenity(home);
@@ -413,8 +425,15 @@ impl Chooser<'_> {
         v
     }
 
-    /// The part that does: income after the housing cost (less any rent subsidy).
+    /// The part that does: `beta_income` times the log of income after the housing cost.
     fn housing(&self, home: Cell, tenure: Tenure) -> f64 {
+        self.util.s.talent.utility.beta_income * self.net_income(home, tenure).ln()
+    }
+
+    /// Income after the housing cost (less any rent subsidy), at least `min_net_income_share` of
+    /// income and 1 yuan: what the utility takes the logarithm of ([`Utility::log_net_income`]).
+    #[inline]
+    pub fn net_income(&self, home: Cell, tenure: Tenure) -> f64 {
         let util = self.util;
         let subsidy = if self.subsidy > 0.0
             && in_corridor(home)
@@ -425,7 +444,7 @@ impl Chooser<'_> {
             0.0
         };
         let cost = util.housing_cost(home, tenure) - subsidy;
-        util.s.talent.utility.beta_income * util.log_net_income(self.income, cost)
+        util.net_income(self.income, cost)
     }
 
     /// Utilities of renting a market unit in `cell` and, where the household can buy it, of

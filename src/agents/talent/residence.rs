@@ -14,7 +14,7 @@ use rayon::prelude::*;
 use super::{in_corridor, zone_home, zone_of, Talent, Tenure, Utility, FLAG_JOB_CHANGED};
 use crate::agents::housing::{Housing, MARKET, SHARED, TALENT};
 use crate::policy::Policy;
-use crate::rng::{Purpose, Stream};
+use crate::rng::{GumbelDraw, Purpose, Stream};
 use crate::world::Cell;
 
 /// The month's residential choice: the talent-unit waiting list, then movers. `residents` (per
@@ -237,12 +237,16 @@ pub fn move_to(
     }
 }
 
-/// Cumulative vacant units over cells, for sampling a vacant unit uniformly. A guide table
-/// (Chen and Asau) gives, for each of `cells` equal slices of the draw's range, the first cell the
-/// draw can land in, so a draw scans a cell or two instead of a binary search over all cells (the
-/// cell drawn is the same).
+/// Cumulative vacant units over the cells that have any, for sampling a vacant unit uniformly.
+/// The unit drawn lies in the first cell whose cumulative count exceeds the draw, which is never
+/// an empty cell, so empty cells (most of the grid is undeveloped) are left out of the table. A
+/// guide table (Chen and Asau) gives, for each of as many equal slices of the draw's range as there
+/// are entries, the first entry the draw can land in, so a draw scans an entry or two instead of a binary search
+/// (the cell drawn is the same).
 pub struct VacancySampler {
     cum: Vec<u64>,
+    /// The cell of each entry of `cum`.
+    cell: Vec<Cell>,
     guide: Vec<u32>,
     /// Slices per unit: `guide.len() / total`.
     per_unit: f64,
@@ -255,33 +259,32 @@ impl VacancySampler {
 
     /// A sampler over cells with these vacant units.
     pub fn from_counts(vacant: impl Iterator<Item = u64>) -> VacancySampler {
-        let mut cum: Vec<u64> = Vec::new();
+        let (mut cum, mut cell) = (Vec::new(), Vec::new());
         let mut acc = 0u64;
-        for v in vacant {
-            acc += v;
-            cum.push(acc);
+        for (c, v) in vacant.enumerate() {
+            if v > 0 {
+                acc += v;
+                cum.push(acc);
+                cell.push(c as Cell);
+            }
         }
-        let slices = cum.len().max(1);
-        let guide = if acc == 0 {
-            Vec::new()
-        } else {
-            (0..slices)
-                .map(|g| {
-                    // The smallest draw r with slice(r) = g is ceil(g * total / slices).
-                    let lo = (g as u128 * acc as u128).div_ceil(slices as u128) as u64;
-                    cum.partition_point(|&x| x <= lo) as u32
-                })
-                .collect()
-        };
+        let slices = cum.len();
+        let guide = (0..slices)
+            .map(|g| {
+                // The smallest draw r with slice(r) = g is ceil(g * total / slices).
+                let lo = (g as u128 * acc as u128).div_ceil(slices as u128) as u64;
+                cum.partition_point(|&x| x <= lo) as u32
+            })
+            .collect::<Vec<u32>>();
         let per_unit = if acc == 0 { 0.0 } else { guide.len() as f64 / acc as f64 };
-        VacancySampler { cum, guide, per_unit }
+        VacancySampler { cum, cell, guide, per_unit }
     }
     pub fn total(&self) -> u64 {
         *self.cum.last().unwrap_or(&0)
     }
     /// A guide slice at or below the one draw `r` falls in (floor(r slices / total), less one
     /// for rounding): a float multiplication instead of an integer division. The walk from a
-    /// lower slice's guide cell ends at the same cell.
+    /// lower slice's guide entry ends at the same entry.
     #[inline]
     fn slice_at_most(&self, r: u64) -> usize {
         ((r as f64 * self.per_unit) as usize).saturating_sub(1)
@@ -292,13 +295,13 @@ impl VacancySampler {
             return None;
         }
         let r = (rng.uniform() * total as f64) as u64;
-        // First cell whose cumulative count exceeds r.
+        // First entry whose cumulative count exceeds r.
         let last = self.cum.len() - 1;
-        let mut c = (self.guide[self.slice_at_most(r).min(self.guide.len() - 1)] as usize).min(last);
-        while c < last && self.cum[c] <= r {
-            c += 1;
+        let mut e = (self.guide[self.slice_at_most(r).min(self.guide.len() - 1)] as usize).min(last);
+        while e < last && self.cum[e] <= r {
+            e += 1;
         }
-        Some(c as Cell)
+        Some(self.cell[e])
     }
 }
 
@@ -340,6 +343,63 @@ fn wants_to_move(util: &Utility, t: &Talent, rng: &mut Stream) -> Option<f64> {
     None
 }
 
+/// A market unit a mover drew: its place utility and its net incomes to rent and, where the
+/// household can buy, to own.
+struct Seen {
+    cell: Cell,
+    place: f64,
+    rent: Net,
+    buy: Option<Net>,
+}
+
+/// The net income of an option and, once computed, its systematic utility.
+struct Net {
+    income: f64,
+    utility: Option<f64>,
+}
+
+impl Net {
+    fn new(income: f64) -> Net {
+        Net { income, utility: None }
+    }
+
+    /// place + beta_income ln(net income), as [`super::Chooser::with_commute`] computes it.
+    fn utility(&mut self, place: f64, beta: f64) -> f64 {
+        *self.utility.get_or_insert_with(|| place + beta * self.income.ln())
+    }
+}
+
+/// An upper bound of a mover's utility of an option without its two logarithms: ln y is at most
+/// ln y0 + (y - y0) / y0 (the tangent of a concave function, at the net income y0 of staying),
+/// and the taste draw at most [`GumbelDraw::at_most`]. Requires beta_income >= 0 and
+/// taste_scale > 0 (the schema's ranges).
+struct Bound {
+    beta: f64,
+    taste: f64,
+    stay: f64,
+    y0: f64,
+    ln_y0: f64,
+}
+
+impl Bound {
+    fn new(beta: f64, taste: f64, stay: f64, y0: f64) -> Bound {
+        let y0 = y0.max(1.0);
+        Bound { beta, taste, stay, y0, ln_y0: y0.ln() }
+    }
+
+    /// False only when an option of place utility `place`, net income `y` and taste draw `g`
+    /// cannot beat staying.
+    #[inline]
+    fn may_beat(&self, place: f64, y: f64, g: GumbelDraw) -> bool {
+        let housing = self.beta * (self.ln_y0 + (y - self.y0) / self.y0);
+        let taste = self.taste * g.at_most();
+        // The margin covers the rounding of the bound and of the utility (relative errors near
+        // 1e-16 of the terms).
+        let margin = 1e-9 * (1.0 + place.abs() + housing.abs() + taste.abs() + self.stay.abs());
+        !(place + housing + taste + margin <= self.stay)
+    }
+}
+
 /// A mover's options, best first, and how many households it stands for.
 type Proposal = (usize, f64, Vec<(Cell, Tenure)>);
 
@@ -357,75 +417,99 @@ pub fn choose_homes(agents: &mut [Talent], housing: &mut Housing, residents: &mu
     let wishes = util.s.housing.demand_samples as usize;
     let zones = util.world.zones.len();
     let taste = util.s.talent.utility.taste_scale;
+    let beta = util.s.talent.utility.beta_income;
     let proposals: Vec<Proposal> = agents
         .par_iter()
         .enumerate()
         .with_min_len(1024)
-        .filter_map(|(i, t)| {
-            let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
-            let weight = wants_to_move(util, t, &mut rng)?;
-            let me = util.chooser(t);
-            let stay = me.with_commute(t.home, t.tenure, t.commute as f64) + taste * rng.gumbel();
-            // Only the options better than staying matter: staying is always possible.
-            let mut options: Vec<(f64, Cell, Tenure)> = Vec::new();
-            let mut offer = |v: f64, c: Cell, tenure: Tenure| {
-                if v > stay {
-                    options.push((v, c, tenure));
-                }
-            };
-            // Samples are drawn with replacement, so a cell often comes up twice: its
-            // systematic utilities are computed once and each draw gets its own taste shocks.
-            let mut seen: Vec<(Cell, f64, Option<f64>)> = Vec::with_capacity(k + wishes);
-            let mut market_unit = |c: Cell, rng: &mut Stream, offer: &mut dyn FnMut(f64, Cell, Tenure)| {
-                let (rent, buy) = match seen.iter().find(|x| x.0 == c) {
-                    Some(x) => (x.1, x.2),
-                    None => {
-                        let (rent, buy) = me.rent_or_buy(c);
-                        seen.push((c, rent, buy));
-                        (rent, buy)
+        // Each worker reuses its scratch lists of options and units drawn from mover to mover.
+        .map_init(
+            || (Vec::new(), Vec::new()),
+            |(options, seen), (i, t)| {
+                let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
+                let weight = wants_to_move(util, t, &mut rng)?;
+                let me = util.chooser(t);
+                let stay = me.with_commute(t.home, t.tenure, t.commute as f64) + taste * rng.gumbel();
+                // Only the options better than staying matter: staying is always possible. An option
+                // is weighed in full (two logarithms: of its net income and of its taste draw) only
+                // where a bound without them says it may beat staying; the others cannot, so the
+                // choice is the same as weighing all in full.
+                let bound = Bound::new(beta, taste, stay, me.net_income(t.home, t.tenure));
+                let options: &mut Vec<(f64, Cell, Tenure)> = options;
+                options.clear();
+                let mut consider = |place: f64, net: &mut Net, g: GumbelDraw, c: Cell, tenure: Tenure| {
+                    if !bound.may_beat(place, net.income, g) {
+                        return;
+                    }
+                    let v = net.utility(place, beta) + taste * g.value();
+                    if v > stay {
+                        options.push((v, c, tenure));
                     }
                 };
-                offer(rent + taste * rng.gumbel(), c, Tenure::Market);
-                if let Some(buy) = buy {
-                    offer(buy + taste * rng.gumbel(), c, Tenure::Owner);
-                }
-            };
-            for _ in 0..k {
-                if let Some(c) = market.sample(&mut rng) {
-                    market_unit(c, &mut rng, &mut offer);
-                }
-            }
-            for _ in 0..wishes {
-                if let Some(c) = stock.sample(&mut rng) {
-                    market_unit(c, &mut rng, &mut offer);
-                }
-            }
-            if t.tenure == Tenure::Market && me.can_buy(t.home) {
-                offer(
-                    me.with_commute(t.home, Tenure::Owner, t.commute as f64) + taste * rng.gumbel(),
-                    t.home,
-                    Tenure::Owner,
-                );
-            }
-            if shared.total() > 0 && shared_eligible(util.policy, t) {
+                // Samples are drawn with replacement, so a cell often comes up twice: its
+                // systematic utilities are computed once and each draw gets its own taste shocks.
+                let seen: &mut Vec<Seen> = seen;
+                seen.clear();
+                let mut market_unit =
+                    |c: Cell, rng: &mut Stream, consider: &mut dyn FnMut(f64, &mut Net, GumbelDraw, Cell, Tenure)| {
+                        let at = match seen.iter().position(|x| x.cell == c) {
+                            Some(at) => at,
+                            None => {
+                                seen.push(Seen {
+                                    cell: c,
+                                    place: me.place(c, util.commute(c, me.work)),
+                                    rent: Net::new(me.net_income(c, Tenure::Market)),
+                                    buy: me.can_buy(c).then(|| Net::new(me.net_income(c, Tenure::Owner))),
+                                });
+                                seen.len() - 1
+                            }
+                        };
+                        let x = &mut seen[at];
+                        consider(x.place, &mut x.rent, rng.gumbel_draw(), c, Tenure::Market);
+                        if let Some(buy) = &mut x.buy {
+                            consider(x.place, buy, rng.gumbel_draw(), c, Tenure::Owner);
+                        }
+                    };
                 for _ in 0..k {
-                    if let Some(c) = shared.sample(&mut rng) {
-                        offer(me.value(c, Tenure::Shared) + taste * rng.gumbel(), c, Tenure::Shared);
+                    if let Some(c) = market.sample(&mut rng) {
+                        market_unit(c, &mut rng, &mut consider);
                     }
                 }
-            }
-            for z in 0..zones {
-                let home = zone_home(z);
-                if home != t.home {
-                    offer(me.value(home, Tenure::Outside) + taste * rng.gumbel(), home, Tenure::Outside);
+                for _ in 0..wishes {
+                    if let Some(c) = stock.sample(&mut rng) {
+                        market_unit(c, &mut rng, &mut consider);
+                    }
                 }
-            }
-            if options.is_empty() {
-                return None;
-            }
-            options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-            Some((i, weight, options.into_iter().map(|o| (o.1, o.2)).collect()))
-        })
+                if t.tenure == Tenure::Market && me.can_buy(t.home) {
+                    let place = me.place(t.home, t.commute as f64);
+                    let mut own = Net::new(me.net_income(t.home, Tenure::Owner));
+                    consider(place, &mut own, rng.gumbel_draw(), t.home, Tenure::Owner);
+                }
+                if shared.total() > 0 && shared_eligible(util.policy, t) {
+                    for _ in 0..k {
+                        if let Some(c) = shared.sample(&mut rng) {
+                            let place = me.place(c, util.commute(c, me.work));
+                            let mut unit = Net::new(me.net_income(c, Tenure::Shared));
+                            consider(place, &mut unit, rng.gumbel_draw(), c, Tenure::Shared);
+                        }
+                    }
+                }
+                for z in 0..zones {
+                    let home = zone_home(z);
+                    if home != t.home {
+                        let place = me.place(home, util.commute(home, me.work));
+                        let mut zone = Net::new(me.net_income(home, Tenure::Outside));
+                        consider(place, &mut zone, rng.gumbel_draw(), home, Tenure::Outside);
+                    }
+                }
+                if options.is_empty() {
+                    return None;
+                }
+                options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+                Some((i, weight, options.iter().map(|o| (o.1, o.2)).collect()))
+            },
+        )
+        .flatten_iter()
         .collect();
     for (i, weight, ranked) in proposals {
         let mut turned_away: Option<Cell> = None;
@@ -463,6 +547,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_option_the_bound_rules_out_never_beats_staying() {
+        // Utilities over wide ranges of place, net income and taste draws, near and far from
+        // staying: wherever the bound says no, the option's utility computed in full is no better.
+        let mut rng = Stream::new(5, Purpose::Residence, 1, 0);
+        let (mut ruled_out, mut n) = (0, 0);
+        for _ in 0..200_000 {
+            let beta = [0.0, 0.6, 1.0, 2.5][rng.below(4)];
+            let taste = [1e-3, 0.07, 1.0][rng.below(3)];
+            let y0 = (10.0f64).powf(4.0 * rng.uniform());
+            let stay = beta * y0.ln() + 3.0 * (rng.uniform() - 0.5) + taste * rng.gumbel();
+            let place = 3.0 * (rng.uniform() - 0.5);
+            let y = (y0 * 3.0 * rng.uniform()).max(1.0);
+            let g = rng.gumbel_draw();
+            let bound = Bound::new(beta, taste, stay, y0);
+            let v = Net::new(y).utility(place, beta) + taste * g.value();
+            n += 1;
+            if !bound.may_beat(place, y, g) {
+                ruled_out += 1;
+                assert!(v <= stay, "ruled out {v} > stay {stay}");
+            }
+        }
+        assert!(ruled_out > n / 4, "the bound rules out {ruled_out} of {n}");
+    }
+
+    #[test]
     fn the_guide_table_draws_the_cell_a_binary_search_would() {
         // Uneven counts with runs of empty cells, at the start, in the middle and at the end.
         let counts: Vec<u64> = (0..500u64).map(|c| if c % 7 < 3 || c > 480 { 0 } else { (c * 37) % 23 }).collect();
@@ -472,7 +581,17 @@ mod tests {
         for _ in 0..20_000 {
             let c = sampler.sample(&mut draws).unwrap() as usize;
             let r = (check.uniform() * sampler.total() as f64) as u64;
-            let expected = sampler.cum.partition_point(|&x| x <= r).min(counts.len() - 1);
+            // The binary search over the cumulative counts of all cells, empty ones included.
+            let all: Vec<u64> = counts
+                .iter()
+                .scan(0, |acc, &v| {
+                    Some({
+                        *acc += v;
+                        *acc
+                    })
+                })
+                .collect();
+            let expected = all.partition_point(|&x| x <= r).min(counts.len() - 1);
             assert_eq!(c, expected);
             assert!(counts[c] > 0, "drew an empty cell");
         }
