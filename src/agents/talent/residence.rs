@@ -9,6 +9,8 @@
 //! meet: it is counted in the cell (and, when it found no home in the corridor, in the shortage),
 //! and rents follow it ([`Housing::update_rents`]).
 
+use std::cmp::Ordering;
+
 use rayon::prelude::*;
 
 use super::{in_corridor, zone_home, zone_of, Talent, Tenure, Utility, FLAG_JOB_CHANGED};
@@ -396,7 +398,8 @@ impl Bound {
         // The margin covers the rounding of the bound and of the utility (relative errors near
         // 1e-16 of the terms).
         let margin = 1e-9 * (1.0 + place.abs() + housing.abs() + taste.abs() + self.stay.abs());
-        !(place + housing + taste + margin <= self.stay)
+        // NaN is not ruled out: its option is weighed in full (and never beats staying).
+        !matches!((place + housing + taste + margin).partial_cmp(&self.stay), Some(Ordering::Less | Ordering::Equal))
     }
 }
 
