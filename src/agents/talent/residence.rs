@@ -403,8 +403,13 @@ impl Bound {
     }
 }
 
-/// A mover's options, best first, and how many households it stands for.
-type Proposal = (usize, f64, Vec<(Cell, Tenure)>);
+/// The movers of a stretch of agents: each one's index, how many households it stands for and
+/// where its options, best first, lie in `ranked`.
+#[derive(Default)]
+struct Proposals {
+    movers: Vec<(usize, f64, std::ops::Range<usize>)>,
+    ranked: Vec<(Cell, Tenure)>,
+}
 
 /// Movers rank, by logit utility with a taste shock (in parallel): staying, k sampled vacant
 /// market units (to rent, or to buy where their savings pay the down payment; a renter may also
@@ -421,126 +426,154 @@ pub fn choose_homes(agents: &mut [Talent], housing: &mut Housing, residents: &mu
     let zones = util.world.zones.len();
     let taste = util.s.talent.utility.taste_scale;
     let beta = util.s.talent.utility.beta_income;
-    let proposals: Vec<Proposal> = agents
-        .par_iter()
-        .enumerate()
-        .with_min_len(1024)
-        // Each worker reuses its scratch lists of options and units drawn from mover to mover.
-        .map_init(
-            || (Vec::new(), Vec::new()),
-            |(options, seen), (i, t)| {
-                let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
-                let weight = wants_to_move(util, t, &mut rng)?;
-                let me = util.chooser(t);
-                let stay = me.with_commute(t.home, t.tenure, t.commute as f64) + taste * rng.gumbel();
-                // Only the options better than staying matter: staying is always possible. An option
-                // is weighed in full (two logarithms: of its net income and of its taste draw) only
-                // where a bound without them says it may beat staying; the others cannot, so the
-                // choice is the same as weighing all in full.
-                let bound = Bound::new(beta, taste, stay, me.net_income(t.home, t.tenure));
-                let options: &mut Vec<(f64, Cell, Tenure)> = options;
-                options.clear();
-                let mut consider = |place: f64, net: &mut Net, g: GumbelDraw, c: Cell, tenure: Tenure| {
-                    if !bound.may_beat(place, net.income, g) {
-                        return;
-                    }
-                    let v = net.utility(place, beta) + taste * g.value();
-                    if v > stay {
-                        options.push((v, c, tenure));
+    // A mover's options better than staying, best first, are left in `options` (`seen` is
+    // scratch); returns how many households it stands for, None when it does not look or stays.
+    let propose = |t: &Talent, options: &mut Vec<(f64, Cell, Tenure)>, seen: &mut Vec<Seen>| -> Option<f64> {
+        let mut rng = Stream::new(seed, Purpose::Residence, t.id as u64, month);
+        let weight = wants_to_move(util, t, &mut rng)?;
+        let me = util.chooser(t);
+        let stay = me.with_commute(t.home, t.tenure, t.commute as f64) + taste * rng.gumbel();
+        // Only the options better than staying matter: staying is always possible. An option
+        // is weighed in full (two logarithms: of its net income and of its taste draw) only
+        // where a bound without them says it may beat staying; the others cannot, so the
+        // choice is the same as weighing all in full.
+        let bound = Bound::new(beta, taste, stay, me.net_income(t.home, t.tenure));
+        let options: &mut Vec<(f64, Cell, Tenure)> = options;
+        options.clear();
+        let mut consider = |place: f64, net: &mut Net, g: GumbelDraw, c: Cell, tenure: Tenure| {
+            if !bound.may_beat(place, net.income, g) {
+                return;
+            }
+            let v = net.utility(place, beta) + taste * g.value();
+            if v > stay {
+                options.push((v, c, tenure));
+            }
+        };
+        // Samples are drawn with replacement, so a cell often comes up twice: its
+        // systematic utilities are computed once and each draw gets its own taste shocks.
+        let seen: &mut Vec<Seen> = seen;
+        seen.clear();
+        let mut market_unit =
+            |c: Cell, rng: &mut Stream, consider: &mut dyn FnMut(f64, &mut Net, GumbelDraw, Cell, Tenure)| {
+                let at = match seen.iter().position(|x| x.cell == c) {
+                    Some(at) => at,
+                    None => {
+                        seen.push(Seen {
+                            cell: c,
+                            place: me.place(c, util.commute(c, me.work)),
+                            rent: Net::new(me.net_income(c, Tenure::Market)),
+                            buy: me.can_buy(c).then(|| Net::new(me.net_income(c, Tenure::Owner))),
+                        });
+                        seen.len() - 1
                     }
                 };
-                // Samples are drawn with replacement, so a cell often comes up twice: its
-                // systematic utilities are computed once and each draw gets its own taste shocks.
-                let seen: &mut Vec<Seen> = seen;
-                seen.clear();
-                let mut market_unit =
-                    |c: Cell, rng: &mut Stream, consider: &mut dyn FnMut(f64, &mut Net, GumbelDraw, Cell, Tenure)| {
-                        let at = match seen.iter().position(|x| x.cell == c) {
-                            Some(at) => at,
-                            None => {
-                                seen.push(Seen {
-                                    cell: c,
-                                    place: me.place(c, util.commute(c, me.work)),
-                                    rent: Net::new(me.net_income(c, Tenure::Market)),
-                                    buy: me.can_buy(c).then(|| Net::new(me.net_income(c, Tenure::Owner))),
-                                });
-                                seen.len() - 1
-                            }
-                        };
-                        let x = &mut seen[at];
-                        consider(x.place, &mut x.rent, rng.gumbel_draw(), c, Tenure::Market);
-                        if let Some(buy) = &mut x.buy {
-                            consider(x.place, buy, rng.gumbel_draw(), c, Tenure::Owner);
-                        }
-                    };
-                for _ in 0..k {
-                    if let Some(c) = market.sample(&mut rng) {
-                        market_unit(c, &mut rng, &mut consider);
-                    }
+                let x = &mut seen[at];
+                consider(x.place, &mut x.rent, rng.gumbel_draw(), c, Tenure::Market);
+                if let Some(buy) = &mut x.buy {
+                    consider(x.place, buy, rng.gumbel_draw(), c, Tenure::Owner);
                 }
-                for _ in 0..wishes {
-                    if let Some(c) = stock.sample(&mut rng) {
-                        market_unit(c, &mut rng, &mut consider);
-                    }
+            };
+        for _ in 0..k {
+            if let Some(c) = market.sample(&mut rng) {
+                market_unit(c, &mut rng, &mut consider);
+            }
+        }
+        for _ in 0..wishes {
+            if let Some(c) = stock.sample(&mut rng) {
+                market_unit(c, &mut rng, &mut consider);
+            }
+        }
+        if t.tenure == Tenure::Market && me.can_buy(t.home) {
+            let place = me.place(t.home, t.commute as f64);
+            let mut own = Net::new(me.net_income(t.home, Tenure::Owner));
+            consider(place, &mut own, rng.gumbel_draw(), t.home, Tenure::Owner);
+        }
+        if shared.total() > 0 && shared_eligible(util.policy, t) {
+            for _ in 0..k {
+                if let Some(c) = shared.sample(&mut rng) {
+                    let place = me.place(c, util.commute(c, me.work));
+                    let mut unit = Net::new(me.net_income(c, Tenure::Shared));
+                    consider(place, &mut unit, rng.gumbel_draw(), c, Tenure::Shared);
                 }
-                if t.tenure == Tenure::Market && me.can_buy(t.home) {
-                    let place = me.place(t.home, t.commute as f64);
-                    let mut own = Net::new(me.net_income(t.home, Tenure::Owner));
-                    consider(place, &mut own, rng.gumbel_draw(), t.home, Tenure::Owner);
+            }
+        }
+        for z in 0..zones {
+            let home = zone_home(z);
+            if home != t.home {
+                let place = me.place(home, util.commute(home, me.work));
+                let mut zone = Net::new(me.net_income(home, Tenure::Outside));
+                consider(place, &mut zone, rng.gumbel_draw(), home, Tenure::Outside);
+            }
+        }
+        if options.is_empty() {
+            return None;
+        }
+        options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
+        Some(weight)
+    };
+    // Proposals of fixed stretches of agents, each stretch's options in one list (no allocation
+    // per mover), settled below in agent order.
+    const CHUNK: usize = 1 << 12;
+    let parts: Vec<Proposals> = agents
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(k, chunk)| {
+            let mut part = Proposals::default();
+            let (mut options, mut seen) = (Vec::new(), Vec::new());
+            for (j, t) in chunk.iter().enumerate() {
+                if let Some(weight) = propose(t, &mut options, &mut seen) {
+                    let start = part.ranked.len();
+                    part.ranked.extend(options.iter().map(|o| (o.1, o.2)));
+                    part.movers.push((k * CHUNK + j, weight, start..part.ranked.len()));
                 }
-                if shared.total() > 0 && shared_eligible(util.policy, t) {
-                    for _ in 0..k {
-                        if let Some(c) = shared.sample(&mut rng) {
-                            let place = me.place(c, util.commute(c, me.work));
-                            let mut unit = Net::new(me.net_income(c, Tenure::Shared));
-                            consider(place, &mut unit, rng.gumbel_draw(), c, Tenure::Shared);
-                        }
-                    }
-                }
-                for z in 0..zones {
-                    let home = zone_home(z);
-                    if home != t.home {
-                        let place = me.place(home, util.commute(home, me.work));
-                        let mut zone = Net::new(me.net_income(home, Tenure::Outside));
-                        consider(place, &mut zone, rng.gumbel_draw(), home, Tenure::Outside);
-                    }
-                }
-                if options.is_empty() {
-                    return None;
-                }
-                options.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)).then(a.2.cmp(&b.2)));
-                Some((i, weight, options.iter().map(|o| (o.1, o.2)).collect()))
-            },
-        )
-        .flatten_iter()
+            }
+            part
+        })
         .collect();
-    for (i, weight, ranked) in proposals {
-        let mut turned_away: Option<Cell> = None;
-        for (c, tenure) in ranked {
-            let t = &agents[i];
-            if c == t.home {
-                agents[i].tenure = tenure; // a renter buys the unit it lives in
-                break;
-            }
-            if zone_of(c).is_some() {
-                move_to(&mut agents[i], housing, residents, c, tenure, util);
-                break;
-            }
-            let stock = tenure.stock().unwrap_or(MARKET);
-            if housing.vacant(stock, c as usize) == 0 {
-                if stock == MARKET && turned_away.is_none() {
-                    turned_away = Some(c);
-                }
-                continue;
-            }
+    for part in &parts {
+        for (i, weight, at) in &part.movers {
+            settle(agents, housing, residents, util, *i, *weight, &part.ranked[at.clone()]);
+        }
+    }
+}
+
+/// A mover takes the first of its ranked options still free (a unit taken by an earlier mover is
+/// demand turned away, counted in the first such cell and, while it lives outside, in the
+/// shortage).
+fn settle(
+    agents: &mut [Talent],
+    housing: &mut Housing,
+    residents: &mut [u32],
+    util: &Utility,
+    i: usize,
+    weight: f64,
+    ranked: &[(Cell, Tenure)],
+) {
+    let mut turned_away: Option<Cell> = None;
+    for &(c, tenure) in ranked {
+        let t = &agents[i];
+        if c == t.home {
+            agents[i].tenure = tenure; // a renter buys the unit it lives in
+            break;
+        }
+        if zone_of(c).is_some() {
             move_to(&mut agents[i], housing, residents, c, tenure, util);
             break;
         }
-        if let Some(c) = turned_away {
-            housing.unmet[c as usize] += weight as f32;
-            if !in_corridor(agents[i].home) {
-                housing.shortage += weight;
+        let stock = tenure.stock().unwrap_or(MARKET);
+        if housing.vacant(stock, c as usize) == 0 {
+            if stock == MARKET && turned_away.is_none() {
+                turned_away = Some(c);
             }
+            continue;
+        }
+        move_to(&mut agents[i], housing, residents, c, tenure, util);
+        break;
+    }
+    if let Some(c) = turned_away {
+        housing.unmet[c as usize] += weight as f32;
+        if !in_corridor(agents[i].home) {
+            housing.shortage += weight;
         }
     }
 }
