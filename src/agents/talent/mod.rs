@@ -401,12 +401,6 @@ pub struct Chooser<'a> {
 }
 
 impl Chooser<'_> {
-    /// Utility of living in `home` under `tenure` with the household's current job.
-    #[inline]
-    pub fn value(&self, home: Cell, tenure: Tenure) -> f64 {
-        self.with_commute(home, tenure, self.util.commute(home, self.work))
-    }
-
     /// Utility with a known commute (minutes).
     pub fn with_commute(&self, home: Cell, tenure: Tenure, commute: f64) -> f64 {
         self.place(home, commute) + self.housing(home, tenure)
@@ -445,14 +439,6 @@ impl Chooser<'_> {
         };
         let cost = util.housing_cost(home, tenure) - subsidy;
         util.net_income(self.income, cost)
-    }
-
-    /// Utilities of renting a market unit in `cell` and, where the household can buy it, of
-    /// owning it (the place is weighed once).
-    pub fn rent_or_buy(&self, cell: Cell) -> (f64, Option<f64>) {
-        let place = self.place(cell, self.util.commute(cell, self.work));
-        let rent = place + self.housing(cell, Tenure::Market);
-        (rent, self.can_buy(cell).then(|| place + self.housing(cell, Tenure::Owner)))
     }
 
     /// Whether the household can buy a market unit in `cell`: it has a job and its savings pay

@@ -242,9 +242,9 @@ pub fn move_to(
 /// Cumulative vacant units over the cells that have any, for sampling a vacant unit uniformly.
 /// The unit drawn lies in the first cell whose cumulative count exceeds the draw, which is never
 /// an empty cell, so empty cells (most of the grid is undeveloped) are left out of the table. A
-/// guide table (Chen and Asau) gives, for each of as many equal slices of the draw's range as there
-/// are entries, the first entry the draw can land in, so a draw scans an entry or two instead of a binary search
-/// (the cell drawn is the same).
+/// guide table (Chen and Asau) gives, for each of as many equal slices of the draw's range as
+/// there are entries, the first entry the draw can land in, so a draw scans an entry or two
+/// instead of a binary search (the cell drawn is the same).
 pub struct VacancySampler {
     cum: Vec<u64>,
     /// The cell of each entry of `cum`.
@@ -438,7 +438,6 @@ pub fn choose_homes(agents: &mut [Talent], housing: &mut Housing, residents: &mu
         // where a bound without them says it may beat staying; the others cannot, so the
         // choice is the same as weighing all in full.
         let bound = Bound::new(beta, taste, stay, me.net_income(t.home, t.tenure));
-        let options: &mut Vec<(f64, Cell, Tenure)> = options;
         options.clear();
         let mut consider = |place: f64, net: &mut Net, g: GumbelDraw, c: Cell, tenure: Tenure| {
             if !bound.may_beat(place, net.income, g) {
@@ -451,7 +450,6 @@ pub fn choose_homes(agents: &mut [Talent], housing: &mut Housing, residents: &mu
         };
         // Samples are drawn with replacement, so a cell often comes up twice: its
         // systematic utilities are computed once and each draw gets its own taste shocks.
-        let seen: &mut Vec<Seen> = seen;
         seen.clear();
         let mut market_unit =
             |c: Cell, rng: &mut Stream, consider: &mut dyn FnMut(f64, &mut Net, GumbelDraw, Cell, Tenure)| {
@@ -612,21 +610,19 @@ mod tests {
         // Uneven counts with runs of empty cells, at the start, in the middle and at the end.
         let counts: Vec<u64> = (0..500u64).map(|c| if c % 7 < 3 || c > 480 { 0 } else { (c * 37) % 23 }).collect();
         let sampler = VacancySampler::from_counts(counts.iter().copied());
+        // The binary search below runs over the cumulative counts of all cells, empty ones included.
+        let all: Vec<u64> = counts
+            .iter()
+            .scan(0, |acc, &v| {
+                *acc += v;
+                Some(*acc)
+            })
+            .collect();
         let mut draws = Stream::new(1, Purpose::Residence, 0, 0);
         let mut check = Stream::new(1, Purpose::Residence, 0, 0);
         for _ in 0..20_000 {
             let c = sampler.sample(&mut draws).unwrap() as usize;
             let r = (check.uniform() * sampler.total() as f64) as u64;
-            // The binary search over the cumulative counts of all cells, empty ones included.
-            let all: Vec<u64> = counts
-                .iter()
-                .scan(0, |acc, &v| {
-                    Some({
-                        *acc += v;
-                        *acc
-                    })
-                })
-                .collect();
             let expected = all.partition_point(|&x| x <= r).min(counts.len() - 1);
             assert_eq!(c, expected);
             assert!(counts[c] > 0, "drew an empty cell");
