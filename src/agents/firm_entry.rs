@@ -90,7 +90,8 @@ pub fn enter(
     // the corridor (the kinked user cost: nothing above the cap), where it is paid to its sector,
     // weighted by office land: potential relocations at the largest pull, each kept with its own
     // pull over the largest.
-    let talent_ratio = (pull.talent as f64 / pull.expectations.initial_talent.max(1.0)).max(0.0).sqrt();
+    let talent_ratio =
+        (pull.talent as f64 / pull.expectations.initial_talent.max(1.0)).max(0.0).powf(f.relocation_talent_elasticity);
     let land = subsidised_land(s, ctx.world, pull.policy);
     let mut rng = Stream::new(ctx.seed, Purpose::FirmEntry, 0, ctx.month);
     let share_sum: f64 = s.sectors.iter().map(|x| x.firm_share).sum::<f64>().max(1e-12);
@@ -244,7 +245,7 @@ pub fn productivity_for(ctx: &EntryContext, firm: &Firm, eff: f64) -> f64 {
 
 /// The location logit of a new firm of `sector`: k cells sampled near its origin or by office
 /// land, the best of -w_rent ln(rent index) + w_spill (rho_s / mean rho) ln(1 + S)
-/// + w_talent ln(1 + resident talent / 1000) - w_crowd jobs / office land + Gumbel.
+/// + w_talent ln(1 + resident talent / talent_scale) - w_crowd jobs / office land + Gumbel.
 fn choose_cell(ctx: &EntryContext, sector: usize, near: Option<(Cell, f64)>, rng: &mut Stream) -> Option<Cell> {
     let w = ctx.world;
     let fields = ctx.fields;
@@ -284,7 +285,7 @@ fn choose_cell(ctx: &EntryContext, sector: usize, near: Option<(Cell, f64)>, rng
         let talent_near = fields.residents[c as usize] as f64 * scale;
         let u = -lw.rent * (ctx.prices.rent_index[c as usize] as f64).max(0.05).ln()
             + spill_w * (1.0 + fields.spillover[c as usize] as f64).ln()
-            + lw.talent * (1.0 + talent_near / 1000.0).ln()
+            + lw.talent * (1.0 + talent_near / lw.talent_scale).ln()
             - lw.crowding * jobs / cap
             + rng.gumbel();
         if best.is_none_or(|b| u > b.0) {

@@ -143,8 +143,9 @@ pub fn step_labs(
             let want = (desired_agents * weights[t] / total).round() as u32;
             let have = lab.researchers[t];
             if want > have {
-                // At most `hiring_step` of the target plus one person a month.
-                let cap = (want as f64 * s.labs.hiring_step + 1.0 / s.agent_scale).ceil().max(1.0) as u32;
+                // At most `hiring_step` of the target plus `hiring_step_people` a month.
+                let cap = (want as f64 * s.labs.hiring_step + s.labs.hiring_step_people / s.agent_scale).ceil().max(1.0)
+                    as u32;
                 lab.vacancies[t] = (want - have).min(cap);
             } else if have > want + 1 {
                 lab.layoffs[t] = have - want;
@@ -171,7 +172,7 @@ pub fn step_labs(
             } else {
                 let found = licensees.get_or_insert_with(|| {
                     let idx = index.get_or_insert_with(|| FirmIndex::build(firms, firm_cells, ctx.world.cells()));
-                    let reach = (2.0 * s.labs.spillover_km / ctx.world.cell_km).ceil() as i64;
+                    let reach = (s.labs.licence_reach_factor * s.labs.spillover_km / ctx.world.cell_km).ceil() as i64;
                     idx.licensees(firms, ctx.world, cell, sector, reach)
                 });
                 if let Some(f) = found.draw(&mut trng) {

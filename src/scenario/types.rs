@@ -1027,8 +1027,12 @@ pub struct LabParams {
     pub spinoff_rate: f64,
     /// Productivity gain of the product line a licensed lab patent improves.
     pub licence_gain: f64,
-    /// Research vacancies a month, as a share of the lab's target (plus one person).
+    /// Research vacancies a month, as a share of the lab's target (plus `hiring_step_people`).
     pub hiring_step: f64,
+    /// People a month a lab may add beyond `hiring_step` of its target.
+    pub hiring_step_people: f64,
+    /// Licensees are searched within this multiple of `spillover_km`.
+    pub licence_reach_factor: f64,
     pub kinds: LabKinds,
     pub sites: Vec<LabSpec>,
     /// Lever: new labs or big facilities.
@@ -1047,6 +1051,8 @@ impl Default for LabParams {
             spinoff_rate: 0.03,
             licence_gain: 0.01,
             hiring_step: 0.1,
+            hiring_step_people: 1.0,
+            licence_reach_factor: 2.0,
             kinds: LabKinds::default(),
             sites: Vec::new(),
             new: Vec::new(),
@@ -1153,6 +1159,8 @@ pub struct FirmParams {
     pub spinoff_radius_km: f64,
     /// Firms relocating into the corridor per month at the base attractiveness.
     pub relocation_rate: f64,
+    /// Elasticity of relocations to the corridor's talent relative to the start.
+    pub relocation_talent_elasticity: f64,
     /// Pareto sizes of relocating firms, people: smallest and largest.
     pub relocation_min_size: f64,
     pub relocation_max_size: f64,
@@ -1203,6 +1211,7 @@ impl Default for FirmParams {
             spinoff_size: 5.0,
             spinoff_radius_km: 2.0,
             relocation_rate: 2.0,
+            relocation_talent_elasticity: 0.5,
             relocation_min_size: 10.0,
             relocation_max_size: 2000.0,
             location_candidates: 8,
@@ -1212,7 +1221,7 @@ impl Default for FirmParams {
 }
 
 /// Weights of a new firm's location logit: -rent ln(rent index) + spillover (rho_s / mean rho)
-/// ln(1 + S) + talent ln(1 + residents / 1000) - crowding (jobs / office land) + Gumbel.
+/// ln(1 + S) + talent ln(1 + residents / talent_scale) - crowding (jobs / office land) + Gumbel.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct LocationWeights {
@@ -1220,11 +1229,13 @@ pub struct LocationWeights {
     pub spillover: f64,
     pub talent: f64,
     pub crowding: f64,
+    /// Resident talent (people) at which the talent term is ln 2.
+    pub talent_scale: f64,
 }
 
 impl Default for LocationWeights {
     fn default() -> Self {
-        LocationWeights { rent: 1.0, spillover: 1.0, talent: 0.5, crowding: 2.0 }
+        LocationWeights { rent: 1.0, spillover: 1.0, talent: 0.5, crowding: 2.0, talent_scale: 1000.0 }
     }
 }
 
