@@ -471,4 +471,29 @@ mod tests {
         assert!((1100..1300).contains(&base), "{base}");
         assert!((2250..2550).contains(&quadruple), "{quadruple}: the pull grows with the root of the talent ratio");
     }
+
+    #[test]
+    fn the_relocations_elasticity_to_talent_is_the_key() {
+        let count = |elasticity: f64, talent: usize| {
+            let mut kit = Kit::new();
+            kit.s.firms.relocation_rate = 20.0;
+            kit.s.firms.relocation_talent_elasticity = elasticity;
+            let expectations = Expectations::new(100.0);
+            let mut n = 0;
+            for month in 0..60 {
+                kit.month = month;
+                let pull = Pull { policy: &kit.policy, talent, expectations: &expectations };
+                let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
+                enter(&[], &[], &ctx(&kit), pull, &mut firms, &mut ledger);
+                n += firms.len();
+            }
+            n
+        };
+        // Elasticity 0: Poisson(20) a month whatever the talent (1 200 in five years); 1: four
+        // times the talent, four times the relocations (4 800).
+        let flat = count(0.0, 400);
+        assert!((1100..1300).contains(&flat), "{flat}");
+        let proportional = count(1.0, 400);
+        assert!((4550..5050).contains(&proportional), "{proportional}");
+    }
 }

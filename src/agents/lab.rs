@@ -382,6 +382,23 @@ mod tests {
     }
 
     #[test]
+    fn a_lab_hires_at_most_its_step_plus_the_people_allowance_a_month() {
+        let vacancies = |people: f64| {
+            let (mut kit, _, _) = kit_with_lab();
+            kit.labs[0].researchers = [0; MAX_TIERS];
+            kit.s.labs.hiring_step = 0.0;
+            kit.s.labs.hiring_step_people = people * kit.s.agent_scale;
+            step(&mut kit, 1);
+            kit.labs[0].vacancies
+        };
+        // Without the share step, a tier's vacancies are the allowance (at least one agent).
+        let three = vacancies(3.0);
+        assert!(three.iter().all(|&v| v <= 3) && three.contains(&3), "{three:?}");
+        let none = vacancies(0.0);
+        assert!(none.iter().all(|&v| v <= 1) && none.contains(&1), "{none:?}");
+    }
+
+    #[test]
     fn patents_become_spin_offs_or_licences_to_a_firm_of_the_labs_sector() {
         let (mut kit, same, other) = kit_with_lab();
         kit.s.labs.spinoff_rate = 1.0;
