@@ -191,6 +191,7 @@ pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
         U::Share => (UnitKind::Share, None),
         U::Minutes => (UnitKind::Minutes, None),
         U::Index => (UnitKind::Index, None),
+        U::Growth => (UnitKind::Share, None),
     };
     let label = match (&d, lang) {
         (Described::Single(k), Lang::En) => k.en.to_string(),

@@ -24,6 +24,9 @@ pub struct Recorder {
     pub rows: Vec<Vec<f64>>,
     pub layers: Vec<LayerSnapshot>,
     entries: Vec<Column<'static>>,
+    /// People of each firm record (all its firms) at the end of the last December; empty
+    /// before the first.
+    december_people: Vec<f64>,
 }
 
 impl Recorder {
@@ -35,6 +38,7 @@ impl Recorder {
             columns: cols.into_iter().map(|c| c.0).collect(),
             rows: Vec::new(),
             layers: Vec::new(),
+            december_people: Vec::new(),
         }
     }
 
@@ -46,7 +50,12 @@ impl Recorder {
     /// December, the spatial layers. It only reads the state.
     pub fn record(&mut self, sim: &Sim) {
         let month = sim.month.checked_sub(1).expect("a month is recorded after it was stepped");
-        let m = Measures::of(sim, month);
+        let mut m = Measures::of(sim, month);
+        if month % 12 == 11 {
+            let now = people_at_month_end(sim);
+            m.firm_stats.startup_growth = startup_growth(&sim.firms.records, &self.december_people, &now, month);
+            self.december_people = now;
+        }
         self.rows.push(self.entries.iter().map(|c| c.value(&m)).collect());
         if month % 12 == 11 {
             self.layers.push(snapshot(sim, sim.scenario.start_year + (month / 12) as i32));
@@ -159,6 +168,8 @@ pub struct FirmStats {
     pub empty_firms: f64,
     pub survival_2y: f64,
     pub survival_4y: f64,
+    /// Set by the recorder in December (it needs last December's people); NaN otherwise.
+    pub startup_growth: f64,
     pub tail: f64,
     pub tail_new: f64,
     pub largest_share: f64,
@@ -183,6 +194,41 @@ fn survival(rows: &[FirmRow], month: u32, age: u32) -> f64 {
     }
     if born > 0.0 {
         lived / born
+    } else {
+        f64::NAN
+    }
+}
+
+/// People of each firm record (all its firms) at the end of the month, counted from the
+/// households (as `firms.csv` counts them): the records' own counts are those of the month's
+/// start.
+fn people_at_month_end(sim: &Sim) -> Vec<f64> {
+    use crate::agents::talent::{LAB_BIT, NO_JOB};
+    let counts = crate::agents::par_count(&sim.talent.agents, sim.firms.records.len(), |t, acc| {
+        if t.employer != NO_JOB && t.employer & LAB_BIT == 0 {
+            acc[t.employer as usize] += 1;
+        }
+    });
+    counts.iter().map(|&n| n as f64 * sim.scenario.agent_scale).collect()
+}
+
+/// In December (`month`), the employment growth Σ (E − E₀) / Σ ½ (E + E₀) of the new firms
+/// (start-ups and spin-offs) born in the previous calendar year and alive now: E their people
+/// `now`, E₀ theirs `before`, at the end of the December of their birth year (all of an agent's
+/// firms; 0 for a record that did not exist then). NaN before such a cohort exists.
+fn startup_growth(firms: &[crate::agents::firm::Firm], before: &[f64], now: &[f64], month: u32) -> f64 {
+    if month % 12 != 11 || month < 23 {
+        return f64::NAN;
+    }
+    let born = month - 23..=month - 12;
+    let (mut change, mut mean) = (0.0, 0.0);
+    for f in firms.iter().filter(|f| f.alive && f.origin.is_new_firm() && born.contains(&f.birth_month)) {
+        let (e0, e1) = (before.get(f.id as usize).copied().unwrap_or(0.0), now[f.id as usize]);
+        change += e1 - e0;
+        mean += 0.5 * (e0 + e1);
+    }
+    if mean > 0.0 {
+        change / mean
     } else {
         f64::NAN
     }
@@ -282,6 +328,7 @@ impl FirmStats {
                 .sum(),
             survival_2y: survival(rows, month, 24),
             survival_4y: survival(rows, month, 48),
+            startup_growth: f64::NAN,
             tail: hill_tail(by_size.clone()),
             tail_new: hill_tail(sizes(true)),
             largest_share: div(largest, jobs),
@@ -589,6 +636,31 @@ fn snapshot(sim: &Sim, year: i32) -> LayerSnapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn start_up_growth_counts_the_survivors_of_last_years_cohort_against_last_december() {
+        use crate::agents::firm::Origin;
+        use crate::agents::testkit::firm;
+        let new = |id: u32, origin: Origin, birth: u32, alive: bool| {
+            let mut f = firm(0, 0);
+            (f.id, f.origin, f.birth_month, f.alive) = (id, origin, birth, alive);
+            f
+        };
+        let firms = vec![
+            new(0, Origin::Startup, 5, true),   // 2 -> 3
+            new(1, Origin::Spinoff, 11, true),  // born in December with nobody yet: 0 -> 4
+            new(2, Origin::Startup, 5, false),  // dead: out
+            new(3, Origin::Incumbent, 0, true), // not new: out
+            new(4, Origin::Startup, 13, true),  // born this year: out
+            new(5, Origin::Relocated, 6, true), // not born in the corridor: out
+        ];
+        let before = [2.0, 0.0, 9.0, 50.0];
+        let now = [3.0, 4.0, 0.0, 10.0, 7.0, 30.0];
+        let g = startup_growth(&firms, &before, &now, 23);
+        assert!((g - 5.0 / 4.5).abs() < 1e-12, "{g}");
+        assert!(startup_growth(&firms, &before, &now, 22).is_nan(), "only in December");
+        assert!(startup_growth(&firms, &[], &now, 11).is_nan(), "no cohort in the first year");
+    }
 
     #[test]
     fn gini_of_equal_and_concentrated_values() {

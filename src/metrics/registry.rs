@@ -75,6 +75,8 @@ pub enum Unit {
     Minutes,
     /// A dimensionless statistic (an exponent, a Gini coefficient).
     Index,
+    /// A growth rate in the DHS form (change over the mean of the two levels), in [-2, 2].
+    Growth,
 }
 
 impl Unit {
@@ -95,6 +97,7 @@ impl Unit {
             Unit::Share => ("share (0-1)", "比例"),
             Unit::Minutes => ("minutes", "分钟"),
             Unit::Index => ("index, dimensionless", "指数"),
+            Unit::Growth => ("growth rate (-2 to 2)", "增长率"),
         }
     }
 }
@@ -106,6 +109,7 @@ impl Unit {
     pub fn bounds(self) -> (f64, f64) {
         match self {
             Unit::Share => (0.0, 1.0),
+            Unit::Growth => (-2.0, 2.0),
             _ => (0.0, f64::INFINITY),
         }
     }
@@ -122,7 +126,9 @@ impl Unit {
             Unit::Jobs => ("job-years", "个年"),
             Unit::Dwellings => ("dwelling-years", "套年"),
             Unit::Seats => ("seat-years", "个年"),
-            Unit::Yuan | Unit::YuanPerMonth | Unit::Rent | Unit::Share | Unit::Minutes | Unit::Index => return None,
+            Unit::Yuan | Unit::YuanPerMonth | Unit::Rent | Unit::Share | Unit::Minutes | Unit::Index | Unit::Growth => {
+                return None
+            }
         })
     }
 }
@@ -428,6 +434,9 @@ pub static KPIS: &[Kpi] = &[
     kpi!("startup_survival_4y", Share, Stock, "Start-up survival at 4 years", "新创企业四年存活率",
         "As `startup_survival_2y`, at 48 months.",
         None, |m| m.firm_stats.survival_4y),
+    kpi!("startup_growth", Growth, Stock, "Employment growth of surviving start-ups", "存活新创企业就业增长率",
+        "In December: the employment growth Σ(E − E₀) / Σ ½(E + E₀) of the firms born in the corridor (start-ups and spin-offs) in the previous calendar year and alive now, E₀ their people in the December of their birth year (the growth of one-year-old firms in the Business Dynamics Statistics). Empty in other months and before such a cohort exists.",
+        None, |m| m.firm_stats.startup_growth),
     kpi!("firm_size_tail", Index, Stock, "Firm-size tail exponent", "企业规模尾部指数",
         "Pareto exponent of firm sizes (people) by the Hill estimator over the largest 10 % of the firms with workers (Zipf: about 1).",
         None, |m| m.firm_stats.tail),
