@@ -449,24 +449,29 @@ mod tests {
         assert!((1100..1300).contains(&capped), "{capped}: the base rate when the cap leaves no marginal subsidy");
     }
 
-    #[test]
-    fn relocations_respond_to_the_talent_pool() {
+    /// Relocations over five years at `relocation_rate` 20 a month and the elasticity given,
+    /// with `talent` agents against 100 at the start (each month's births booked as relocations).
+    fn relocations_in_five_years(elasticity: f64, talent: usize) -> usize {
         let mut kit = Kit::new();
         kit.s.firms.relocation_rate = 20.0;
+        kit.s.firms.relocation_talent_elasticity = elasticity;
         let expectations = Expectations::new(100.0);
-        let mut count = |talent: usize| {
-            let mut n = 0;
-            for month in 0..60 {
-                kit.month = month;
-                let pull = Pull { policy: &kit.policy, talent, expectations: &expectations };
-                let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
-                enter(&[], &[], &ctx(&kit), pull, &mut firms, &mut ledger);
-                assert_eq!(ledger.firm_births[Origin::Relocated] as usize, firms.len());
-                n += firms.len();
-            }
-            n
-        };
-        let (base, quadruple) = (count(100), count(400));
+        let mut n = 0;
+        for month in 0..60 {
+            kit.month = month;
+            let pull = Pull { policy: &kit.policy, talent, expectations: &expectations };
+            let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
+            enter(&[], &[], &ctx(&kit), pull, &mut firms, &mut ledger);
+            assert_eq!(ledger.firm_births[Origin::Relocated] as usize, firms.len());
+            n += firms.len();
+        }
+        n
+    }
+
+    #[test]
+    fn relocations_respond_to_the_talent_pool() {
+        let default = crate::scenario::FirmParams::default().relocation_talent_elasticity;
+        let (base, quadruple) = (relocations_in_five_years(default, 100), relocations_in_five_years(default, 400));
         // Poisson(20) and Poisson(40) a month for five years: 1 200 and 2 400.
         assert!((1100..1300).contains(&base), "{base}");
         assert!((2250..2550).contains(&quadruple), "{quadruple}: the pull grows with the root of the talent ratio");
@@ -474,26 +479,11 @@ mod tests {
 
     #[test]
     fn the_relocations_elasticity_to_talent_is_the_key() {
-        let count = |elasticity: f64, talent: usize| {
-            let mut kit = Kit::new();
-            kit.s.firms.relocation_rate = 20.0;
-            kit.s.firms.relocation_talent_elasticity = elasticity;
-            let expectations = Expectations::new(100.0);
-            let mut n = 0;
-            for month in 0..60 {
-                kit.month = month;
-                let pull = Pull { policy: &kit.policy, talent, expectations: &expectations };
-                let (mut firms, mut ledger) = (FirmTable::default(), kit.ledger.clone());
-                enter(&[], &[], &ctx(&kit), pull, &mut firms, &mut ledger);
-                n += firms.len();
-            }
-            n
-        };
         // Elasticity 0: Poisson(20) a month whatever the talent (1 200 in five years); 1: four
         // times the talent, four times the relocations (4 800).
-        let flat = count(0.0, 400);
+        let flat = relocations_in_five_years(0.0, 400);
         assert!((1100..1300).contains(&flat), "{flat}");
-        let proportional = count(1.0, 400);
+        let proportional = relocations_in_five_years(1.0, 400);
         assert!((4550..5050).contains(&proportional), "{proportional}");
     }
 }

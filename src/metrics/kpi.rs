@@ -55,11 +55,9 @@ impl Recorder {
             let now = people_at_month_end(sim);
             m.firm_stats.startup_growth = startup_growth(&sim.firms.records, &self.december_people, &now, month);
             self.december_people = now;
-        }
-        self.rows.push(self.entries.iter().map(|c| c.value(&m)).collect());
-        if month % 12 == 11 {
             self.layers.push(snapshot(sim, sim.scenario.start_year + (month / 12) as i32));
         }
+        self.rows.push(self.entries.iter().map(|c| c.value(&m)).collect());
     }
 }
 
