@@ -234,7 +234,10 @@ fn startup_growth(firms: &[crate::agents::firm::Firm], before: &[f64], now: &[f6
 
 /// The Hill estimate of the Pareto exponent of the upper tail of firm sizes: the top 10 % of the
 /// firms with at least one person, each (size, firms) weighted by its firms; NaN with fewer than
-/// 5 firms in the tail.
+/// 5 firms in the tail, and NaN when the tail has no spread (every firm in it as large as the
+/// threshold, as when the firms born in the run are all start-ups of the same size): the mean log
+/// excess over the threshold is then zero, and it is summed term by term so that it is exactly
+/// zero rather than a rounding residue whose inverse would read as an exponent.
 pub fn hill_tail(mut sizes: Vec<(f64, f64)>) -> f64 {
     sizes.retain(|s| s.0 >= 1.0);
     sizes.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -243,15 +246,16 @@ pub fn hill_tail(mut sizes: Vec<(f64, f64)>) -> f64 {
     if k < 5.0 {
         return f64::NAN;
     }
-    // The tail's k firms and the size of the (k + 1)-th firm (the threshold).
-    let (mut taken, mut logs, mut threshold) = (0.0, 0.0, f64::NAN);
+    // The tail's k firms (weight, size) and the size of the (k + 1)-th firm (the threshold).
+    let mut tail: Vec<(f64, f64)> = Vec::new();
+    let (mut taken, mut threshold) = (0.0, f64::NAN);
     for &(size, w) in &sizes {
         if taken >= k {
             threshold = size;
             break;
         }
         let use_w = w.min(k - taken);
-        logs += use_w * size.ln();
+        tail.push((use_w, size));
         taken += use_w;
         if use_w < w {
             threshold = size;
@@ -261,7 +265,8 @@ pub fn hill_tail(mut sizes: Vec<(f64, f64)>) -> f64 {
     if threshold.is_nan() || threshold <= 0.0 {
         return f64::NAN;
     }
-    let h = logs / k - threshold.ln();
+    let log_threshold = threshold.ln();
+    let h = tail.iter().map(|&(w, size)| w * (size.ln() - log_threshold)).sum::<f64>() / k;
     if h > 0.0 {
         1.0 / h
     } else {
@@ -678,5 +683,21 @@ mod tests {
         assert!((a - 1.2).abs() < 0.05, "{a}");
         assert!((b - 1.2).abs() < 0.1, "{b}");
         assert!(hill_tail(vec![(5.0, 1.0); 10]).is_nan(), "too few firms");
+    }
+
+    #[test]
+    fn the_hill_estimate_of_a_tail_without_spread_is_undefined() {
+        // Every firm of the same size (the first months of a run, when the firms born in it are
+        // all start-ups): no exponent, not the inverse of a rounding residue.
+        for size in [3.0, 5.0, 7.0, 11.0, 13.0, 17.0, 23.0] {
+            for (agents, m) in [(400, 1.0), (57, 3.0), (213, 7.0), (1000, 0.5)] {
+                let h = hill_tail(vec![(size, m); agents]);
+                assert!(h.is_nan(), "size {size}, {agents} x {m}: {h}");
+            }
+        }
+        // A tail with spread still has one.
+        let mut v = vec![(5.0, 1.0); 90];
+        v.extend((0..10).map(|i| (10.0 + i as f64, 1.0)));
+        assert!(hill_tail(v).is_finite());
     }
 }
