@@ -99,6 +99,52 @@ fn firms_without_workers_stay_rare_and_start_ups_survive_as_in_the_benchmark() {
     assert!(four_mean > 0.44 && four_mean < 0.77, "4-year survival {four_mean:.3} ({four:?})");
 }
 
+#[test]
+fn a_wider_spread_of_entrants_productivity_cuts_their_survival_and_lets_the_best_grow_bigger() {
+    // One selection sets both (docs/MODEL.md section 8 (2)): entrants learn their productivity
+    // and the bad ones exit, so a wider spread (`firms.entry_productivity_sd`) means more early
+    // exits and larger firms among the good ones. The tiny corridor over five seeds: 2-year
+    // survival (mean of the yearly cohorts) lower in every seed, and the firms born in the run
+    // alive at the end larger in their top tenth, on average over the seeds.
+    let options = corridor::RunOptions { microdata: true };
+    let measure = |spread: f64| -> (Vec<f64>, f64) {
+        let s = tiny(&[&format!("firms.entry_productivity_sd={spread}")]);
+        let (mut survival, mut top) = (Vec::new(), Vec::new());
+        for seed in SEEDS {
+            let r = corridor::run_with(&s, seed, options, &mut |_, _| {});
+            let v: Vec<f64> = r
+                .years
+                .iter()
+                .map(|&y| r.year_value("startup_survival_2y", y).unwrap())
+                .filter(|v| v.is_finite())
+                .collect();
+            survival.push(mean(&v));
+            let panel = r.microdata.as_ref().unwrap();
+            let last = *r.years.last().unwrap();
+            let mut sizes: Vec<f64> = Vec::new();
+            for row in
+                panel.firms.iter().filter(|f| f.year == last && f.death_month.is_none() && f.origin != "incumbent")
+            {
+                let people = row.workers.iter().sum::<f64>() / row.firms as f64;
+                sizes.extend(std::iter::repeat_n(people, row.firms as usize));
+            }
+            sizes.sort_by(f64::total_cmp);
+            top.push(mean(&sizes[sizes.len() * 9 / 10..]));
+        }
+        (survival, mean(&top))
+    };
+    let (narrow, wide) = (measure(0.25), measure(0.55));
+    for (i, (a, b)) in narrow.0.iter().zip(&wide.0).enumerate() {
+        assert!(b < a, "seed {}: 2-year survival {b:.3} with the wide spread against {a:.3}", SEEDS[i]);
+    }
+    assert!(
+        wide.1 > narrow.1,
+        "top tenth of the firms born in the run: {:.1} people with the wide spread against {:.1}",
+        wide.1,
+        narrow.1
+    );
+}
+
 /// Distance in km from a cell to the nearest lab.
 fn lab_km(s: &Scenario, x: u32, y: u32) -> f64 {
     s.labs
