@@ -5,7 +5,7 @@
 use rayon::prelude::*;
 
 use crate::agents::expectations::Expectations;
-use crate::agents::firm::{FirmContext, FirmTable, JobMix};
+use crate::agents::firm::{rd_and_subsidy, FirmContext, FirmTable, JobMix};
 use crate::agents::housing::{self, Housing};
 use crate::agents::lab::{self, Lab};
 use crate::agents::school::Schools;
@@ -343,43 +343,34 @@ impl Sim {
 
     /// Firms step in parallel; their subsidies, patents and exits are booked in firm order.
     fn step_firms(&mut self) {
-        let s = &self.scenario;
-        let policy = &self.policy;
-        let rd_rate = |sector: usize, d: i16| policy.rd_rate(s, sector, d);
-        let compute = |sector: usize, d: i16| policy.compute_boost(s, s.sectors[sector].digital, d);
-        let ctx = FirmContext {
-            s,
-            seed: self.seed,
-            month: self.month,
-            wage: &self.prices.wage,
-            mix: &self.jobs.tier_mix,
-            tier_productivity: &self.jobs.tier_productivity,
-            density: &self.fields.density,
-            cell_km2: self.world.cell_km * self.world.cell_km,
-            spillover: &self.fields.spillover,
-            rent_index: &self.prices.rent_index,
-            district: &self.world.district,
-            rd_rate: &rd_rate,
-            compute: &compute,
-            rd_price: self.prices.research.price,
-        };
+        self.policy.rd_ratio = 1.0;
+        if let Some(fund) = self.scenario.rd.fund_per_year {
+            self.policy.rd_ratio = self.rd_fund_share(fund);
+        }
         // Firms step in parallel and report (subsidy, R&D, patents, sector, firms that died this
-        // month).
+        // month). The records are taken out while the context borrows the rest of the state.
         let month = self.month;
-        let reports: Vec<(f64, f64, u32, u8, u32)> = self
-            .firms
-            .records
-            .par_iter_mut()
-            .with_min_len(256)
-            .map(|f| {
-                f.step(&ctx);
-                let died = !f.alive && f.death_month == u32::MAX;
-                if died {
-                    f.death_month = month;
-                }
-                (f.subsidy, f.rd, f.patents, f.sector, if died { f.multiplicity } else { 0 })
-            })
-            .collect();
+        let mut records = std::mem::take(&mut self.firms.records);
+        let reports: Vec<(f64, f64, u32, u8, u32)> = {
+            let (s, policy) = (&self.scenario, &self.policy);
+            let rd_rate = |sector: usize, d: i16| policy.rd_rate(s, sector, d);
+            let compute = |sector: usize, d: i16| policy.compute_boost(s, s.sectors[sector].digital, d);
+            let ctx = self.firm_context(&rd_rate, &compute, policy.rd_cap(s));
+            records
+                .par_iter_mut()
+                .with_min_len(256)
+                .map(|f| {
+                    f.step(&ctx);
+                    let died = !f.alive && f.death_month == u32::MAX;
+                    if died {
+                        f.death_month = month;
+                    }
+                    (f.subsidy, f.rd, f.patents, f.sector, if died { f.multiplicity } else { 0 })
+                })
+                .collect()
+        };
+        self.firms.records = records;
+        let s = &self.scenario;
         // Collected in firm order (fixed-order float sums).
         let (mut subsidy, mut rd) = (0.0, 0.0);
         for (&(paid, spent, patents, sector, died), &cell) in reports.iter().zip(&self.firms.cells) {
@@ -403,6 +394,74 @@ impl Sim {
             self.firms.records.iter().filter(|f| f.alive).map(|f| f.unsubsidised_rd(s, price) / price).sum()
         };
         self.prices.research.clear(rd / price, unsubsidised, &s.firms);
+    }
+
+    /// The month-wide inputs of the firm step, with the R&D rate, compute boost and R&D cap in
+    /// force.
+    fn firm_context<'a>(
+        &'a self,
+        rd_rate: &'a (dyn Fn(usize, i16) -> f64 + Sync),
+        compute: &'a (dyn Fn(usize, i16) -> f64 + Sync),
+        rd_cap: f64,
+    ) -> FirmContext<'a> {
+        FirmContext {
+            s: &self.scenario,
+            seed: self.seed,
+            month: self.month,
+            wage: &self.prices.wage,
+            mix: &self.jobs.tier_mix,
+            tier_productivity: &self.jobs.tier_productivity,
+            density: &self.fields.density,
+            cell_km2: self.world.cell_km * self.world.cell_km,
+            spillover: &self.fields.spillover,
+            rent_index: &self.prices.rent_index,
+            district: &self.world.district,
+            rd_rate,
+            compute,
+            rd_price: self.prices.research.price,
+            rd_cap,
+        }
+    }
+
+    /// The share of its claims the R&D subsidy programme pays this month with `fund` a year
+    /// ([`crate::policy::pro_rata_share`]): the firms' claims at share q are what they would be
+    /// paid planning at rate q·s and cap q·cap, from each firm's output this month, in firm order,
+    /// computed as the firm step computes them, so that what the firms are paid is at most a
+    /// twelfth of the fund (in yuan of the start year).
+    fn rd_fund_share(&self, fund: f64) -> f64 {
+        let s = &self.scenario;
+        let policy = &self.policy;
+        let no_rate = |_: usize, _: i16| 0.0;
+        let ctx = self.firm_context(&no_rate, &no_rate, s.rd.cap);
+        let january = self.month % 12 == 0;
+        // (output of one firm, R&D intensity, claimed rate, paid so far this year, firms).
+        let claims: Vec<(f64, f64, f64, f64, f64)> = self
+            .firms
+            .records
+            .par_iter()
+            .with_min_len(256)
+            .filter(|f| f.alive)
+            .map(|f| {
+                let district = self.world.district[f.cell as usize];
+                let rate = policy.rd_claim_rate(s, f.sector as usize, district);
+                let ytd = if january { 0.0 } else { f.subsidy_ytd };
+                let rho = s.sectors[f.sector as usize].rd_intensity;
+                (f.output_now(&ctx), rho, rate, ytd, f.multiplicity.max(1) as f64)
+            })
+            .filter(|c| c.2 > 0.0)
+            .collect();
+        if claims.is_empty() {
+            return 1.0;
+        }
+        let price = self.prices.research.price;
+        let paid = |q: f64| -> f64 {
+            let cap = s.rd.cap * q;
+            claims
+                .iter()
+                .map(|&(y, rho, rate, ytd, m)| rd_and_subsidy(y, rho, rate * q, cap, ytd, price, &s.firms).1 * m)
+                .sum()
+        };
+        crate::policy::pro_rata_share(fund / 12.0 / self.prices.trend, paid)
     }
 
     /// Schools: enrolment in September; other months, children who reach school age or move take

@@ -224,6 +224,42 @@ fn the_researchers_market_bids_up_the_rd_price_and_cuts_the_real_response_to_a_s
 }
 
 #[test]
+fn a_fund_short_of_the_claims_is_spent_to_the_yuan_and_stops_the_response_to_a_higher_rate() {
+    // `rd.fund_per_year` (the decision's 专项资金): claims beyond the fund are paid pro rata, so
+    // the public cost is the fund in every year it binds, and a higher rate on the same fund buys
+    // (about) nothing: the rate the firms see is what the fund affords. The tiny corridor over
+    // five seeds, 10 years; unrationed, the subsidy costs 63-160 million yuan a year at 0.3.
+    let fund = 50.0e6;
+    let run = |sets: &[&str]| -> Vec<RunResult> {
+        let s = tiny(sets);
+        SEEDS.iter().map(|&seed| corridor::run(&s, seed)).collect()
+    };
+    let funded = format!("rd.fund_per_year={fund}");
+    let [low, high, low_funded, high_funded] = [
+        run(&["rd.subsidy_rate=0.3"]),
+        run(&["rd.subsidy_rate=0.6"]),
+        run(&["rd.subsidy_rate=0.3", &funded]),
+        run(&["rd.subsidy_rate=0.6", &funded]),
+    ];
+    for r in low_funded.iter().chain(&high_funded) {
+        for &y in &r.years {
+            let cost = r.year_value("cost_rd_subsidy", y).unwrap();
+            assert!(cost <= fund * (1.0 + 1e-9), "{y}: the subsidy cost {cost:.0} yuan, over the fund");
+            assert!(cost >= fund * (1.0 - 1e-6), "{y}: {cost:.0} yuan paid of a fund the claims exceed");
+        }
+    }
+    let patents = |rs: &[RunResult]| mean(&rs.iter().map(|r| total(r, "firm_patents")).collect::<Vec<_>>());
+    let unlimited = patents(&high) - patents(&low);
+    let funded_gain = patents(&high_funded) - patents(&low_funded);
+    assert!(unlimited > 0.0, "without a fund a higher rate buys patents: {unlimited:.0}");
+    assert!(
+        funded_gain < 0.25 * unlimited,
+        "patents from 0.3 to 0.6: {funded_gain:.0} on a fund of {fund:.0} a year against {unlimited:.0} without"
+    );
+    assert!(patents(&low_funded) < patents(&low), "a fund short of the claims buys fewer patents");
+}
+
+#[test]
 fn a_subsidy_for_one_sector_crowds_out_the_rd_of_the_others_through_the_rd_price() {
     // Goolsbee (1998): a subsidy to one sector's R&D raises researchers' pay for every sector, so
     // the other sectors' patents gain less (or lose) than at a fixed R&D price. The tiny corridor

@@ -196,6 +196,9 @@ pub struct FirmContext<'a> {
     pub compute: &'a (dyn Fn(usize, i16) -> f64 + Sync),
     /// The R&D price index (cost of a unit of real R&D relative to the start).
     pub rd_price: f64,
+    /// The largest R&D subsidy a firm is paid in a year at this month's pro-rata ratio
+    /// (`rd.cap` when the programme pays every claim).
+    pub rd_cap: f64,
 }
 
 /// The R&D spending (yuan a month) of a firm with output `y` facing a subsidy `rate` whose
@@ -222,6 +225,21 @@ pub fn rd_choice(y: f64, rho: f64, rate: f64, cap: f64, price: f64, f: &crate::s
     }
 }
 
+/// A firm's R&D this month and the subsidy paid on it: [`rd_choice`] at the `rate` and `cap` in
+/// force, paid up to what is left of the cap after `paid_ytd` this year.
+pub fn rd_and_subsidy(
+    y: f64,
+    rho: f64,
+    rate: f64,
+    cap: f64,
+    paid_ytd: f64,
+    price: f64,
+    f: &crate::scenario::FirmParams,
+) -> (f64, f64) {
+    let rd = rd_choice(y, rho, rate, cap, price, f);
+    (rd, (rate * rd).min((cap - paid_ytd).max(0.0)))
+}
+
 impl Firm {
     pub fn headcount(&self) -> u32 {
         self.workers.iter().sum()
@@ -233,6 +251,23 @@ impl Firm {
         match Learning::of(self, month, f) {
             Some(l) => self.productivity * (self.belief_gap + l.certainty_equivalent_shift(f)).exp(),
             None => self.productivity,
+        }
+    }
+
+    /// The output this month of one of its firms (yuan), before it steps: what its R&D and its
+    /// subsidy claim are made from.
+    pub fn output_now(&self, ctx: &FirmContext) -> f64 {
+        let eff = self.efficiency(ctx.s.agent_scale, ctx.tier_productivity);
+        self.output_of_one(eff, self.agglomeration(ctx), ctx)
+    }
+
+    /// Y = A · (sector productivity) · E^alpha · agglomeration, for one of its firms.
+    fn output_of_one(&self, eff: f64, agg: f64, ctx: &FirmContext) -> f64 {
+        let sector = &ctx.s.sectors[self.sector as usize];
+        if eff > 0.0 {
+            self.productivity * sector.productivity * eff.powf(ctx.s.firms.alpha) * agg
+        } else {
+            0.0
         }
     }
 
@@ -309,7 +344,7 @@ impl Firm {
         // One of its firms: efficiency units, output, costs.
         let eff = self.efficiency(scale, ctx.tier_productivity);
         let agg = self.agglomeration(ctx);
-        let y = if eff > 0.0 { self.productivity * sector.productivity * eff.powf(f.alpha) * agg } else { 0.0 };
+        let y = self.output_of_one(eff, agg, ctx);
         let wage_bill: f64 =
             self.workers[..ctx.wage.len()].iter().enumerate().map(|(t, &w)| w as f64 * ctx.wage[t]).sum::<f64>()
                 * ppa
@@ -317,9 +352,8 @@ impl Firm {
         let office = self.people(scale) * f.office_rent_per_worker * ctx.rent_index[self.cell as usize] as f64;
         // R&D at the subsidised user cost, with the cap as a kink.
         let rate = (ctx.rd_rate)(self.sector as usize, district);
-        let rd = rd_choice(y, sector.rd_intensity, rate, s.rd.cap, ctx.rd_price, f);
-        let cap_left = (s.rd.cap - self.subsidy_ytd).max(0.0);
-        let subsidy = (rate * rd).min(cap_left);
+        let (rd, subsidy) = rd_and_subsidy(y, sector.rd_intensity, rate, ctx.rd_cap, self.subsidy_ytd, ctx.rd_price, f);
+        let cap_left = (ctx.rd_cap - self.subsidy_ytd).max(0.0);
         self.subsidy_ytd += subsidy;
         // Cash: profits are kept up to the reserve and paid out above it; losses run it down.
         let costs = wage_bill + office + f.fixed_cost;
@@ -370,7 +404,7 @@ impl Firm {
         // office cost alpha of output (Hopenhayn 1992: below the zero-profit productivity it
         // exits). Losses while it adjusts its size do not count.
         let y_star = c * target_eff / f.alpha;
-        let rd_star = rd_choice(y_star, sector.rd_intensity, rate, s.rd.cap, ctx.rd_price, f);
+        let rd_star = rd_choice(y_star, sector.rd_intensity, rate, ctx.rd_cap, ctx.rd_price, f);
         let best = (1.0 - f.alpha) * y_star - rd_star + (rate * rd_star).min(cap_left) - f.fixed_cost;
         self.loss_months = if best < 0.0 { self.loss_months + 1 } else { 0 };
         self.desired = self.desired.max(0.0);
@@ -543,6 +577,7 @@ mod tests {
             rd_rate: &rd_rate,
             compute: &compute,
             rd_price: kit.prices.research.price,
+            rd_cap: kit.s.rd.cap,
         };
         f.step(&ctx);
     }
@@ -758,6 +793,7 @@ mod tests {
                 rd_rate: &rd_rate,
                 compute: &compute,
                 rd_price: kit.prices.research.price,
+                rd_cap: kit.s.rd.cap,
             };
             f.agglomeration(&ctx)
         };

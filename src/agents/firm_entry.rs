@@ -113,8 +113,8 @@ pub fn enter(
             k += 1;
             let y = unit * people * jobs.efficiency_per_person() / f.alpha;
             let base = crate::agents::firm::rd_choice(y, rho, 0.0, 0.0, rd_price, f).max(1e-12);
-            let pull =
-                share * crate::agents::firm::rd_choice(y, rho, rate, s.rd.cap, rd_price, f) / base + (1.0 - share);
+            let pull = share * crate::agents::firm::rd_choice(y, rho, rate, pull.policy.rd_cap(s), rd_price, f) / base
+                + (1.0 - share);
             let kept = rng.uniform() * max_pull < pull;
             let thin = rng.uniform();
             let Some(m) = thinned(people, s.agent_scale, thin).filter(|_| kept) else { continue };

@@ -207,6 +207,7 @@ pub(crate) fn kpi(name: &str, freq: Freq, lang: Lang) -> Kpi {
 const PARAMETER_NAMES: &[(&str, &str, &str)] = &[
     ("rd.subsidy_rate", "R&D subsidy rate", "研发补贴率"),
     ("rd.cap", "R&D subsidy cap per firm", "研发补贴上限"),
+    ("rd.fund_per_year", "R&D subsidy fund per year", "研发补贴专项资金"),
     ("rd.challenge_grants.budget_per_year", "Challenge-grant budget", "揭榜挂帅年度预算"),
     ("housing.talent_units.units_per_year", "Talent units started per year", "人才住房年开工量"),
     ("housing.shared_ownership_units.units_per_year", "Shared-ownership units started per year", "共有产权房年开工量"),

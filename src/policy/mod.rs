@@ -5,8 +5,10 @@
 //! cost accounts that the run reports per lever.
 
 mod ledger;
+mod rd_fund;
 
 pub use ledger::{Ledger, PerLever, PerOrigin};
+pub use rd_fund::pro_rata_share;
 
 use crate::scenario::Scenario;
 use crate::world::World;
@@ -105,7 +107,7 @@ impl Lever {
                 "capital cost of the seats opened (in September), and each month every programme's seats opened so far at its own `operating_cost_per_seat_year`"
             }
             Lever::SchoolCoordination => "cost per coordinated pupil per year, monthly, while the lever is on",
-            Lever::RdSubsidy => "subsidy rate times eligible firm R&D, at most `rd.cap` per firm per year",
+            Lever::RdSubsidy => "subsidy rate times eligible firm R&D, at most `rd.cap` per firm per year, pro rata within `rd.fund_per_year`",
             Lever::ChallengeGrants => "the year's grant budget, in January",
             Lever::TalentSubsidy => {
                 "relocation bonuses when a subsidised household starts its first job in the corridor, and rent subsidies as they are paid; receipts: `clawback_share` of the bonus of a household that leaves within `commitment_months`"
@@ -160,6 +162,9 @@ pub struct Policy {
     pub incubator_hubs: Vec<usize>,
     /// Per cell: relative rise of spin-off and founding rates from incubators this year.
     pub incubator_boost: Vec<f32>,
+    /// The share of its R&D subsidy claims the programme pays this month (1 unless
+    /// `rd.fund_per_year` is short of them; set by the engine before firms step).
+    pub rd_ratio: f64,
 }
 
 fn mask(names: &[String], all: &[&str]) -> Vec<bool> {
@@ -192,6 +197,7 @@ impl Policy {
             compute_districts: mask(&s.digital.compute_centre.districts, &districts),
             incubator_hubs,
             incubator_boost: vec![0.0; world.cells()],
+            rd_ratio: 1.0,
         };
         p.set_month(s, world, 0);
         p
@@ -247,8 +253,15 @@ impl Policy {
         }
     }
 
-    /// R&D subsidy rate for a firm of `sector` in district `d` this month.
+    /// R&D subsidy rate for a firm of `sector` in district `d` this month: the rate it claims
+    /// times the programme's pro-rata ratio.
     pub fn rd_rate(&self, s: &Scenario, sector: usize, d: i16) -> f64 {
+        self.rd_claim_rate(s, sector, d) * self.rd_ratio
+    }
+
+    /// The R&D subsidy rate for a firm of `sector` in district `d` this month before the
+    /// programme's pro-rata ratio.
+    pub fn rd_claim_rate(&self, s: &Scenario, sector: usize, d: i16) -> f64 {
         if self.active(s.rd.start_year, s.rd.end_year)
             && Policy::in_mask(&self.rd_sectors, sector)
             && self.in_districts(&self.rd_districts, d)
@@ -257,6 +270,11 @@ impl Policy {
         } else {
             0.0
         }
+    }
+
+    /// The largest R&D subsidy a firm is paid in a year at this month's pro-rata ratio.
+    pub fn rd_cap(&self, s: &Scenario) -> f64 {
+        s.rd.cap * self.rd_ratio
     }
 
     /// Compute-centre boost of innovation for a firm of a digital sector in district `d`.

@@ -136,11 +136,17 @@ fn setting(s: &Scenario, lever: Lever, lang: Lang) -> Option<Setting> {
                 return None;
             }
             Setting {
-                amounts: vec![
+                amounts: [
                     format!("{} {}", share(r.subsidy_rate), t("of R&D spend", "的研发支出")),
                     format!("{} {}", t("at most", "上限"), money(r.cap, lang))
                         + tr(lang, " per firm a year", "/企业/年"),
-                ],
+                ]
+                .into_iter()
+                .chain(r.fund_per_year.map(|fund| {
+                    format!("{} {}", t("fund", "专项资金"), money(fund, lang))
+                        + tr(lang, " a year, claims beyond it paid pro rata", "/年,超出按比例核减")
+                }))
+                .collect(),
                 years: (r.start_year, r.end_year),
                 scope: scope(s, &[("sectors", "行业", &r.sectors), ("districts", "区", &r.districts)], lang),
             }

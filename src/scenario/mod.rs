@@ -118,7 +118,9 @@ mod tests {
                 };
                 pat == k.path || pat.starts_with(&format!("{}.", k.path))
             }) || k.path == "extends"
-                || k.path == "grid.layers";
+                || k.path == "grid.layers"
+                // Optional, with no default to show.
+                || k.path == "rd.fund_per_year";
             assert!(known, "schema key {} is not a scenario key", k.path);
         }
     }

@@ -376,6 +376,7 @@ pub const KEYS: &[Key] = &[
     k("rd.end_year", "year", Y, "last year"),
     k("rd.subsidy_rate", "share", Between(0.0, 0.95), "share of R&D spend paid by the public budget"),
     k("rd.cap", "yuan/year", NonNeg, "largest subsidy per firm per year"),
+    k("rd.fund_per_year", "yuan/year", NonNeg, "the programme's fund (专项资金): a month's claims beyond a twelfth of it are paid pro rata, which lowers the rate and cap every firm sees that month; absent: every claim is paid"),
     k("rd.sectors", "sector names", Text, "eligible sectors; empty = all"),
     k("rd.districts", "district names", Text, "eligible districts; empty = all"),
     k("rd.challenge_grants.start_year", "year", Y, "lever `rd.challenge_grants` (揭榜挂帅): first year"),

@@ -1248,6 +1248,10 @@ pub struct RdLever {
     pub subsidy_rate: f64,
     /// Largest subsidy per firm per year, yuan.
     pub cap: f64,
+    /// The programme's fund, yuan a year (of the start year): the claims of a month beyond a
+    /// twelfth of it are paid pro rata. None: every claim is paid.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fund_per_year: Option<f64>,
     /// Eligible sectors (names); empty = all.
     pub sectors: Vec<String>,
     /// Eligible districts (names); empty = all.
@@ -1262,6 +1266,7 @@ impl Default for RdLever {
             end_year: 2100,
             subsidy_rate: 0.0,
             cap: 5_000_000.0,
+            fund_per_year: None,
             sectors: Vec::new(),
             districts: Vec::new(),
             challenge_grants: ChallengeGrantLever::default(),
