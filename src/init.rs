@@ -74,8 +74,32 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
     sim
 }
 
+/// The sector of each incumbent, `sizes` largest first: each goes to the sector furthest below
+/// its `firm_share` of the jobs handed out so far, itself included (the lowest index on a tie).
+/// Every sector then holds its share of the jobs of the largest k firms, for every k, within one
+/// firm's size, and so of the firms where sizes are alike. Drawn at random instead, the sector of
+/// the few largest firms would be a lottery (a 3.3 % sector drawing the largest firm would need
+/// ten times the talent its `talent_share` gives it), and which sectors hold the largest firms is
+/// part of the initial corridor, an input like the sizes themselves.
+pub(crate) fn sectors_by_share(sizes: &[f64], shares: &[f64]) -> Vec<usize> {
+    let total: f64 = shares.iter().sum();
+    let mut jobs = vec![0.0; shares.len()];
+    let mut handed = 0.0;
+    sizes
+        .iter()
+        .map(|&size| {
+            handed += size;
+            let below = |s: usize| shares[s] / total * handed - jobs[s];
+            let sector = (0..shares.len()).fold(0, |best, s| if below(s) > below(best) { s } else { best });
+            jobs[sector] += size;
+            sector
+        })
+        .collect()
+}
+
 /// The incumbents: `firms.initial` sizes from a Pareto law (the largest at most
-/// `initial_max_share` of the jobs), scaled to the jobs to fill. Firms large enough to be their
+/// `initial_max_share` of the jobs), scaled to the jobs to fill, sectors by
+/// [`sectors_by_share`]. Firms large enough to be their
 /// own agent are; the others are grouped, by sector and in order of size, into agents of
 /// round(agent_scale) firms of their mean size (see `firm::multiplicity_for`).
 fn build_firms(sim: &mut Sim, jobs_people: f64) {
@@ -85,7 +109,6 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     if count == 0 {
         return;
     }
-    let mut rng = Stream::new(sim.seed, Purpose::InitFirm, 0, 0);
     let firm_shares: Vec<f64> = s.sectors.iter().map(|x| x.firm_share).collect();
     // The quantiles of the Pareto law (the initial distribution is an input: seeds differ by where
     // the firms are and what happens to them, not by the draw of the largest sizes).
@@ -95,7 +118,7 @@ fn build_firms(sim: &mut Sim, jobs_people: f64) {
     sizes.iter_mut().for_each(|x| *x = x.min(cap));
     let total: f64 = sizes.iter().sum();
     let k = if total > 0.0 { jobs_people / total } else { 0.0 };
-    let sectors: Vec<usize> = sizes.iter().map(|_| pick_weighted(&firm_shares, rng.uniform())).collect();
+    let sectors = sectors_by_share(&sizes, &firm_shares);
     // (sector, people per firm, firms) of each agent.
     let mut agents: Vec<(usize, f64, u32)> = Vec::new();
     let mut small: Vec<(usize, f64)> = Vec::new();
@@ -318,5 +341,44 @@ fn choose_first_home(
         Some((_, Home::Unit(c, _))) => Home::Unit(c, tr.chance(s.talent.initial_owner_share)),
         Some((_, home)) => home,
         None => Home::Zone(0),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sectors_by_share;
+
+    #[test]
+    fn every_sector_holds_its_share_of_the_largest_firms_jobs_within_one_firm() {
+        // A Zipf law's quantiles, largest first, over the default's four sector shares.
+        let n = 5000;
+        let sizes: Vec<f64> = (0..n).map(|i| 5.0 * ((i as f64 + 0.5) / n as f64).powf(-1.0 / 1.05)).collect();
+        let shares = [0.877, 0.033, 0.022, 0.068];
+        let sectors = sectors_by_share(&sizes, &shares);
+        assert_eq!(sectors[0], 0, "the largest firm goes to the largest sector");
+        let (mut jobs, mut firms) = ([0.0; 4], [0usize; 4]);
+        let mut handed = 0.0;
+        for (k, (&size, &s)) in sizes.iter().zip(&sectors).enumerate() {
+            jobs[s] += size;
+            firms[s] += 1;
+            handed += size;
+            for (j, share) in shares.iter().enumerate() {
+                let gap = (jobs[j] - share * handed).abs();
+                assert!(gap <= sizes[0] + 1e-9, "after {} firms sector {j}: {} jobs of {handed}", k + 1, jobs[j]);
+            }
+        }
+        // Sizes are alike below the top, so the firm counts follow the shares too.
+        for (j, share) in shares.iter().enumerate() {
+            let got = firms[j] as f64 / n as f64;
+            assert!((got - share).abs() < 0.2 * share, "sector {j}: {got} of the firms");
+        }
+    }
+
+    #[test]
+    fn a_sector_with_no_share_gets_no_firm_and_shares_need_not_sum_to_one() {
+        let sizes = [900.0, 400.0, 100.0, 50.0, 50.0, 20.0, 10.0, 10.0];
+        let sectors = sectors_by_share(&sizes, &[2.0, 0.0, 2.0]);
+        assert!(sectors.iter().all(|&s| s != 1), "{sectors:?}");
+        assert_eq!(sectors[..2], [0, 2]);
     }
 }

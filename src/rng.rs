@@ -15,6 +15,8 @@ use std::convert::Infallible;
 pub enum Purpose {
     Init = 1,
     InitTalent = 2,
+    /// Drew the incumbents' sectors until they were assigned by share (`init::sectors_by_share`); kept
+    /// so that no other purpose takes its number.
     InitFirm = 3,
     JobSearch = 10,
     Residence = 11,

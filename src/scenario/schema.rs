@@ -142,7 +142,7 @@ pub const KEYS: &[Key] = &[
     k("sectors.*.name", "", Text, "sector name"),
     k("sectors.*.name_zh", "", Text, "Chinese name"),
     k("sectors.*.talent_share", "share", Share, "share of talent skilled in this sector (normalised over sectors)"),
-    k("sectors.*.firm_share", "share", Share, "share of initial firms (normalised over sectors)"),
+    k("sectors.*.firm_share", "share", Share, "share of the initial firms' jobs at every size rank, and so of the firms (normalised over sectors)"),
     k("sectors.*.productivity", "index", Positive, "relative total factor productivity of the sector's firms (1 = reference)"),
     k("sectors.*.rd_intensity", "share", Share, "R&D / output rho before subsidies"),
     k("sectors.*.digital", "bool", Text, "whether the compute-centre lever applies"),
