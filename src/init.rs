@@ -78,9 +78,9 @@ pub fn build(s: &Scenario, seed: u64) -> Sim {
 /// its `firm_share` of the jobs handed out so far, itself included (the lowest index on a tie).
 /// Every sector then holds its share of the jobs of the largest k firms, for every k, within one
 /// firm's size, and so of the firms where sizes are alike. Drawn at random instead, the sector of
-/// the few largest firms would be a lottery (a 3.3 % sector drawing the largest firm would need
-/// ten times the talent its `talent_share` gives it), and which sectors hold the largest firms is
-/// part of the initial corridor, an input like the sizes themselves.
+/// the few largest firms would be a lottery (in the default corridor a 3.3 % sector drawing the
+/// largest firm would need nearly three times the talent its `talent_share` gives it), and which
+/// sectors hold the largest firms is part of the initial corridor, an input like the sizes.
 pub(crate) fn sectors_by_share(sizes: &[f64], shares: &[f64]) -> Vec<usize> {
     let total: f64 = shares.iter().sum();
     let mut jobs = vec![0.0; shares.len()];
