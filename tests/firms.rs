@@ -393,17 +393,16 @@ fn every_sector_starts_with_its_share_of_the_jobs_and_the_largest_firm_in_the_la
     }
 }
 
-/// Skewness of a sample.
-fn skewness(v: &[f64]) -> f64 {
-    let m = mean(v);
-    let sd = (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt();
-    v.iter().map(|x| ((x - m) / sd).powi(3)).sum::<f64>() / v.len() as f64
-}
-
 /// Standard deviation of a sample (over n).
 fn spread(v: &[f64]) -> f64 {
     let m = mean(v);
     (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len() as f64).sqrt()
+}
+
+/// Skewness of a sample.
+fn skewness(v: &[f64]) -> f64 {
+    let (m, sd) = (mean(v), spread(v));
+    v.iter().map(|x| ((x - m) / sd).powi(3)).sum::<f64>() / v.len() as f64
 }
 
 #[test]
@@ -428,8 +427,9 @@ fn a_cohort_of_new_firms_is_right_skewed_at_birth_and_grows_towards_lognormal_no
         let one = |row: &corridor::output::FirmYear| row.workers.iter().sum::<f64>() / row.firms as f64;
         let birth_year = |row: &corridor::output::FirmYear| start + (row.birth_month / 12) as i32;
         // Each firm's size in its birth year and at the end (when alive), weighted by `firms`.
-        let mut at_birth: std::collections::HashMap<u32, (f64, u32)> = std::collections::HashMap::new();
-        let mut at_end: std::collections::HashMap<u32, f64> = std::collections::HashMap::new();
+        // (In firm order, so that the sums below are the same from run to run.)
+        let mut at_birth: std::collections::BTreeMap<u32, (f64, u32)> = std::collections::BTreeMap::new();
+        let mut at_end: std::collections::BTreeMap<u32, f64> = std::collections::BTreeMap::new();
         for row in panel.firms.iter().filter(|f| f.origin != "incumbent" && birth_year(f) <= start + 2) {
             if row.year == birth_year(row) && one(row) >= 1.0 {
                 at_birth.insert(row.firm, (one(row).ln(), row.firms));
