@@ -1,5 +1,6 @@
 //! Runs the default scenario scaled to N talent agents at one person per agent and prints the
-//! time of each phase of the month, for profiling:
+//! time of each phase of the month and of the recorder that measures it (which `corridor bench`
+//! counts in its run time), for profiling:
 //!   cargo run --release --example profile_run -- 1000000 2
 //! (RAYON_NUM_THREADS sets the thread count).
 use std::time::Instant;
@@ -15,6 +16,8 @@ fn main() {
     let mut sim = corridor::engine::Sim::new(&s, 1);
     let init = t.elapsed();
     let mut phases: Vec<(&'static str, f64)> = Vec::new();
+    let mut recorder = corridor::metrics::Recorder::new(&s);
+    let mut recording = 0.0;
     for _ in 0..s.months() {
         let mut last = Instant::now();
         sim.step_observed(&mut |name| {
@@ -26,7 +29,11 @@ fn main() {
                 None => phases.push((name, dt)),
             }
         });
+        let r = Instant::now();
+        recorder.record(&sim);
+        recording += r.elapsed().as_secs_f64();
     }
+    phases.push(("metrics (recorder)", recording));
     println!(
         "init {:.2} s; total {:.2} s; talent {}, firms {}",
         init.as_secs_f64(),
