@@ -292,6 +292,22 @@ fn errors_are_located_at_their_own_field_and_file() {
 }
 
 #[test]
+fn a_faulty_set_is_blamed_on_itself_not_on_the_file() {
+    let tiny = root().join("scenarios/tiny.toml");
+    let tiny = tiny.to_str().unwrap();
+    // Replacing a named element with a value of the wrong type: the element has no name left to
+    // find it by, and the error was once located at the element's line in the file.
+    let err = refuses(&["check", tiny, "--set", "hubs.science_town=3"], &["--set hubs.science_town=3", "HubSpec"]);
+    assert!(!err.contains("tiny.toml:"), "{err}");
+    // Brackets, a natural guess, would make a new top-level key: refused with the dotted form.
+    let err = refuses(
+        &["check", tiny, "--set", "sectors[0].firm_share=0.5"],
+        &["--set sectors[0].firm_share=0.5", "not brackets", "`sectors.0.firm_share`"],
+    );
+    assert!(!err.contains("tiny.toml:"), "{err}");
+}
+
+#[test]
 fn the_empty_file_rule_and_the_docs_agree() {
     let d = temp_dir("empty");
     let f = write(&d, "empty.toml", "");

@@ -56,10 +56,8 @@ impl Base {
     /// The scenario with `sets` (`PATH=VALUE`) applied, its layers read, validated.
     pub fn load(&self, sets: &[String]) -> Result<Loaded, ScenarioError> {
         let mut merged = self.merged.clone();
-        for arg in sets {
-            apply_set(&mut merged, arg)?;
-        }
-        let scenario = deserialize_merged(merged, sets, &self.sources)?;
+        let touched = apply_sets(&mut merged, sets)?;
+        let scenario = deserialize_merged(merged, &touched, &self.sources)?;
         let mut loaded = Loaded { scenario, sources: self.sources.clone(), sets: sets.to_vec() };
         // Validated first: the grid's size bounds what reading the layers allocates.
         validate::validate(&loaded)?;
@@ -80,11 +78,9 @@ pub fn load_str(text: &str, name: &str, sets: &[String]) -> Result<Loaded, Scena
         });
     }
     default_name(&mut table, Some(&src));
-    for arg in sets {
-        apply_set(&mut table, arg)?;
-    }
+    let touched = apply_sets(&mut table, sets)?;
     let sources = vec![src];
-    let scenario = deserialize_merged(table, sets, &sources)?;
+    let scenario = deserialize_merged(table, &touched, &sources)?;
     let loaded = Loaded { scenario, sources, sets: sets.to_vec() };
     validate::validate(&loaded)?;
     Ok(loaded)
@@ -245,6 +241,14 @@ pub fn apply_set(root: &mut Table, arg: &str) -> Result<(), ScenarioError> {
     if path.is_empty() || path.split('.').any(str::is_empty) {
         return Err(bad("the path is empty or has an empty segment".into()));
     }
+    if path.contains(['[', ']']) {
+        // `sectors[1].firm_share` would otherwise make a new top-level key `sectors[1]`, whose
+        // error could not be traced back to this argument.
+        let dotted = path.replace('[', ".").replace(']', "").replace("..", ".");
+        return Err(bad(format!(
+            "array elements are addressed with dots, by index from 0 or by `name`, not brackets: `{dotted}`"
+        )));
+    }
     let value = parse_value(raw.trim());
     let segs: Vec<&str> = path.split('.').collect();
     let mut root_val = Value::Table(std::mem::take(root));
@@ -304,15 +308,27 @@ fn parse_value(raw: &str) -> Value {
     }
 }
 
-fn deserialize_merged(merged: Table, sets: &[String], sources: &[SourceFile]) -> Result<Scenario, ScenarioError> {
-    // The paths the --set arguments touched, with array elements by index (as serde reports them).
-    let touched: Vec<(String, Vec<String>)> = sets
-        .iter()
-        .map(|arg| {
-            let path = arg.split('=').next().unwrap_or("").trim();
-            (arg.clone(), index_path(&merged, &path.split('.').collect::<Vec<_>>()))
-        })
-        .collect();
+/// Applies the `PATH=VALUE` arguments in order and returns each with the path it touched, array
+/// elements by index (as serde reports them), resolved before the argument is applied: a set that
+/// replaces a named element (`hubs.yuncheng=3`) leaves no name to find it by afterwards.
+fn apply_sets(table: &mut Table, sets: &[String]) -> Result<Vec<(String, Vec<String>)>, ScenarioError> {
+    let mut touched = Vec::with_capacity(sets.len());
+    for arg in sets {
+        let path = arg.split('=').next().unwrap_or("").trim();
+        let at = index_path(table, &path.split('.').collect::<Vec<_>>());
+        apply_set(table, arg)?;
+        touched.push((arg.clone(), at));
+    }
+    Ok(touched)
+}
+
+/// The scenario of the merged table; an error at a path a `--set` touched (`touched`, from
+/// [`apply_sets`]) is that argument's, any other is located in the files.
+fn deserialize_merged(
+    merged: Table,
+    touched: &[(String, Vec<String>)],
+    sources: &[SourceFile],
+) -> Result<Scenario, ScenarioError> {
     let de = Value::Table(merged);
     let result: Result<Scenario, serde_path_to_error::Error<toml::de::Error>> = serde_path_to_error::deserialize(de);
     result.map_err(|e| {
@@ -491,5 +507,8 @@ mod tests {
         assert!(apply_set(&mut t, "hubs.zzz.x=1").is_err());
         assert!(apply_set(&mut t, "rd.subsidy_rate").is_err());
         assert!(apply_set(&mut t, "rd.subsidy_rate.x=1").is_err());
+        let brackets = apply_set(&mut t, "hubs[0].x=1").unwrap_err().to_string();
+        assert!(brackets.contains("hubs[0].x=1") && brackets.contains("`hubs.0.x`"), "{brackets}");
+        assert!(!t.contains_key("hubs[0]"));
     }
 }
