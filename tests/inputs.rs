@@ -305,6 +305,15 @@ fn a_faulty_set_is_blamed_on_itself_not_on_the_file() {
         &["--set sectors[0].firm_share=0.5", "not brackets", "`sectors.0.firm_share`"],
     );
     assert!(!err.contains("tiny.toml:"), "{err}");
+    // `--years N` is checked as the key `years`, but the error names the flag the user typed.
+    let out = std::env::temp_dir().join("corridor-inputs-years-flag");
+    let out = out.to_str().unwrap();
+    for (command, years) in [(vec!["run", tiny], "0"), (vec!["compare", tiny, tiny], "900")] {
+        let args: Vec<&str> = command.into_iter().chain(["--years", years, "--out", out]).collect();
+        let err = refuses(&args, &[&format!("--years {years}: field `years`"), "allowed: 1 to 200"]);
+        assert!(!err.contains("--set"), "{err}");
+    }
+    assert!(!std::path::Path::new(out).exists());
 }
 
 #[test]

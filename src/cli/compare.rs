@@ -73,7 +73,8 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
     let posterior = args.posterior.as_deref().map(super::posterior::read).transpose()?;
     let mut sets = user_sets.clone();
     sets.extend(posterior.iter().flat_map(|p| p.median_sets()));
-    let scenarios = load_all(&args.base, &args.variants, &sets, pool.current_num_threads())?;
+    let scenarios = load_all(&args.base, &args.variants, &sets, pool.current_num_threads())
+        .map_err(|e| super::blame_years_flag(e, &args.sets, args.years))?;
     comparable(&scenarios)?;
     let files_of: Vec<(String, PathBuf)> = scenarios.iter().map(|n| (n.label.clone(), n.path.clone())).collect();
     if let Some(p) = &posterior {
@@ -149,7 +150,14 @@ pub fn run(args: CompareArgs) -> Result<(), Failure> {
 
 /// Loads every scenario (refusing one whose `threads` concurrent runs would not fit in memory);
 /// labels are scenario names, made unique with the file name or a number.
-fn load_all(base: &Path, variants: &[PathBuf], sets: &[String], threads: usize) -> Result<Vec<Named>, Failure> {
+/// Loads the base and the variants; a scenario error is returned as it is, for the caller to
+/// word, and a run too large for memory as a failure.
+fn load_all(
+    base: &Path,
+    variants: &[PathBuf],
+    sets: &[String],
+    threads: usize,
+) -> Result<Vec<Named>, corridor::scenario::ScenarioError> {
     let mut out: Vec<Named> = Vec::new();
     let (limit, limit_what) = super::memory_limit();
     for p in std::iter::once(base).chain(variants.iter().map(PathBuf::as_path)) {

@@ -146,11 +146,27 @@ fn check_one(p: &std::path::Path, sets: &[String], first_month: bool) -> Result<
     }
     Ok(format!("scenario {}, {} years from {}", s.name, s.years, s.start_year))
 }
-/// `--set` arguments with `--years N` appended as `years=N` (so it is validated like any key).
+/// `--set` arguments with `--years N` appended as `years=N` (so it is validated like any key;
+/// [`blame_years_flag`] reports its errors as the flag's).
 pub fn sets_with_years(sets: &[String], years: Option<u32>) -> Vec<String> {
     let mut all = sets.to_vec();
     all.extend(years.map(|y| format!("years={y}")));
     all
+}
+
+/// A scenario error at the `years=N` that `--years N` became ([`sets_with_years`]) names the flag
+/// the user typed, not a `--set` they did not (unless they typed that too); others pass unchanged.
+pub fn blame_years_flag(e: corridor::scenario::ScenarioError, sets: &[String], years: Option<u32>) -> Failure {
+    let message = e.to_string();
+    match years {
+        Some(y)
+            if e.set_arg() == Some(format!("years={y}").as_str())
+                && !sets.iter().any(|s| s.trim() == format!("years={y}")) =>
+        {
+            Failure(message.replacen(&format!("--set years={y}"), &format!("--years {y}"), 1))
+        }
+        _ => Failure(message),
+    }
 }
 
 /// Logical CPUs this process may use (the affinity mask, so a Slurm task sees its own CPUs).

@@ -50,7 +50,8 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> Result<(), Failure> {
     let sets = super::sets_with_years(&args.sets, args.years);
-    let loaded = corridor::scenario::load(&args.scenario, &sets)?;
+    let loaded = corridor::scenario::load(&args.scenario, &sets)
+        .map_err(|e| super::blame_years_flag(e, &args.sets, args.years))?;
     let (limit, limit_what) = super::memory_limit();
     corridor::scenario::check_footprint(&loaded, 1, limit, &limit_what)?;
     let s = loaded.scenario.clone();
