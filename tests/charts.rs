@@ -389,6 +389,10 @@ fn run_charts_exist_decode_and_are_not_blank() {
         "ts_rent_to_income",
         "ts_commute",
         "ts_school_places",
+        "ts_firm_size_tail",
+        "ts_startup_survival",
+        "ts_firm_concentration",
+        "ts_spatial_concentration",
         "ts_public_cost",
     ] {
         assert!(pngs.iter().any(|s| s == expected), "missing {expected} in {pngs:?}");
@@ -577,6 +581,16 @@ fn a_run_report_says_it_is_one_draw_and_lists_definitions() {
     assert!(html.contains("one random draw of the model (seed 42)"), "one draw said plainly");
     assert!(html.contains("--reps 10"), "the command that gives bands");
     assert!(html.contains("Glossary") && html.contains("Share of the employed whose one-way commute"));
+    // The firm side's charts are in the report, and their KPIs in the glossary.
+    for (chart, defined) in [
+        ("ts_firm_size_tail", "Firm-size tail exponent"),
+        ("ts_startup_survival", "Start-up survival at 4 years"),
+        ("ts_firm_concentration", "Workers of the largest firm over all firm workers"),
+        ("ts_spatial_concentration", "Concentration of firm patents across cells"),
+    ] {
+        assert!(dir.join(format!("charts/{chart}.png")).is_file(), "{chart}");
+        assert!(html.contains(defined), "the glossary defines {defined}");
+    }
     assert!(html.contains("Levers in force"));
     let svg = fs::read_to_string(dir.join("charts/ts_rent.svg")).unwrap();
     assert!(svg.contains("one random draw (seed 42)"), "charts say it too");

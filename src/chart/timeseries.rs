@@ -104,6 +104,8 @@ struct Spec<'a> {
     /// (column, legend label, colour)
     columns: Vec<(String, String, Option<usize>)>,
     legend_title: Option<String>,
+    /// A horizontal reference line (value, legend label).
+    reference: Option<(f64, String)>,
 }
 
 /// Build every run chart that the table has columns for, as `(file stem, chart)`.
@@ -146,6 +148,7 @@ pub(crate) fn run_charts(
                 group("talent_", &world.tiers, &world.tiers_zh)
             },
             legend_title: Some(t("Tier", "层级")),
+            reference: None,
         },
         Spec {
             stem: "ts_firms_by_sector",
@@ -158,6 +161,7 @@ pub(crate) fn run_charts(
                 group("firms_", &world.sectors, &world.sectors_zh)
             },
             legend_title: Some(t("Sector", "行业")),
+            reference: None,
         },
         Spec {
             stem: "ts_patents",
@@ -169,6 +173,7 @@ pub(crate) fn run_charts(
                 ("firm_patents".into(), t("Firms", "企业"), None),
             ],
             legend_title: None,
+            reference: None,
         },
         Spec {
             stem: "ts_rd_intensity",
@@ -177,6 +182,7 @@ pub(crate) fn run_charts(
             unit: k("rd_intensity").unit,
             columns: single("rd_intensity"),
             legend_title: None,
+            reference: None,
         },
         Spec {
             stem: "ts_rent",
@@ -188,6 +194,7 @@ pub(crate) fn run_charts(
                 ("median_rent".into(), t("Median", "中位数"), None),
             ],
             legend_title: None,
+            reference: None,
         },
         Spec {
             stem: "ts_rent_to_income",
@@ -196,6 +203,7 @@ pub(crate) fn run_charts(
             unit: k("rent_to_income").unit,
             columns: single("rent_to_income"),
             legend_title: None,
+            reference: None,
         },
         Spec {
             stem: "ts_commute",
@@ -204,6 +212,7 @@ pub(crate) fn run_charts(
             unit: k("mean_commute_min").unit,
             columns: single("mean_commute_min"),
             legend_title: None,
+            reference: None,
         },
         Spec {
             stem: "ts_school_places",
@@ -216,6 +225,64 @@ pub(crate) fn run_charts(
                 ("children_overflow".into(), t("Beyond the seats", "超额安置"), Some(1)),
             ],
             legend_title: None,
+            reference: None,
+        },
+        // The firm side (docs/MODEL.md section 8 says where the model meets these facts and where
+        // it does not).
+        Spec {
+            stem: "ts_firm_size_tail",
+            title: t("Firm sizes: tail exponent of the largest 10 % (Hill)", "企业规模：最大 10% 的尾部指数 (Hill)"),
+            quantity: k("firm_size_tail").label,
+            unit: k("firm_size_tail").unit,
+            columns: vec![
+                ("firm_size_tail".into(), t("All firms", "全部企业"), None),
+                ("firm_size_tail_new".into(), t("Born in the run", "模拟期内新设企业"), None),
+            ],
+            legend_title: None,
+            reference: Some((1.0, t("Zipf's law, exponent 1 (Axtell 2001)", "齐普夫定律，指数 1 (Axtell 2001)"))),
+        },
+        Spec {
+            stem: "ts_startup_survival",
+            title: t(
+                "Start-up survival (US BLS: 66 % at 2 years, 44 % at 4)",
+                "新创企业存活率 (美国劳工统计局：两年 66%，四年 44%)",
+            ),
+            quantity: t("Survival", "存活率"),
+            unit: k("startup_survival_2y").unit,
+            columns: vec![
+                ("startup_survival_2y".into(), t("At 2 years", "两年"), None),
+                ("startup_survival_4y".into(), t("At 4 years", "四年"), None),
+            ],
+            legend_title: None,
+            reference: None,
+        },
+        Spec {
+            stem: "ts_firm_concentration",
+            title: t("Concentration of firm jobs", "企业就业集中度"),
+            quantity: t("Share of firm jobs", "占企业就业比例"),
+            unit: k("largest_firm_share").unit,
+            columns: vec![
+                ("top1_firm_share".into(), t("Largest 1 % of firms", "最大 1% 企业"), None),
+                ("largest_firm_share".into(), t("Largest firm", "最大企业"), None),
+            ],
+            legend_title: None,
+            reference: None,
+        },
+        Spec {
+            stem: "ts_spatial_concentration",
+            title: t(
+                "Concentration across cells (Gini): patents, jobs, output",
+                "空间集中度 (基尼系数)：专利、就业、产出",
+            ),
+            quantity: t("Gini", "基尼系数"),
+            unit: k("patent_gini").unit,
+            columns: vec![
+                ("patent_gini".into(), t("Firm patents (so far in the year)", "企业专利 (年内累计)"), None),
+                ("job_gini".into(), t("Firm jobs", "企业就业"), None),
+                ("output_gini".into(), t("Output", "产出"), None),
+            ],
+            legend_title: None,
+            reference: None,
         },
     ];
     let subtitle = {
@@ -264,6 +331,7 @@ pub(crate) fn run_charts(
         chart.band_label =
             bands.is_some().then(|| tr(lang, "90% band of replications", "重复模拟 90% 区间带").to_string());
         chart.legend_title = if series.len() > 1 { spec.legend_title } else { None };
+        chart.hline = spec.reference;
         chart.series = series;
         out.push((spec.stem.to_string(), chart));
     }

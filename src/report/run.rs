@@ -253,7 +253,22 @@ pub(super) fn page(dir: &Path, lang: Lang, charts: &[RenderedChart]) -> Result<(
     body.push_str(&chart_section(charts, Section::TimeSeries, lang)?);
     body.push_str(&chart_section(charts, Section::Maps, lang)?);
     let mut shown: Vec<String> = headline_names().iter().map(|k| k.to_string()).collect();
-    for extra in ["lab_patents", "firm_patents", "median_rent", "children_seated"] {
+    // The KPIs of the charts beyond the headline ones.
+    for extra in [
+        "lab_patents",
+        "firm_patents",
+        "median_rent",
+        "children_seated",
+        "firm_size_tail",
+        "firm_size_tail_new",
+        "startup_survival_2y",
+        "startup_survival_4y",
+        "largest_firm_share",
+        "top1_firm_share",
+        "patent_gini",
+        "job_gini",
+        "output_gini",
+    ] {
         shown.push(extra.to_string());
     }
     body.push_str(&glossary::section(&shown, lang, scenario.as_ref()));
