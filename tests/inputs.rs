@@ -292,6 +292,25 @@ fn errors_are_located_at_their_own_field_and_file() {
 }
 
 #[test]
+fn a_file_given_to_the_wrong_command_is_named_with_the_command_that_takes_it() {
+    let path = |rel: &str| root().join(rel).to_str().unwrap().to_string();
+    let (scenario, sweep, targets) = (
+        path("scenarios/tiny.toml"),
+        path("scenarios/sweeps/tiny.toml"),
+        path("scenarios/calibration/tiny-targets.toml"),
+    );
+    for (command, file, it_is, right) in [
+        ("sweep", &scenario, "this is a scenario, not a sweep file", "corridor run"),
+        ("calibrate", &scenario, "this is a scenario, not a targets file", "corridor run"),
+        ("calibrate", &sweep, "this is a sweep file, not a targets file", "corridor sweep"),
+        ("sweep", &targets, "this is a targets file, not a sweep file", "corridor calibrate"),
+    ] {
+        let err = refuses(&[command, file], &[it_is, &format!("{right} {file}")]);
+        assert!(err.contains(&format!("{file}:")), "located in the file: {err}");
+    }
+}
+
+#[test]
 fn a_faulty_set_is_blamed_on_itself_not_on_the_file() {
     let tiny = root().join("scenarios/tiny.toml");
     let tiny = tiny.to_str().unwrap();

@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use crate::scenario::ScenarioError;
+use crate::scenario::{FileKind, ScenarioError};
 
 /// How the points of a sweep are chosen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -155,7 +155,7 @@ impl SweepFile {
 
 /// Parses and checks a sweep file's text (`path` names it in errors and defaults the name).
 pub fn parse(path: &Path, text: &str) -> Result<SweepFile, SweepError> {
-    let spec: SweepSpec = deserialize(path, text)?;
+    let spec: SweepSpec = deserialize(path, text).map_err(|e| of_another_kind(e, path, text, FileKind::Sweep))?;
     let mut file = SweepFile { path: path.to_path_buf(), text: text.to_string(), spec };
     if file.spec.name.is_empty() {
         file.spec.name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "sweep".into());
@@ -173,6 +173,29 @@ pub fn deserialize<T: serde::de::DeserializeOwned>(path: &Path, text: &str) -> R
         let field = e.path().to_string().replace('[', ".").replace(']', "");
         parse_error(path, text, e.inner(), if field == "?" || field == "." { String::new() } else { field })
     })
+}
+
+/// A file that does not parse as the `wanted` kind and is, by its top-level keys, another kind
+/// (a scenario given to `corridor sweep`, say) is told so, with the command that takes it; the
+/// error stays where the parser found it. Any other error passes unchanged.
+pub fn of_another_kind(e: SweepError, path: &Path, text: &str, wanted: FileKind) -> SweepError {
+    let SweepError::Parse { location, field, .. } = &e else { return e };
+    let kind = FileKind::of(text);
+    if kind == wanted || toml::from_str::<toml::Table>(text).is_err() {
+        return e;
+    }
+    let wanted_is = match wanted {
+        FileKind::Sweep => "a sweep file (one has `base` and `[[parameters]]`)",
+        FileKind::Targets => "a targets file (one has `base` and `[[targets]]`)",
+        FileKind::Scenario => "a scenario",
+    };
+    let (it_is, command) = match kind {
+        FileKind::Scenario => ("a scenario", "run"),
+        FileKind::Sweep => ("a sweep file", "sweep"),
+        FileKind::Targets => ("a targets file", "calibrate"),
+    };
+    let message = format!("this is {it_is}, not {wanted_is}: run it with `corridor {command} {}`", path.display());
+    SweepError::Invalid { location: location.clone(), field: field.clone(), message }
 }
 
 fn parse_error(path: &Path, text: &str, e: &toml::de::Error, field: String) -> SweepError {

@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::prior::{Prior, PriorKind};
-use crate::experiment::spec::{deserialize, locate, SweepError, MAX_RUNS};
-use crate::scenario::Scenario;
+use crate::experiment::spec::{deserialize, locate, of_another_kind, SweepError, MAX_RUNS};
+use crate::scenario::{FileKind, Scenario};
 use crate::RunResult;
 
 /// One observed statistic of the corridor.
@@ -272,7 +272,8 @@ pub fn read(path: &Path) -> Result<TargetsFile, TargetsError> {
 
 /// Parses and checks a targets file's text (`path` names it in errors and defaults the name).
 pub fn parse(path: &Path, text: &str) -> Result<TargetsFile, TargetsError> {
-    let spec: CalibrationSpec = deserialize(path, text)?;
+    let spec: CalibrationSpec =
+        deserialize(path, text).map_err(|e| of_another_kind(e, path, text, FileKind::Targets))?;
     let mut file = TargetsFile { path: path.to_path_buf(), text: text.to_string(), spec };
     if file.spec.name.is_empty() {
         file.spec.name =
