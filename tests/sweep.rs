@@ -83,6 +83,11 @@ fn merged_shards_equal_a_single_run() {
         .unwrap();
     assert!(!st.success());
     assert!(!base.join("bad").exists());
+    // A shard folder that is not there is named as missing, before anything is read.
+    let o = bin().args(["merge", "--quiet", "--out"]).arg(base.join("bad")).arg(base.join("s9")).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success() && err.contains("s9: does not exist"), "{err}");
+    assert!(!base.join("bad").exists());
     std::fs::remove_dir_all(&base).unwrap();
 }
 

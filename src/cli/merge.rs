@@ -30,6 +30,10 @@ pub struct MergeArgs {
 pub fn run(args: MergeArgs) -> Result<(), Failure> {
     let out = absolute(&args.out);
     for dir in &args.dirs {
+        if !dir.is_dir() {
+            let what = if dir.exists() { "is not a folder" } else { "does not exist" };
+            return Err(Failure(format!("{}: {what}; merge takes the output folders of sweep shards", dir.display())));
+        }
         let d = absolute(dir);
         if out.starts_with(&d) || d.starts_with(&out) {
             return Err(Failure(format!(
