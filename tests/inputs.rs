@@ -160,7 +160,11 @@ fn thread_counts_must_be_between_one_and_the_stated_maximum() {
         );
         refuses(&["sweep", sweep.to_str().unwrap(), "--threads", n, "--out", "/nonexistent/x"], &["between 1 and"]);
         refuses(&["compare", tiny, tiny, "--threads", n, "--out", "/nonexistent/x"], &["between 1 and"]);
+        refuses(&["bench", "--scenario", tiny, "--agents", "1000", "--threads", n], &[&format!("--threads {n}")]);
     }
+    // bench checks its other values before it measures anything.
+    refuses(&["bench", "--scenario", tiny, "--agents", "1000,0"], &["--agents 0", "at least one"]);
+    refuses(&["bench", "--scenario", tiny, "--agents", "1000", "--years", "0"], &["--years 0: field `years`"]);
 }
 
 #[test]

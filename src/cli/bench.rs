@@ -37,9 +37,19 @@ struct Measure {
 }
 
 pub fn run(args: BenchArgs) -> Result<(), Failure> {
+    if let Some(n) = args.agents.iter().find(|&&n| n == 0) {
+        return Err(Failure(format!("--agents {n}: a measurement needs at least one talent agent")));
+    }
+    for &t in &args.threads {
+        // The same bounds as every command's --threads.
+        super::thread_pool(Some(t))?;
+    }
     if args.one {
         return one(&args);
     }
+    // The scenario and --years are checked once here, not in every measurement's process.
+    corridor::scenario::load(&args.scenario, &[format!("years={}", args.years)])
+        .map_err(|e| super::blame_years_flag(e, &[], Some(args.years)))?;
     let exe = std::env::current_exe()?;
     println!(
         "corridor bench: {} scaled to {:?} talent agents, {} years, threads {:?}",
