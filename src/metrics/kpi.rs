@@ -142,6 +142,78 @@ impl TalentSums {
     }
 }
 
+/// The counts of [`TalentSums`] over a chunk of households, in integers.
+#[derive(Default)]
+struct Counts {
+    employed: u32,
+    near: u32,
+    over_45: u32,
+    over_60: u32,
+    renters: u32,
+    outside: u32,
+    outside_employed: u32,
+    residents: u32,
+    owners: u32,
+    waitlist: u32,
+    school_age: u32,
+    seated_home: u32,
+    coordinated: u32,
+    overflow: u32,
+    by_tier: Vec<u32>,
+    emp_by_tier: Vec<u32>,
+    emp_by_sector: Vec<u32>,
+    elsewhere_by_district: Vec<u32>,
+    by_zone: Vec<u32>,
+}
+
+impl Counts {
+    /// Zero counts with the lengths of `like`'s tables.
+    fn new(like: &TalentSums) -> Counts {
+        let zeros = |v: &Vec<f64>| vec![0u32; v.len()];
+        Counts {
+            by_tier: zeros(&like.by_tier),
+            emp_by_tier: zeros(&like.emp_by_tier),
+            emp_by_sector: zeros(&like.emp_by_sector),
+            elsewhere_by_district: zeros(&like.elsewhere_by_district),
+            by_zone: zeros(&like.by_zone),
+            ..Counts::default()
+        }
+    }
+
+    /// Writes the counts into `sums` (whose counts are zero).
+    fn into(self, sums: &mut TalentSums) {
+        for (x, y) in [
+            (&mut sums.employed, self.employed),
+            (&mut sums.near, self.near),
+            (&mut sums.over_45, self.over_45),
+            (&mut sums.over_60, self.over_60),
+            (&mut sums.renters, self.renters),
+            (&mut sums.outside, self.outside),
+            (&mut sums.outside_employed, self.outside_employed),
+            (&mut sums.residents, self.residents),
+            (&mut sums.owners, self.owners),
+            (&mut sums.waitlist, self.waitlist),
+            (&mut sums.school_age, self.school_age),
+            (&mut sums.seated_home, self.seated_home),
+            (&mut sums.coordinated, self.coordinated),
+            (&mut sums.overflow, self.overflow),
+        ] {
+            *x = y as f64;
+        }
+        for (a, b) in [
+            (&mut sums.by_tier, &self.by_tier),
+            (&mut sums.emp_by_tier, &self.emp_by_tier),
+            (&mut sums.emp_by_sector, &self.emp_by_sector),
+            (&mut sums.elsewhere_by_district, &self.elsewhere_by_district),
+            (&mut sums.by_zone, &self.by_zone),
+        ] {
+            for (x, &y) in a.iter_mut().zip(b) {
+                *x = y as f64;
+            }
+        }
+    }
+}
+
 /// What the KPIs read of a firm record.
 #[derive(Clone, Copy)]
 struct FirmRow {
@@ -408,49 +480,45 @@ impl<'a> Measures<'a> {
             .agents
             .par_chunks(SUM_CHUNK)
             .map(|chunk| {
+                // Households are counted in integers and amounts summed in agent order; a count
+                // is the same number as a sum of ones in f64 (exact below 2^53).
+                let mut n = Counts::new(&empty);
                 let mut a = empty.clone();
                 for t in chunk {
-                    a.by_tier[t.tier as usize] += 1.0;
-                    if in_corridor(t.home) {
-                        a.residents += 1.0;
-                        if t.tenure.owns() {
-                            a.owners += 1.0;
-                        }
-                    } else {
-                        a.outside += 1.0;
-                        if let Some(z) = zone_of(t.home) {
-                            a.by_zone[z] += 1.0;
-                        }
-                        if t.employed() {
-                            a.outside_employed += 1.0;
-                        }
-                    }
-                    if t.waitlist_since > 0 {
-                        a.waitlist += 1.0;
+                    n.by_tier[t.tier as usize] += 1;
+                    let corridor = in_corridor(t.home);
+                    let employed = t.employed();
+                    n.residents += corridor as u32;
+                    n.owners += (corridor && t.tenure.owns()) as u32;
+                    n.outside += !corridor as u32;
+                    n.outside_employed += (!corridor && employed) as u32;
+                    n.waitlist += (t.waitlist_since > 0) as u32;
+                    if let Some(z) = zone_of(t.home) {
+                        n.by_zone[z] += 1;
                     }
                     if let Some(level) = t.school_level() {
-                        a.school_age += 1.0;
+                        n.school_age += 1;
                         if let Some(z) = zone_of(t.home) {
-                            a.seated_home += 1.0;
+                            n.seated_home += 1;
                             a.quality += sim.world.zones[z].school_quality;
                         } else if t.seat_district >= 0 {
                             let d = t.seat_district as usize;
                             if t.flags & FLAG_OVERFLOW != 0 {
-                                a.overflow += 1.0;
+                                n.overflow += 1;
                                 a.extra_trip += sc.overflow_trip_min;
                                 a.quality += sc.overflow_quality;
-                                a.elsewhere_by_district[d] += 1.0;
+                                n.elsewhere_by_district[d] += 1;
                             } else {
                                 a.quality += sim.schools.quality[d][level as usize];
                                 if t.flags & FLAG_COORDINATED != 0 {
-                                    a.coordinated += 1.0;
+                                    n.coordinated += 1;
                                     a.extra_trip += sc.coordinated_trip_min;
                                     let home = sim.world.district[t.home as usize];
                                     if home >= 0 {
-                                        a.elsewhere_by_district[home as usize] += 1.0;
+                                        n.elsewhere_by_district[home as usize] += 1;
                                     }
                                 } else {
-                                    a.seated_home += 1.0;
+                                    n.seated_home += 1;
                                 }
                             }
                         }
@@ -459,30 +527,25 @@ impl<'a> Measures<'a> {
                         let inc = util.income(t).max(1.0);
                         let cost = util.housing_cost(t.home, t.tenure) - util.rent_subsidy(t, t.home);
                         a.rent_share += cost.max(0.0) / inc;
-                        a.renters += 1.0;
+                        n.renters += 1;
                     }
-                    if t.employed() {
-                        a.employed += 1.0;
+                    if employed {
+                        n.employed += 1;
                         let wage = util.wage(t);
                         a.wage += wage;
                         a.wage_by_tier[t.tier as usize] += wage;
-                        a.emp_by_tier[t.tier as usize] += 1.0;
+                        n.emp_by_tier[t.tier as usize] += 1;
                         let c = t.commute as f64;
                         a.commute += c;
-                        if c <= jh {
-                            a.near += 1.0;
-                        }
-                        if c > 45.0 {
-                            a.over_45 += 1.0;
-                        }
-                        if c > 60.0 {
-                            a.over_60 += 1.0;
-                        }
+                        n.near += (c <= jh) as u32;
+                        n.over_45 += (c > 45.0) as u32;
+                        n.over_60 += (c > 60.0) as u32;
                         if t.employer & LAB_BIT == 0 {
-                            a.emp_by_sector[firm_sector[t.employer as usize] as usize] += 1.0;
+                            n.emp_by_sector[firm_sector[t.employer as usize] as usize] += 1;
                         }
                     }
                 }
+                n.into(&mut a);
                 a
             })
             .collect();
